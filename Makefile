@@ -1,0 +1,30 @@
+# The two commands a newcomer needs:  `make demo`  (the main job)  and  `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_BIN := .build/release/ntk
+
+.PHONY: deps build release demo test validate bench sanitize clean
+
+# GMP and MPFR headers are needed to compile. Fresh machines of this kind have libgmp-dev
+# but not libmpfr-dev, so install whatever is missing (as root, or through sudo).
+deps:
+	@if ! pkg-config --exists mpfr gmp 2>/dev/null && ! { [ -f /usr/include/mpfr.h ] && [ -f /usr/include/gmp.h ]; }; then \
+	  echo "installing libgmp-dev libmpfr-dev with apt-get" >&2; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libgmp-dev libmpfr-dev pkg-config >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product ntk
+
+demo: release
+	$(RELEASE_BIN) table
+
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

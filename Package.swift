@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top:
+//   CMPFR (C bindings) → Multiprecision (number types) → NTKMoments (the mathematics)
+//   → MonteCarlo (simulated networks) → NTKOutput (tables, JSON, SVG) → NTKCommandLine → ntk
+let package = Package(
+    name: "NTKMoments",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Multiprecision", targets: ["Multiprecision"]),
+        .library(name: "NTKMoments", targets: ["NTKMoments"]),
+        .library(name: "MonteCarlo", targets: ["MonteCarlo"]),
+        .executable(name: "ntk", targets: ["ntk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", exact: "1.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMPFR",
+            pkgConfig: "mpfr",
+            providers: [.apt(["libgmp-dev", "libmpfr-dev"])]
+        ),
+        .target(
+            name: "Multiprecision",
+            dependencies: ["CMPFR", .product(name: "RealModule", package: "swift-numerics")],
+            linkerSettings: [.linkedLibrary("mpfr"), .linkedLibrary("gmp")]
+        ),
+        .target(name: "NTKMoments", dependencies: ["Multiprecision"]),
+        .target(name: "MonteCarlo", dependencies: []),
+        .target(name: "NTKOutput", dependencies: []),
+        .target(
+            name: "NTKCommandLine",
+            dependencies: [
+                "Multiprecision", "NTKMoments", "MonteCarlo", "NTKOutput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ntk", dependencies: ["NTKCommandLine"]),
+        .testTarget(name: "MultiprecisionTests", dependencies: ["Multiprecision"]),
+        .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
+        .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
+        .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),
+        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision"]),
+        .testTarget(name: "DerivationTests", dependencies: []),
+    ]
+)

@@ -1,0 +1,139 @@
+import CMPFR
+
+/// A closed interval `[lower, upper]` of `BigFloat`s that is guaranteed to contain a real
+/// number, in the style of interval arithmetic (Arb, MPFI).
+///
+/// Contract: every operation returns an enclosure of the exact result of the same operation
+/// on any points of its operands' intervals. Lower bounds are computed rounding toward −∞
+/// and upper bounds toward +∞ (outward rounding), so the guarantee survives rounding.
+/// Multiplication handles all sign combinations; on non-negative operands — all the moment
+/// recursion ever sees — it costs two MPFR products.
+public struct Enclosure: @unchecked Sendable {
+    public private(set) var lower: BigFloat
+    public private(set) var upper: BigFloat
+
+    /// The enclosure `[lower, upper]`; requires lower ≤ upper.
+    public init(lower: BigFloat, upper: BigFloat) {
+        precondition(!(upper < lower), "Enclosure: lower bound above upper bound")
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The tightest enclosure of an exact rational at the given precision.
+    public init(_ value: BigRational, precision: Int) {
+        lower = BigFloat(value, precision: precision, rounding: .down)
+        upper = BigFloat(value, precision: precision, rounding: .up)
+    }
+
+    /// The point interval of a representable value.
+    public init(exactly value: BigFloat) {
+        lower = value
+        upper = value
+    }
+
+    public var precision: Int { max(lower.precision, upper.precision) }
+
+    /// True when the exact rational lies in the interval.
+    public func contains(_ value: BigRational) -> Bool {
+        value.withMPQ { q in
+            lower.withMPFR { mpfr_cmp_q($0, q) <= 0 } && upper.withMPFR { mpfr_cmp_q($0, q) >= 0 }
+        }
+    }
+
+    /// upper − lower, rounded up.
+    public var width: BigFloat { BigFloat.difference(upper, lower, rounding: .up) }
+
+    public var isNonNegative: Bool { lower.signum >= 0 }
+
+    // MARK: Arithmetic
+
+    public static func + (a: Enclosure, b: Enclosure) -> Enclosure {
+        Enclosure(lower: .sum(a.lower, b.lower, rounding: .down), upper: .sum(a.upper, b.upper, rounding: .up))
+    }
+
+    public static func - (a: Enclosure, b: Enclosure) -> Enclosure {
+        Enclosure(lower: .difference(a.lower, b.upper, rounding: .down),
+                  upper: .difference(a.upper, b.lower, rounding: .up))
+    }
+
+    public static prefix func - (a: Enclosure) -> Enclosure {
+        Enclosure(lower: -a.upper, upper: -a.lower)
+    }
+
+    public static func * (a: Enclosure, b: Enclosure) -> Enclosure {
+        if a.isNonNegative && b.isNonNegative {
+            return Enclosure(lower: .product(a.lower, b.lower, rounding: .down),
+                             upper: .product(a.upper, b.upper, rounding: .up))
+        }
+        let pairs = [(a.lower, b.lower), (a.lower, b.upper), (a.upper, b.lower), (a.upper, b.upper)]
+        let lows = pairs.map { BigFloat.product($0.0, $0.1, rounding: .down) }
+        let highs = pairs.map { BigFloat.product($0.0, $0.1, rounding: .up) }
+        return Enclosure(lower: lows.min()!, upper: highs.max()!)
+    }
+
+    /// Quotient; a divisor interval containing 0 yields the whole real line.
+    public static func / (a: Enclosure, b: Enclosure) -> Enclosure {
+        let p = max(a.precision, b.precision)
+        guard b.lower.signum > 0 || b.upper.signum < 0 else {
+            return Enclosure(lower: .infinity(precision: p, negative: true), upper: .infinity(precision: p))
+        }
+        let pairs = [(a.lower, b.lower), (a.lower, b.upper), (a.upper, b.lower), (a.upper, b.upper)]
+        let lows = pairs.map { BigFloat.quotient($0.0, $0.1, rounding: .down) }
+        let highs = pairs.map { BigFloat.quotient($0.0, $0.1, rounding: .up) }
+        return Enclosure(lower: lows.min()!, upper: highs.max()!)
+    }
+
+    /// self ← self + a·b. Non-negative factors use one fused multiply-add per bound.
+    public mutating func addProduct(_ a: Enclosure, _ b: Enclosure) {
+        if a.isNonNegative && b.isNonNegative {
+            lower.addProduct(a.lower, b.lower, rounding: .down)
+            upper.addProduct(a.upper, b.upper, rounding: .up)
+        } else {
+            self = self + a * b
+        }
+    }
+
+    /// Exact scaling by 2^k (outward rounding only matters at the ends of the exponent range).
+    public func timesPowerOfTwo(_ k: Int) -> Enclosure {
+        Enclosure(lower: lower.timesPowerOfTwo(k, rounding: .down), upper: upper.timesPowerOfTwo(k, rounding: .up))
+    }
+
+    /// log(1 + x) — increasing, so the bounds map to the bounds.
+    public func log1p() -> Enclosure {
+        Enclosure(lower: lower.log1p(rounding: .down), upper: upper.log1p(rounding: .up))
+    }
+
+    /// exp(x) − 1 — increasing.
+    public func expm1() -> Enclosure {
+        Enclosure(lower: lower.expm1(rounding: .down), upper: upper.expm1(rounding: .up))
+    }
+
+    // MARK: Output
+
+    /// The leading decimal digits that every point of the interval shares.
+    ///
+    /// Both bounds are truncated (rounded toward zero) to d significant digits for the largest
+    /// d ≤ `maximumDigits` at which the two truncations coincide; since truncation is monotone,
+    /// every number in the interval truncates to the same digits, so each printed digit is
+    /// correct. A trailing `…` marks that further digits are not certified. When not even one
+    /// digit is shared, the interval is printed as `[lower, upper]`.
+    public func certifiedDigits(maximumDigits: Int = 40) -> String {
+        if lower == upper {
+            return lower.formatted(significantDigits: maximumDigits)
+        }
+        if lower.signum == upper.signum, lower.signum != 0,
+           let lo = lower.decimalDigits(maximumDigits, rounding: .towardZero),
+           let hi = upper.decimalDigits(maximumDigits, rounding: .towardZero),
+           lo.exponent == hi.exponent {
+            let common = zip(lo.digits, hi.digits).prefix { $0 == $1 }.count
+            if common > 0 {
+                let digits = String(lo.digits.prefix(common))
+                // Never pad with zeros that are not certified: use scientific form instead.
+                return DecimalLayout.render(negative: lo.negative, digits: digits, exponent: lo.exponent,
+                                            scientificBeyond: common) + "…"
+            }
+        }
+        return "[" + lower.formatted(significantDigits: 6, rounding: .down) + ", "
+            + upper.formatted(significantDigits: 6, rounding: .up) + "]"
+    }
+}

@@ -1,0 +1,58 @@
+/// The arithmetic the NTK moment recursion needs: a commutative ring (the recursion itself
+/// only adds and multiplies non-negative quantities) with an in-place fused multiply-add for
+/// its hot loop.
+///
+/// `Double`, `BigFloat`, `BigRational`, `Enclosure` and `Polynomial` conform, so one generic
+/// engine yields floating-point, arbitrary-precision, exact, certified and symbolic results.
+///
+/// Types with a bounded exponent range (`Double`) opt into *rescaling*: the engine keeps a
+/// separate power-of-two scale for each vector and matrix and renormalises them, so deep
+/// networks neither overflow nor underflow.
+public protocol MomentScalar: Sendable {
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+    /// self ← self + a·b.
+    mutating func addProduct(_ a: Self, _ b: Self)
+
+    /// For rescaled types: the binary exponent e of a non-zero finite value (|x| ≈ 2^e);
+    /// nil for zero and for types that never need rescaling.
+    var rescalingExponent: Int? { get }
+    /// self·2^k; only called when `rescalingExponent` is non-nil.
+    func timesPowerOfTwo(_ k: Int) -> Self
+}
+
+extension MomentScalar {
+    public var rescalingExponent: Int? { nil }
+    public func timesPowerOfTwo(_ k: Int) -> Self { self }
+}
+
+/// A `MomentScalar` that can also divide: the moment summaries (variance, dispersion) need it.
+public protocol MomentField: MomentScalar {
+    static func / (lhs: Self, rhs: Self) -> Self
+}
+
+extension Double: MomentField {
+    public var rescalingExponent: Int? {
+        guard self != 0, isFinite else { return nil }
+        return Int(exponent)
+    }
+    public func timesPowerOfTwo(_ k: Int) -> Double {
+        // Split the scaling so that no intermediate overflows or underflows spuriously.
+        // Beyond ±2200 every finite non-zero double overflows or underflows anyway.
+        var result = self
+        var remaining = max(-2200, min(2200, k))
+        while remaining != 0 {
+            let step = max(-1000, min(1000, remaining))
+            result = Double(sign: .plus, exponent: step, significand: result)
+            remaining -= step
+        }
+        return result
+    }
+}
+
+extension BigFloat: MomentField {}
+
+extension BigRational: MomentField {}
+
+extension Enclosure: MomentField {}

@@ -1,0 +1,124 @@
+import Multiprecision
+
+/// `count` consecutive hidden layers of the same width.
+public struct WidthRun: Sendable, Hashable {
+    public var width: Int
+    public var count: Int
+    public init(width: Int, count: Int) {
+        self.width = width
+        self.count = count
+    }
+}
+
+/// A fully connected ReLU network with one output, at initialization (MATH.md §1).
+///
+/// * `inputDimension` is n₀; `hiddenWidths` are n₁ … n_{L−1}, stored as runs of equal widths so
+///   that a network of 10⁹ layers costs nothing to describe; the output width is 1.
+/// * Depth `L` is the number of weight layers, `hiddenWidths.count + 1`.
+/// * Weights are N(0, σ²/n_{l−1}); biases are zero and, when `trainableBiases`, their gradients
+///   enter the NTK (β = 1), otherwise β = 0.
+public struct Architecture: Sendable, Equatable {
+    public private(set) var inputDimension: Int
+    /// Runs of equal hidden widths, merged so that neighbouring runs differ in width.
+    public private(set) var hiddenRuns: [WidthRun]
+    public var sigma2: BigRational
+    public var inputNorm2: BigRational
+    public var trainableBiases: Bool
+
+    /// Why an architecture is not acceptable.
+    public struct InvalidArchitecture: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Largest depth accepted (keeps every counter far from overflow).
+    public static let maximumDepth = 1 << 50
+    /// Largest layer width accepted.
+    public static let maximumWidth = 1 << 50
+
+    public init(inputDimension: Int, hiddenRuns: [WidthRun], sigma2: BigRational,
+                inputNorm2: BigRational = 1, trainableBiases: Bool = true) throws {
+        guard inputDimension >= 1, inputDimension <= Self.maximumWidth else {
+            throw InvalidArchitecture(description: "input dimension \(inputDimension) must be an integer from 1 to 2^50")
+        }
+        var merged: [WidthRun] = []
+        var total = 0
+        for run in hiddenRuns {
+            guard run.width >= 1, run.width <= Self.maximumWidth else {
+                throw InvalidArchitecture(description: "width \(run.width) must be an integer from 1 to 2^50")
+            }
+            guard run.count >= 0 else {
+                throw InvalidArchitecture(description: "repeat count \(run.count) must not be negative")
+            }
+            if run.count == 0 { continue }
+            total += run.count
+            guard total < Self.maximumDepth else {
+                throw InvalidArchitecture(description: "depth exceeds 2^50 layers")
+            }
+            if let last = merged.last, last.width == run.width {
+                merged[merged.count - 1].count += run.count
+            } else {
+                merged.append(run)
+            }
+        }
+        guard sigma2.signum > 0 else {
+            throw InvalidArchitecture(description: "sigma2 = \(sigma2) must be positive")
+        }
+        guard inputNorm2.signum >= 0 else {
+            throw InvalidArchitecture(description: "input norm² = \(inputNorm2) must not be negative")
+        }
+        self.inputDimension = inputDimension
+        self.hiddenRuns = merged
+        self.sigma2 = sigma2
+        self.inputNorm2 = inputNorm2
+        self.trainableBiases = trainableBiases
+    }
+
+    /// Convenience: widths n₀, n₁, …, n_{L−1} listed one by one.
+    public init(widths: [Int], sigma2: BigRational, inputNorm2: BigRational = 1, trainableBiases: Bool = true) throws {
+        guard let first = widths.first else {
+            throw InvalidArchitecture(description: "the width list is empty (it needs at least the input dimension)")
+        }
+        try self.init(inputDimension: first, hiddenRuns: widths.dropFirst().map { WidthRun(width: $0, count: 1) },
+                      sigma2: sigma2, inputNorm2: inputNorm2, trainableBiases: trainableBiases)
+    }
+
+    /// Constant hidden width M, depth L, input dimension n₀ (default M).
+    public init(width: Int, depth: Int, inputDimension: Int? = nil, sigma2: BigRational,
+                inputNorm2: BigRational = 1, trainableBiases: Bool = true) throws {
+        guard depth >= 1 else {
+            throw InvalidArchitecture(description: "depth \(depth) must be at least 1")
+        }
+        try self.init(inputDimension: inputDimension ?? width, hiddenRuns: [WidthRun(width: width, count: depth - 1)],
+                      sigma2: sigma2, inputNorm2: inputNorm2, trainableBiases: trainableBiases)
+    }
+
+    /// L, the number of weight layers.
+    public var depth: Int { hiddenRuns.reduce(0) { $0 + $1.count } + 1 }
+    public var hiddenLayerCount: Int { depth - 1 }
+    /// β: 1 with trainable biases, 0 without.
+    public var beta: Int { trainableBiases ? 1 : 0 }
+    /// n_{L−1}, the width feeding the output layer.
+    public var lastHiddenWidth: Int { hiddenRuns.last?.width ?? inputDimension }
+
+    /// Every width n₀ … n_{L−1}, expanded (only for small networks).
+    public var expandedWidths: [Int] {
+        [inputDimension] + hiddenRuns.flatMap { Array(repeating: $0.width, count: $0.count) }
+    }
+
+    /// The hidden layers as (n_{j−1}, n_j, how many consecutive layers share this pair):
+    /// a run of width w after width p is one layer (p, w) followed by count−1 layers (w, w).
+    var layerSegments: [(previous: Int, width: Int, count: Int)] {
+        var segments: [(previous: Int, width: Int, count: Int)] = []
+        var previous = inputDimension
+        for run in hiddenRuns {
+            if previous == run.width {
+                segments.append((previous, run.width, run.count))
+            } else {
+                segments.append((previous, run.width, 1))
+                if run.count > 1 { segments.append((run.width, run.width, run.count - 1)) }
+            }
+            previous = run.width
+        }
+        return segments
+    }
+}

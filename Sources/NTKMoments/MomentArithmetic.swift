@@ -1,0 +1,181 @@
+import Multiprecision
+
+/// Turns the exact rational constants of the recursion into scalars of one arithmetic.
+///
+/// Each conforming type fixes σ² and ‖x‖² (the symbolic arithmetic keeps them as variables)
+/// and a rounding policy. Contract of `constant`: return c·(σ²)^d·2^{−k} exactly
+/// (rationals, polynomials), correctly rounded (MPFR, Double, up to underflow of 2^{−k}),
+/// or enclosed (intervals).
+public protocol MomentArithmetic: Sendable {
+    associatedtype Scalar: MomentScalar
+    var zero: Scalar { get }
+    /// c·(σ²)^d·2^{−k}.
+    func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Scalar
+    /// ‖x‖².
+    var inputNorm2: Scalar { get }
+    /// P(some hidden layer has no active unit) = 1 − Π_j (1 − 2^{−n_j}).
+    func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Scalar
+}
+
+extension MomentArithmetic {
+    func constant(_ c: BigRational) -> Scalar { constant(c, sigma2Power: 0, twoToMinus: 0) }
+}
+
+// MARK: - Double
+
+/// IEEE double precision. Constants are correctly rounded from their exact rational values;
+/// the engine rescales vectors by powers of two, so results far outside Double's exponent
+/// range are still representable as (mantissa, binary exponent).
+public struct DoubleArithmetic: MomentArithmetic {
+    let sigma2: BigRational
+    let sigma2Squared: BigRational
+    public let inputNorm2: Double
+
+    public init(sigma2: BigRational, inputNorm2: BigRational) {
+        self.sigma2 = sigma2
+        self.sigma2Squared = sigma2 * sigma2
+        self.inputNorm2 = BigFloat(inputNorm2, precision: 53).doubleValue()
+    }
+
+    public var zero: Double { 0 }
+
+    public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Double {
+        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        // Round once from the exact rational; scale separately so 2^{-k} never spoils it.
+        let rounded = BigFloat(exact, precision: 53)
+        guard let e = rounded.exponent else { return 0 }
+        let mantissa = rounded.timesPowerOfTwo(-e).doubleValue()
+        return mantissa.timesPowerOfTwo(e - k)
+    }
+
+    public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Double {
+        var logAlive = 0.0
+        for run in hiddenRuns {
+            logAlive += Double(run.count) * Foundation_log1p(-Double(1).timesPowerOfTwo(-run.width))
+        }
+        return -Foundation_expm1(logAlive)
+    }
+}
+
+// MARK: - MPFR
+
+/// MPFR arithmetic at a fixed working precision, rounding to nearest. Every constant is
+/// correctly rounded from its exact value; results carry the usual floating-point error of
+/// a sum of non-negative products (relative error a small multiple of depth·2^{−precision}).
+public struct MPFRArithmetic: MomentArithmetic {
+    public let precision: Int
+    let sigma2: BigRational
+    let sigma2Squared: BigRational
+    public let inputNorm2: BigFloat
+
+    public init(precision: Int, sigma2: BigRational, inputNorm2: BigRational) {
+        self.precision = precision
+        self.sigma2 = sigma2
+        self.sigma2Squared = sigma2 * sigma2
+        self.inputNorm2 = BigFloat(inputNorm2, precision: precision)
+    }
+
+    public var zero: BigFloat { BigFloat(precision: precision) }
+
+    public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
+        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        let rounded = BigFloat(exact, precision: precision)
+        return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
+    }
+
+    public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> BigFloat {
+        // −expm1(Σ c·log1p(−2^{−n})) keeps full relative accuracy even when the
+        // probability is far below 2^{−precision}.
+        let working = precision + 32
+        var logAlive = BigFloat(precision: working)
+        for run in hiddenRuns {
+            let t = BigFloat.powerOfTwo(-run.width, precision: working)
+            let term = (-t).log1p() * BigFloat(run.count, precision: working)
+            logAlive += term
+        }
+        return BigFloat(-(logAlive.expm1()), precision: precision)
+    }
+}
+
+// MARK: - Exact rationals
+
+/// Exact rational arithmetic (GMP). Results are exact; cost grows with the size of the
+/// rationals, roughly n_j bits per hidden layer of width n_j.
+public struct RationalArithmetic: MomentArithmetic {
+    let sigma2: BigRational
+    public let inputNorm2: BigRational
+
+    public init(sigma2: BigRational, inputNorm2: BigRational) {
+        self.sigma2 = sigma2
+        self.inputNorm2 = inputNorm2
+    }
+
+    public var zero: BigRational { 0 }
+
+    public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> BigRational {
+        (c * sigma2.power(d)).timesPowerOfTwo(-k)
+    }
+
+    public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> BigRational {
+        var alive = BigRational(1)
+        for run in hiddenRuns {
+            alive *= (BigRational(1) - BigRational(1).timesPowerOfTwo(-run.width)).power(run.count)
+        }
+        return BigRational(1) - alive
+    }
+}
+
+// MARK: - Enclosures
+
+/// Interval arithmetic over MPFR with outward rounding: every result is an interval that
+/// provably contains the exact value.
+public struct EnclosureArithmetic: MomentArithmetic {
+    public let precision: Int
+    let sigma2: BigRational
+    let sigma2Squared: BigRational
+    public let inputNorm2: Enclosure
+
+    public init(precision: Int, sigma2: BigRational, inputNorm2: BigRational) {
+        self.precision = precision
+        self.sigma2 = sigma2
+        self.sigma2Squared = sigma2 * sigma2
+        self.inputNorm2 = Enclosure(inputNorm2, precision: precision)
+    }
+
+    public var zero: Enclosure { Enclosure(exactly: BigFloat(precision: precision)) }
+
+    public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
+        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        let enclosure = Enclosure(exact, precision: precision)
+        return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
+    }
+
+    public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Enclosure {
+        var logAlive = zero
+        for run in hiddenRuns {
+            let minusT = Enclosure(exactly: -BigFloat.powerOfTwo(-run.width, precision: precision))
+            logAlive = logAlive + Enclosure(BigRational(run.count), precision: precision) * minusT.log1p()
+        }
+        return -(logAlive.expm1())
+    }
+}
+
+// MARK: - Symbolic
+
+/// Exact polynomials in s = σ² and x = ‖x‖² with rational coefficients.
+///
+/// The polynomials describe the moments for ‖x‖² > 0; at ‖x‖² = 0 (and depth ≥ 2) the
+/// network is dead with probability one and the moments jump to β and β².
+public struct SymbolicArithmetic: MomentArithmetic {
+    public init() {}
+    public var zero: Polynomial { Polynomial() }
+    public var inputNorm2: Polynomial { Polynomial(1, xDegree: 1) }
+
+    public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Polynomial {
+        Polynomial(c.timesPowerOfTwo(-k), sDegree: d)
+    }
+
+    public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Polynomial {
+        Polynomial(RationalArithmetic(sigma2: 1, inputNorm2: 1).probabilityOfDeadLayer(hiddenRuns: hiddenRuns))
+    }
+}

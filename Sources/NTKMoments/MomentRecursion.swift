@@ -1,0 +1,239 @@
+import Multiprecision
+
+/// A scalar times a power of two. For every arithmetic except `Double` the scale is 0.
+public struct ScaledScalar<Scalar: MomentScalar>: Sendable {
+    public var mantissa: Scalar
+    public var binaryScale: Int
+    public init(_ mantissa: Scalar, binaryScale: Int = 0) {
+        self.mantissa = mantissa
+        self.binaryScale = binaryScale
+    }
+}
+
+/// E[Θ] and E[Θ²] of the NTK diagonal, in one arithmetic.
+public struct RawMoments<Scalar: MomentScalar>: Sendable {
+    /// E[Θ].
+    public var mean: ScaledScalar<Scalar>
+    /// E[Θ²].
+    public var secondMoment: ScaledScalar<Scalar>
+    /// P(some hidden layer has no active unit); then Θ = β exactly.
+    public var probabilityDead: Scalar
+    /// True when E[Θ] is exactly 0 (no biases and ‖x‖² = 0): the dispersion is undefined.
+    public var meanIsZero: Bool
+}
+
+/// The transfer-matrix recursion of MATH.md §3, written once for every arithmetic.
+///
+/// Θ(x,x) = Σ_l (X_{l−1} + β)·Δ_l unrolls into products with one factor per hidden layer,
+/// chosen by a path through the states of `PathState`. On the event that every hidden layer
+/// is alive the layers are independent, so E[Θ] is a product of 4×4 per-layer matrices of
+/// expectations and E[Θ²] a product of 10×10 matrices over unordered pairs of states.
+/// A dead layer makes Θ = β exactly, which adds P(dead)·β^p.
+///
+/// Cost: O(1) matrix-vector products per segment of the architecture plus O(log r) matrix
+/// products for a run of r equal widths, i.e. O(log L) for constant width, O(L) in general.
+public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
+    public typealias Scalar = Arithmetic.Scalar
+    public let arithmetic: Arithmetic
+    public let model: MomentModel
+
+    public init(arithmetic: Arithmetic, model: MomentModel = .exact) {
+        self.arithmetic = arithmetic
+        self.model = model
+    }
+
+    static var meanPattern: TransferPattern { Patterns.mean }
+    static var pairPattern: TransferPattern { Patterns.pair }
+
+    /// The per-layer transfer matrices for one (n_{j−1}, n_j).
+    struct LayerMatrices {
+        var mean: TransferMatrix<Scalar>
+        var pair: TransferMatrix<Scalar>
+    }
+
+    func layerMatrices(previous: Int, width: Int) -> LayerMatrices {
+        let moments = LayerMoments(previous: previous, width: width, model: model, arithmetic: arithmetic)
+        let zero = arithmetic.zero
+        let transitions = model.transitions
+        var factor: [Int: PathFactor] = [:]
+        for t in transitions { factor[t.from.rawValue * 4 + t.to.rawValue] = t.factor }
+
+        let meanPattern = Patterns.mean
+        var meanValues = Array(repeating: zero, count: meanPattern.entries.count)
+        for (index, entry) in meanPattern.entries.enumerated() {
+            if let f = factor[entry.row * 4 + entry.column] { meanValues[index] = moments.expectation(f) }
+        }
+
+        let pairPattern = Patterns.pair
+        var pairValues = Array(repeating: zero, count: pairPattern.entries.count)
+        for (index, entry) in pairPattern.entries.enumerated() {
+            let source = PairState.all[entry.row], target = PairState.all[entry.column]
+            // Σ over the ordered representatives of the source pair, into the target's
+            // fixed representative (first, second).
+            var value: Scalar? = nil
+            for (s, s2) in source.orderings {
+                guard let f = factor[s.rawValue * 4 + target.first.rawValue],
+                      let g = factor[s2.rawValue * 4 + target.second.rawValue] else { continue }
+                let e = moments.expectation(f, g)
+                value = value.map { $0 + e } ?? e
+            }
+            if let value { pairValues[index] = value }
+        }
+        return LayerMatrices(mean: TransferMatrix(pattern: meanPattern, values: meanValues),
+                             pair: TransferMatrix(pattern: pairPattern, values: pairValues))
+    }
+
+    /// Top weights: Σ_s v_s·top_s gives E[Θ; alive]; Σ_P w_P·pairTop_P gives E[Θ²; alive].
+    func topWeights(lastHiddenWidth: Int, hasHiddenLayers: Bool) -> (mean: [Scalar], pair: [Scalar]) {
+        let one = arithmetic.constant(1)
+        let top = hasHiddenLayers ? TopMoments(lastHiddenWidth: lastHiddenWidth, arithmetic: arithmetic) : nil
+        let mean = PathState.allCases.map { $0 == .injected ? (top?.z ?? arithmetic.zero) : one }
+        let pair: [Scalar] = PairState.all.map { p in
+            let e: Scalar
+            switch (p.first == .injected, p.second == .injected) {
+            case (false, false): e = one
+            case (true, true): e = top?.zz ?? arithmetic.zero
+            default: e = top?.z ?? arithmetic.zero
+            }
+            return p.orderings.count == 2 ? e + e : e
+        }
+        return (mean, pair)
+    }
+
+    /// Start weights: X₀ on the weight prefix, β on the bias prefix.
+    func startVectors(beta: Int) -> (mean: PathVector<Scalar>, pair: PathVector<Scalar>) {
+        let x = arithmetic.inputNorm2
+        let b = arithmetic.constant(BigRational(beta))
+        let zero = arithmetic.zero
+        let mean = PathState.allCases.map { s -> Scalar in
+            switch s { case .prefixWeight: return x; case .prefixBias: return b; default: return zero }
+        }
+        let pair = PairState.all.map { p -> Scalar in
+            guard p.first.rawValue <= PathState.prefixBias.rawValue,
+                  p.second.rawValue <= PathState.prefixBias.rawValue else { return zero }
+            return mean[p.first.rawValue] * mean[p.second.rawValue]
+        }
+        return (PathVector(values: mean), PathVector(values: pair))
+    }
+
+    /// E[Θ] and E[Θ²] for the architecture (σ² and ‖x‖² are the arithmetic's).
+    public func moments(of architecture: Architecture) -> RawMoments<Scalar> {
+        let zero = arithmetic.zero
+        let beta = architecture.beta
+        let betaScalar = arithmetic.constant(BigRational(beta))
+        let depth = architecture.depth
+
+        if architecture.inputNorm2.isZero && depth >= 2 {
+            // ReLU'(0) = 0: the first hidden layer is dead with probability 1, Θ = β.
+            return RawMoments(mean: ScaledScalar(betaScalar), secondMoment: ScaledScalar(betaScalar * betaScalar),
+                              probabilityDead: arithmetic.constant(1), meanIsZero: beta == 0)
+        }
+
+        var (meanVector, pairVector) = startVectors(beta: beta)
+        var cache: [[Int]: LayerMatrices] = [:]
+        for segment in architecture.layerSegments {
+            let key = [segment.previous, segment.width]
+            let matrices: LayerMatrices
+            if let cached = cache[key] {
+                matrices = cached
+            } else {
+                matrices = layerMatrices(previous: segment.previous, width: segment.width)
+                if cache.count < 64 { cache[key] = matrices }
+            }
+            meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
+            pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
+        }
+
+        let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)
+        let meanAlive = meanVector.dot(top.mean, zero: zero)
+        let secondAlive = pairVector.dot(top.pair, zero: zero)
+        let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+
+        return RawMoments(
+            mean: Self.adding(meanAlive, pDead * betaScalar),
+            secondMoment: Self.adding(secondAlive, pDead * betaScalar * betaScalar),
+            probabilityDead: pDead,
+            meanIsZero: beta == 0 && architecture.inputNorm2.isZero)
+    }
+
+    /// (m·2^s) + d, kept as a mantissa and a scale.
+    static func adding(_ scaled: (value: Scalar, scale: Int), _ d: Scalar) -> ScaledScalar<Scalar> {
+        if scaled.scale == 0 { return ScaledScalar(scaled.value + d) }
+        return ScaledScalar(scaled.value + d.timesPowerOfTwo(-scaled.scale), binaryScale: scaled.scale)
+    }
+
+    /// Each layer's contribution E[(X_{l−1} + β)·Δ_l] to E[Θ], for l = 1 … L; they sum to
+    /// E[Θ] (the dead-network term belongs to layer L, where Θ = β·Δ_L). O(L) time and memory;
+    /// no rescaling, so in `Double` very deep chaotic networks may overflow.
+    public func layerContributions(of architecture: Architecture) -> [Scalar] {
+        let zero = arithmetic.zero
+        let depth = architecture.depth
+        let beta = arithmetic.constant(BigRational(architecture.beta))
+        if architecture.inputNorm2.isZero && depth >= 2 {
+            return Array(repeating: zero, count: depth - 1) + [beta]
+        }
+        // Per-layer mean matrices, shared between layers with the same (n_{j−1}, n_j).
+        var layers: [LayerMatrices] = []
+        layers.reserveCapacity(depth - 1)
+        var cache: [[Int]: LayerMatrices] = [:]
+        for segment in architecture.layerSegments {
+            let key = [segment.previous, segment.width]
+            let m = cache[key] ?? layerMatrices(previous: segment.previous, width: segment.width)
+            cache[key] = m
+            for _ in 0..<segment.count { layers.append(m) }
+        }
+        let P = PathState.self
+        func entry(_ m: TransferMatrix<Scalar>, _ from: PathState, _ to: PathState) -> Scalar {
+            let p = m.pattern.position[from.rawValue * 4 + to.rawValue]
+            return p >= 0 ? m.values[p] : zero
+        }
+        let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)
+        // suffix[j] = (B, U): expected product of layers j+1 … L−1 and the top, starting in B or U.
+        var suffix = Array(repeating: (zero, zero), count: depth)
+        suffix[depth - 1] = (top.mean[P.backward.rawValue], top.mean[P.injected.rawValue])
+        if depth >= 2 {
+            for j in stride(from: depth - 2, through: 0, by: -1) {
+                let m = layers[j].mean  // layer j+1
+                let (sb, su) = suffix[j + 1]
+                suffix[j] = (entry(m, .backward, .backward) * sb + entry(m, .backward, .injected) * su,
+                             entry(m, .injected, .injected) * su)
+            }
+        }
+        var contributions: [Scalar] = []
+        contributions.reserveCapacity(depth)
+        var prefix = (arithmetic.inputNorm2, beta)  // (PW, PB) after layers 1 … l−1
+        for l in 1..<depth {
+            let m = layers[l - 1].mean
+            let (sb, su) = suffix[l]
+            let fromWeight = entry(m, .prefixWeight, .backward) * sb + entry(m, .prefixWeight, .injected) * su
+            let fromBias = entry(m, .prefixBias, .backward) * sb + entry(m, .prefixBias, .injected) * su
+            contributions.append(prefix.0 * fromWeight + prefix.1 * fromBias)
+            prefix = (prefix.0 * entry(m, .prefixWeight, .prefixWeight), prefix.1 * entry(m, .prefixBias, .prefixBias))
+        }
+        let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+        contributions.append(prefix.0 + prefix.1 + pDead * beta)
+        return contributions
+    }
+}
+
+/// The sparsity patterns of the mean (4 states) and pair (10 states) transfer matrices,
+/// shared by both models (the GI model simply leaves the injection entries at zero).
+enum Patterns {
+    static let mean: TransferPattern = {
+        let edges = MomentModel.exact.transitions.map { [$0.from.rawValue, $0.to.rawValue] }
+        return TransferPattern(size: 4, oneStep: Set(edges))
+    }()
+
+    static let pair: TransferPattern = {
+        var edges = Set<[Int]>()
+        let transitions = MomentModel.exact.transitions
+        for (i, source) in PairState.all.enumerated() {
+            for t1 in transitions where t1.from == source.first {
+                for t2 in transitions where t2.from == source.second {
+                    edges.insert([i, PairState.all.firstIndex(of: PairState(t1.to, t2.to))!])
+                }
+            }
+        }
+        return TransferPattern(size: PairState.all.count, oneStep: edges)
+    }()
+}

@@ -1,0 +1,132 @@
+import Multiprecision
+
+/// Which entries of a transfer matrix can ever be non-zero. The automaton's states form a
+/// chain with self-loops, so every product of layer matrices stays inside the reachability
+/// closure of one layer's pattern; storing only those entries keeps products cheap.
+final class TransferPattern: Sendable {
+    let size: Int
+    /// (row, column) of every stored entry.
+    let entries: [(row: Int, column: Int)]
+    /// For each (row, column): its position in `entries`, or −1.
+    let position: [Int]
+    /// For each stored entry (i, k) of a product A·B: the pairs (position of (i, j) in A,
+    /// position of (j, k) in B) that contribute.
+    let productTerms: [[(Int, Int)]]
+
+    init(size: Int, oneStep: Set<[Int]>) {
+        var reach = Array(repeating: Array(repeating: false, count: size), count: size)
+        for edge in oneStep { reach[edge[0]][edge[1]] = true }
+        for k in 0..<size { for i in 0..<size where reach[i][k] { for j in 0..<size where reach[k][j] { reach[i][j] = true } } }
+        var entries: [(row: Int, column: Int)] = []
+        var position = Array(repeating: -1, count: size * size)
+        for i in 0..<size { for j in 0..<size where reach[i][j] {
+            position[i * size + j] = entries.count
+            entries.append((i, j))
+        } }
+        var productTerms: [[(Int, Int)]] = []
+        for (i, k) in entries {
+            var terms: [(Int, Int)] = []
+            for j in 0..<size {
+                let left = position[i * size + j], right = position[j * size + k]
+                if left >= 0 && right >= 0 { terms.append((left, right)) }
+            }
+            productTerms.append(terms)
+        }
+        self.size = size
+        self.entries = entries
+        self.position = position
+        self.productTerms = productTerms
+    }
+}
+
+/// A square matrix of scalars on a fixed sparsity pattern, times 2^scale.
+///
+/// The power-of-two scale is only used by scalars with a bounded exponent range (`Double`):
+/// after each product the entries are renormalised so that none overflows or underflows.
+struct TransferMatrix<Scalar: MomentScalar> {
+    let pattern: TransferPattern
+    var values: [Scalar]
+    var scale: Int = 0
+
+    /// self·other (apply self's layers first, then other's).
+    func multiplied(by other: TransferMatrix, zero: Scalar) -> TransferMatrix {
+        var result = TransferMatrix(pattern: pattern, values: Array(repeating: zero, count: values.count),
+                                    scale: scale + other.scale)
+        for (index, terms) in pattern.productTerms.enumerated() {
+            for (l, r) in terms { result.values[index].addProduct(values[l], other.values[r]) }
+        }
+        result.renormalize()
+        return result
+    }
+
+    mutating func renormalize() {
+        let shift = Rescaling.exponentToRemove(values)
+        if shift != 0 {
+            for i in values.indices { values[i] = values[i].timesPowerOfTwo(-shift) }
+            scale += shift
+        }
+    }
+}
+
+/// A row vector of path weights, times 2^scale.
+struct PathVector<Scalar: MomentScalar> {
+    var values: [Scalar]
+    var scale: Int = 0
+
+    /// v ← v·M.
+    func applying(_ matrix: TransferMatrix<Scalar>, zero: Scalar) -> PathVector {
+        var result = PathVector(values: Array(repeating: zero, count: values.count), scale: scale + matrix.scale)
+        for (index, entry) in matrix.pattern.entries.enumerated() {
+            result.values[entry.column].addProduct(values[entry.row], matrix.values[index])
+        }
+        result.renormalize()
+        return result
+    }
+
+    /// v ← v·M^power by repeated squaring: O(log power) matrix products.
+    func applying(_ matrix: TransferMatrix<Scalar>, power: Int, zero: Scalar) -> PathVector {
+        var result = self
+        if power <= 8 {
+            for _ in 0..<power { result = result.applying(matrix, zero: zero) }
+            return result
+        }
+        var remaining = power
+        var square = matrix
+        while true {
+            if remaining & 1 == 1 { result = result.applying(square, zero: zero) }
+            remaining >>= 1
+            if remaining == 0 { break }
+            square = square.multiplied(by: square, zero: zero)
+        }
+        return result
+    }
+
+    /// Σ v_i·w_i (times 2^scale).
+    func dot(_ weights: [Scalar], zero: Scalar) -> (value: Scalar, scale: Int) {
+        var total = zero
+        for (v, w) in zip(values, weights) { total.addProduct(v, w) }
+        return (total, scale)
+    }
+
+    mutating func renormalize() {
+        let shift = Rescaling.exponentToRemove(values)
+        if shift != 0 {
+            for i in values.indices { values[i] = values[i].timesPowerOfTwo(-shift) }
+            scale += shift
+        }
+    }
+}
+
+enum Rescaling {
+    /// The power of two to divide out so that the largest entry is near 1, or 0 when the
+    /// scalars need no rescaling or are already in a comfortable range (|e| ≤ 256).
+    static func exponentToRemove<S: MomentScalar>(_ values: [S]) -> Int {
+        var maxExponent: Int? = nil
+        for v in values {
+            guard let e = v.rescalingExponent else { continue }
+            maxExponent = max(maxExponent ?? e, e)
+        }
+        guard let e = maxExponent, abs(e) > 256 else { return 0 }
+        return e
+    }
+}
