@@ -292,7 +292,8 @@ extension BigFloat: CustomStringConvertible {
         if !isFinite { return signum < 0 ? "-inf" : "inf" }
         if isZero { return "0" }
         guard let (negative, digits, exp) = decimalDigits(significantDigits, rounding: rounding) else { return "nan" }
-        return DecimalLayout.render(negative: negative, digits: digits, exponent: exp)
+        // Plain notation only while every shown digit is significant (no padding zeros).
+        return DecimalLayout.render(negative: negative, digits: digits, exponent: exp, scientificBeyond: significantDigits)
     }
 }
 

@@ -19,12 +19,12 @@ public protocol MomentScalar: Sendable {
     /// nil for zero and for types that never need rescaling.
     var rescalingExponent: Int? { get }
     /// self·2^k; only called when `rescalingExponent` is non-nil.
-    func timesPowerOfTwo(_ k: Int) -> Self
+    func rescaled(byPowerOfTwo k: Int) -> Self
 }
 
 extension MomentScalar {
     public var rescalingExponent: Int? { nil }
-    public func timesPowerOfTwo(_ k: Int) -> Self { self }
+    public func rescaled(byPowerOfTwo k: Int) -> Self { self }
 }
 
 /// A `MomentScalar` that can also divide: the moment summaries (variance, dispersion) need it.
@@ -37,7 +37,7 @@ extension Double: MomentField {
         guard self != 0, isFinite else { return nil }
         return Int(exponent)
     }
-    public func timesPowerOfTwo(_ k: Int) -> Double {
+    public func rescaled(byPowerOfTwo k: Int) -> Double {
         // Split the scaling so that no intermediate overflows or underflows spuriously.
         // Beyond ±2200 every finite non-zero double overflows or underflows anyway.
         var result = self

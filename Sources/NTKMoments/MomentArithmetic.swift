@@ -45,13 +45,13 @@ public struct DoubleArithmetic: MomentArithmetic {
         let rounded = BigFloat(exact, precision: 53)
         guard let e = rounded.exponent else { return 0 }
         let mantissa = rounded.timesPowerOfTwo(-e).doubleValue()
-        return mantissa.timesPowerOfTwo(e - k)
+        return mantissa.rescaled(byPowerOfTwo: e - k)
     }
 
     public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Double {
         var logAlive = 0.0
         for run in hiddenRuns {
-            logAlive += Double(run.count) * Foundation_log1p(-Double(1).timesPowerOfTwo(-run.width))
+            logAlive += Double(run.count) * Foundation_log1p(-Double(1).rescaled(byPowerOfTwo: -run.width))
         }
         return -Foundation_expm1(logAlive)
     }
@@ -84,16 +84,38 @@ public struct MPFRArithmetic: MomentArithmetic {
     }
 
     public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> BigFloat {
+        let working = precision + 32
+        if DeadLayerEvaluation.prefersDirectProduct(hiddenRuns) {
+            // 1 − Π(1 − 2^{−n})^c: no cancellation to fear while the result is not tiny, and
+            // exact whenever the product is representable (e.g. 1 − (3/4)² = 7/16).
+            var alive = BigFloat(1, precision: working)
+            for run in hiddenRuns {
+                let factor = BigFloat(1, precision: working) - BigFloat.powerOfTwo(-run.width, precision: working)
+                alive *= factor.power(run.count)
+            }
+            return BigFloat(BigFloat(1, precision: working) - alive, precision: precision)
+        }
         // −expm1(Σ c·log1p(−2^{−n})) keeps full relative accuracy even when the
         // probability is far below 2^{−precision}.
-        let working = precision + 32
         var logAlive = BigFloat(precision: working)
         for run in hiddenRuns {
             let t = BigFloat.powerOfTwo(-run.width, precision: working)
-            let term = (-t).log1p() * BigFloat(run.count, precision: working)
-            logAlive += term
+            logAlive += (-t).log1p() * BigFloat(run.count, precision: working)
         }
         return BigFloat(-(logAlive.expm1()), precision: precision)
+    }
+}
+
+/// Chooses between the two evaluations of P(dead) = 1 − Π_j (1 − 2^{−n_j}).
+enum DeadLayerEvaluation {
+    /// True when Σ c·2^{−n} ≥ 2^{−8}: the probability is not small, so the direct product
+    /// loses nothing to cancellation.
+    static func prefersDirectProduct(_ runs: [WidthRun]) -> Bool {
+        var sum = 0.0
+        for run in runs where run.width < 1100 {
+            sum += Double(run.count) * Double(1).rescaled(byPowerOfTwo: -run.width)
+        }
+        return sum >= 1.0 / 256
     }
 }
 
@@ -151,6 +173,17 @@ public struct EnclosureArithmetic: MomentArithmetic {
     }
 
     public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Enclosure {
+        if DeadLayerEvaluation.prefersDirectProduct(hiddenRuns) {
+            // Every factor 1 − 2^{−n} is exact at this precision or enclosed; powers of
+            // enclosures of positive numbers are monotone.
+            var alive = Enclosure(exactly: BigFloat(1, precision: precision))
+            for run in hiddenRuns {
+                let factor = Enclosure(exactly: BigFloat(1, precision: precision)) - Enclosure(exactly: BigFloat.powerOfTwo(-run.width, precision: precision))
+                alive = alive * Enclosure(lower: factor.lower.power(run.count, rounding: .down),
+                                          upper: factor.upper.power(run.count, rounding: .up))
+            }
+            return Enclosure(exactly: BigFloat(1, precision: precision)) - alive
+        }
         var logAlive = zero
         for run in hiddenRuns {
             let minusT = Enclosure(exactly: -BigFloat.powerOfTwo(-run.width, precision: precision))

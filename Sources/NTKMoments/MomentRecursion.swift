@@ -159,7 +159,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
     /// (m·2^s) + d, kept as a mantissa and a scale.
     static func adding(_ scaled: (value: Scalar, scale: Int), _ d: Scalar) -> ScaledScalar<Scalar> {
         if scaled.scale == 0 { return ScaledScalar(scaled.value + d) }
-        return ScaledScalar(scaled.value + d.timesPowerOfTwo(-scaled.scale), binaryScale: scaled.scale)
+        return ScaledScalar(scaled.value + d.rescaled(byPowerOfTwo: -scaled.scale), binaryScale: scaled.scale)
     }
 
     /// Each layer's contribution E[(X_{l−1} + β)·Δ_l] to E[Θ], for l = 1 … L; they sum to

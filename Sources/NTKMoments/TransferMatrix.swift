@@ -62,7 +62,7 @@ struct TransferMatrix<Scalar: MomentScalar> {
     mutating func renormalize() {
         let shift = Rescaling.exponentToRemove(values)
         if shift != 0 {
-            for i in values.indices { values[i] = values[i].timesPowerOfTwo(-shift) }
+            for i in values.indices { values[i] = values[i].rescaled(byPowerOfTwo: -shift) }
             scale += shift
         }
     }
@@ -111,7 +111,7 @@ struct PathVector<Scalar: MomentScalar> {
     mutating func renormalize() {
         let shift = Rescaling.exponentToRemove(values)
         if shift != 0 {
-            for i in values.indices { values[i] = values[i].timesPowerOfTwo(-shift) }
+            for i in values.indices { values[i] = values[i].rescaled(byPowerOfTwo: -shift) }
             scale += shift
         }
     }

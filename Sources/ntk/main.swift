@@ -1,1 +1,4 @@
-print("ntk")
+import NTKCommandLine
+import Foundation
+
+exit(NTKTool.run(Array(CommandLine.arguments.dropFirst()), io: CommandIO(.process)))

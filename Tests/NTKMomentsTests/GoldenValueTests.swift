@@ -52,8 +52,8 @@ struct GoldenValueTests {
     func double(_ c: GoldenCase) throws {
         let a = try c.architecture()
         let m = MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
-        let mean = m.mean.mantissa.timesPowerOfTwo(m.mean.binaryScale)
-        let second = m.secondMoment.mantissa.timesPowerOfTwo(m.secondMoment.binaryScale)
+        let mean = m.mean.mantissa.rescaled(byPowerOfTwo: m.mean.binaryScale)
+        let second = m.secondMoment.mantissa.rescaled(byPowerOfTwo: m.secondMoment.binaryScale)
         let goldMean = try BigRational(parsing: c.mean).approximateDouble
         let goldSecond = try BigRational(parsing: c.second).approximateDouble
         #expect(abs(mean - goldMean) <= 1e-14 * goldMean)

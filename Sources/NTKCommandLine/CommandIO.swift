@@ -1,0 +1,43 @@
+import Foundation
+
+/// Where a command's output goes. The real tool streams to the process's stdout/stderr; the
+/// test suite captures both in memory, so the whole command layer runs in-process.
+public final class CommandIO: @unchecked Sendable {
+    public enum Destination { case process, capture }
+    public let destination: Destination
+    public private(set) var capturedStandardOutput = ""
+    public private(set) var capturedStandardError = ""
+    private let lock = NSLock()
+
+    public init(_ destination: Destination) { self.destination = destination }
+
+    public func write(_ text: String) {
+        switch destination {
+        case .process: FileHandle.standardOutput.write(Data(text.utf8))
+        case .capture: lock.lock(); capturedStandardOutput += text; lock.unlock()
+        }
+    }
+
+    public func writeError(_ text: String) {
+        switch destination {
+        case .process: FileHandle.standardError.write(Data(text.utf8))
+        case .capture: lock.lock(); capturedStandardError += text; lock.unlock()
+        }
+    }
+
+    /// True when progress lines may be drawn (the real stderr is a terminal).
+    public var standardErrorIsTerminal: Bool {
+        destination == .process && isatty(2) == 1
+    }
+}
+
+/// A bad command line or a refused job: exit code 2 and one line on stderr.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A validation that ran and failed: exit code 1.
+public struct ValidationFailure: Error, CustomStringConvertible {
+    public let description: String
+}

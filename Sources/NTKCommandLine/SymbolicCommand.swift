@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Multiprecision
+import NTKMoments
+import NTKOutput
+
+struct SymbolicCommand: NTKSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "symbolic",
+        abstract: "E[Θ] and E[Θ²] as exact polynomials in s = σ² and x = ‖x‖² (valid for ‖x‖² > 0).")
+
+    @OptionGroup var network: NetworkOptions
+
+    @Option(help: "exact or gi.")
+    var model: String = "exact"
+
+    @Option(help: "Output format: text, json or latex.")
+    var format: String = "text"
+
+    static let maximumDepth = 400
+
+    func execute(_ io: CommandIO) throws {
+        let model = try parseModel(self.model)
+        guard ["text", "json", "latex"].contains(format) else {
+            throw UsageError("--format \(Arguments.quoted(format)): allowed: text, json, latex")
+        }
+        let a = try network.architecture(sigma2: 1, inputNorm2: 1)
+        guard a.depth <= Self.maximumDepth else {
+            throw UsageError("symbolic mode is limited to depth \(Self.maximumDepth) (this network has \(a.depth)); use ntk moments")
+        }
+        let estimate = CostEstimate.exactDecimalDigits(a)
+        guard estimate < 200_000 else {
+            throw UsageError("the polynomial coefficients would need about \(Int(estimate)) digits (limit 200000); use smaller widths")
+        }
+        let m = MomentRecursion(arithmetic: SymbolicArithmetic(), model: model).moments(of: a)
+        let mean = m.mean.mantissa, second = m.secondMoment.mantissa
+        switch format {
+        case "json":
+            let value: JSONValue = .object([
+                ("widths", .string(compactWidths(a))),
+                ("depth", .number("\(a.depth)")),
+                ("biases", .bool(a.trainableBiases)),
+                ("model", .string(model.rawValue)),
+                ("variables", .object([("s", .string("sigma^2")), ("x", .string("||x||^2"))])),
+                ("coefficient_layout", .string("coefficients[i][j] multiplies x^i s^j; exact rationals p/q")),
+                ("valid_for", .string("||x||^2 > 0; at ||x||^2 = 0 (depth >= 2) E_theta = beta, E_theta2 = beta^2")),
+                ("E_theta", polynomialJSON(mean)),
+                ("E_theta2", polynomialJSON(second)),
+            ])
+            io.write(value.serialized(pretty: true) + "\n")
+        case "latex":
+            io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
+            io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")
+            io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))\n")
+        default:
+            io.write("network    \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: ""))\n")
+            io.write("model      \(model == .exact ? "exact" : "gradient independence (approximation)")\n")
+            io.write("variables  s = σ², x = ‖x‖²  (exact rational coefficients; valid for x > 0)\n")
+            io.write("E[Θ]  = \(PolynomialText.plain(mean))\n")
+            io.write("E[Θ²] = \(PolynomialText.plain(second))\n")
+        }
+    }
+
+    func polynomialJSON(_ p: Polynomial) -> JSONValue {
+        .object([
+            ("degree_s", .number("\(p.sDegree)")),
+            ("degree_x", .number("\(p.xDegree)")),
+            ("coefficients", .array(p.coefficients.map { row in .array(row.map { .string($0.fractionString) }) })),
+        ])
+    }
+}
+
+/// Human-readable renderings of polynomials in s and x.
+enum PolynomialText {
+    static func terms(_ p: Polynomial) -> [(c: BigRational, i: Int, j: Int)] {
+        var out: [(BigRational, Int, Int)] = []
+        for (i, row) in p.coefficients.enumerated() {
+            for (j, c) in row.enumerated().reversed() where !c.isZero { out.append((c, i, j)) }
+        }
+        return out.sorted { ($0.1, $0.2) > ($1.1, $1.2) }
+    }
+
+    static func plain(_ p: Polynomial) -> String {
+        let t = terms(p)
+        if t.isEmpty { return "0" }
+        var s = ""
+        for (k, (c, i, j)) in t.enumerated() {
+            let negative = c.signum < 0
+            let magnitude = negative ? -c : c
+            s += k == 0 ? (negative ? "-" : "") : (negative ? " - " : " + ")
+            var factors: [String] = []
+            let isOne = magnitude == BigRational(1)
+            if !isOne || (i == 0 && j == 0) { factors.append(magnitude.fractionString.contains("/") ? "(\(magnitude.fractionString))" : magnitude.fractionString) }
+            if i > 0 { factors.append(i == 1 ? "x" : "x^\(i)") }
+            if j > 0 { factors.append(j == 1 ? "s" : "s^\(j)") }
+            s += factors.joined(separator: "·")
+        }
+        return s
+    }
+
+    static func latex(_ p: Polynomial) -> String {
+        let t = terms(p)
+        if t.isEmpty { return "0" }
+        var s = ""
+        for (k, (c, i, j)) in t.enumerated() {
+            let negative = c.signum < 0
+            let magnitude = negative ? -c : c
+            s += k == 0 ? (negative ? "-" : "") : (negative ? " - " : " + ")
+            let isOne = magnitude == BigRational(1)
+            if !isOne || (i == 0 && j == 0) {
+                s += magnitude.isInteger ? magnitude.numeratorString : "\\frac{\(magnitude.numeratorString)}{\(magnitude.denominatorString)}"
+            }
+            if i > 0 { s += i == 1 ? "\\|x\\|^{2}" : "\\|x\\|^{\(2 * i)}" }
+            if j > 0 { s += "\\sigma^{\(2 * j)}" }
+        }
+        return s
+    }
+}
