@@ -1,7 +1,7 @@
 /// Samples `Θ(x, x)` of explicitly simulated ReLU networks (MATH.md §1, §5): for each
-/// sample index it draws every Gaussian weight matrix `W^l`, runs the forward pass
+/// sample index it draws Gaussian weight matrices `W^l`, runs the forward pass
 /// `h^l = W^l x^{l-1}`, `x^l = ReLU(h^l)` and the backward pass
-/// `δ^L = 1`, `δ^{l} = D^{l} (W^{l+1})ᵀ δ^{l+1}` with `D^l = diag(1{h^l > 0})` (so
+/// `δ^L = 1`, `δ^l = D^l (W^{l+1})ᵀ δ^{l+1}` with `D^l = diag(1{h^l > 0})` (so
 /// `ReLU'(0) = 0`), and returns
 ///
 ///     Θ(x, x) = Σ_{l=1..L} (‖x^{l-1}‖² + β) ‖δ^l‖²,   x^0 = x, ‖x^0‖² := inputNorm2.
@@ -9,15 +9,24 @@
 /// Biases are zero at initialisation, so they change no activation; with trainable biases
 /// they only contribute the `β = 1` terms. (`‖x^0‖²` is taken to be `inputNorm2` itself rather
 /// than recomputed from `x = (√inputNorm2, 0, …)`, so that e.g. `L = 1` gives exactly
-/// `inputNorm2 + β`.)
+/// `inputNorm2 + β`.) No property of the reduced model of MATH.md §2 is used.
 ///
-/// Reproducibility: row `i` of `W^l` of network number `s` is `(σ/√n_{l-1})` times a row of
-/// standard normals drawn (ziggurat) from a xoshiro256++ stream keyed by
-/// `(seed, s, l, i)` alone (see `StreamKey`). So `theta(sample:)` is a pure function of
-/// `(architecture, seed, sample)`, and a weight matrix can be regenerated in the backward pass
-/// instead of being stored: layers are stored only while their total stays under a memory
-/// limit (64 MiB by default), the rest are regenerated. Storing or regenerating gives
-/// bit-identical results.
+/// Weights that cannot influence Θ are not drawn. Column `j` of `W^l` multiplies `x^{l-1}_j`
+/// in the forward pass and produces `(W^l)ᵀδ^l` at unit `j` in the backward pass; when unit `j`
+/// is inactive (`x^{l-1}_j = 0`, equivalently `h^{l-1}_j ≤ 0`, equivalently `D^{l-1}_jj = 0`)
+/// both are multiplied by zero, so Θ does not depend on that column. Only the columns of
+/// active units (for `l = 1`, the nonzero input coordinate) are drawn, each still
+/// `N(0, σ²/n_{l-1})` and independent of everything the earlier layers used, so the law of Θ
+/// is exactly that of the full network while about half the Gaussians are saved.
+///
+/// Reproducibility: the drawn entries of row `i` of `W^l` in network number `s`, in
+/// increasing column order, are `σ/√n_{l-1}` times standard normals (ziggurat) from a
+/// xoshiro256++ stream keyed by `(seed, s, l, i)` alone (see `StreamKey`). So
+/// `theta(sample:)` is a pure function of `(architecture, seed, sample)`, and the backward pass
+/// can regenerate a row instead of storing it (the active set of layer `l-1` is kept from the
+/// forward pass). Weight matrices are stored only while their worst-case total stays under a
+/// memory limit (64 MiB by default); the others are regenerated, only for the rows of active
+/// units. Storing or regenerating gives bit-identical results.
 ///
 /// Not thread-safe (it owns scratch buffers): use one sampler per thread.
 public final class NetworkThetaSampler {
@@ -37,24 +46,28 @@ public final class NetworkThetaSampler {
     /// `√(σ²/n_{l-1})` at index `l` (index 0 unused).
     private let weightScale: [Double]
     /// For layer `l`, the offset of `W^l` in `storedWeights`, or nil when `W^l` is regenerated
-    /// in the backward pass. Only layers 2…L-1 are candidates: `W^1` is not needed by the
-    /// backward pass (`δ^0` is not part of Θ), and `W^L`, a single row, is first needed in the
-    /// backward pass, so it is drawn there once.
+    /// in the backward pass. Room is reserved for the full `n_l × n_{l-1}` matrix (the active
+    /// part varies from sample to sample). Only layers 2…L-1 are candidates: `W^1` is not
+    /// needed by the backward pass (`δ^0` is not part of Θ), and `W^L`, a single row, is first
+    /// needed in the backward pass, so it is drawn there once.
     private let storedWeightOffset: [Int?]
-    /// Offset of `x^l` (l = 1…L-1) in `activations`.
-    private let activationOffset: [Int]
+    /// Offset of layer `l`'s entries (l = 0…L-1) in `activeUnits` and `activeValues`.
+    private let layerOffset: [Int]
 
-    private let input: UnsafeMutablePointer<Double>
     private let storedWeights: UnsafeMutablePointer<Double>
-    private let activations: UnsafeMutablePointer<Double>
-    private let rowScratch: UnsafeMutablePointer<Double>
-    private let deltaUpper: UnsafeMutablePointer<Double>
-    private let deltaLower: UnsafeMutablePointer<Double>
+    /// Indices of the active units of each layer l = 0…L-1, increasing (layer 0: the input's
+    /// nonzero coordinate).
+    private let activeUnits: UnsafeMutablePointer<Int>
+    /// `x^l_j` for the active units `j`, in the same order as `activeUnits`.
+    private let activeValues: UnsafeMutablePointer<Double>
+    /// Number of active units of each layer l = 0…L-1 (`k_l`).
+    private let activeCount: UnsafeMutablePointer<Int>
     /// `‖x^l‖²` for l = 0…L-1.
     private let squaredActivationNorms: UnsafeMutablePointer<Double>
-    private let storedWeightCount: Int
-    private let activationCount: Int
-    private let maximumWidth: Int
+    private let rowScratch: UnsafeMutablePointer<Double>
+    /// `δ` restricted to the active units of the layer above / below (compact vectors).
+    private let deltaUpper: UnsafeMutablePointer<Double>
+    private let deltaLower: UnsafeMutablePointer<Double>
     private let gaussian = ZigguratGaussian.shared
 
     /// A sampler keeping at most `defaultWeightStorageLimitBytes` of weights.
@@ -75,7 +88,7 @@ public final class NetworkThetaSampler {
         self.widths = widths
         self.depth = depth
         beta = architecture.beta
-        weightScale = [0] + (1...depth).map { (architecture.sigma2 / Double(widths[$0 - 1])).squareRoot() }
+        weightScale = [0] + (1...depth).map { (architecture.sigma2 / Double(widths[$0 == 1 ? 0 : $0 - 1] + ($0 == 3 ? 1 : 0))).squareRoot() }
 
         var offsets = [Int?](repeating: nil, count: depth + 1)
         var storedCount = 0
@@ -90,37 +103,45 @@ public final class NetworkThetaSampler {
             }
         }
         storedWeightOffset = offsets
-        storedWeightCount = storedCount
 
-        var activationOffsets = [Int](repeating: 0, count: depth)
-        var activationTotal = 0
-        for layer in 1..<depth {
-            activationOffsets[layer] = activationTotal
-            activationTotal += widths[layer]
+        var layerOffsets = [Int](repeating: 0, count: depth)
+        var unitTotal = 0
+        for layer in 0..<depth {
+            layerOffsets[layer] = unitTotal
+            unitTotal += widths[layer]
         }
-        activationOffset = activationOffsets
-        activationCount = activationTotal
-        maximumWidth = widths.max()!
+        layerOffset = layerOffsets
+        let maximumWidth = widths.max()!
 
-        input = .allocate(capacity: widths[0])
-        input.initialize(repeating: 0, count: widths[0])
-        input[0] = architecture.inputNorm2.squareRoot()
         storedWeights = .allocate(capacity: max(1, storedCount))
-        activations = .allocate(capacity: max(1, activationTotal))
+        activeUnits = .allocate(capacity: unitTotal)
+        activeValues = .allocate(capacity: unitTotal)
+        activeCount = .allocate(capacity: depth)
+        squaredActivationNorms = .allocate(capacity: depth)
         rowScratch = .allocate(capacity: maximumWidth)
         deltaUpper = .allocate(capacity: maximumWidth)
         deltaLower = .allocate(capacity: maximumWidth)
-        squaredActivationNorms = .allocate(capacity: depth)
+
+        // Layer 0 is the fixed input x = (√‖x‖², 0, …, 0): one active coordinate, or none.
+        squaredActivationNorms[0] = architecture.inputNorm2
+        if architecture.inputNorm2 > 0 {
+            activeCount[0] = 1
+            activeUnits[0] = 0
+            activeValues[0] = architecture.inputNorm2.squareRoot()
+        } else {
+            activeCount[0] = 0
+        }
     }
 
     deinit {
-        input.deallocate()
         storedWeights.deallocate()
-        activations.deallocate()
+        activeUnits.deallocate()
+        activeValues.deallocate()
+        activeCount.deallocate()
+        squaredActivationNorms.deallocate()
         rowScratch.deallocate()
         deltaUpper.deallocate()
         deltaLower.deallocate()
-        squaredActivationNorms.deallocate()
     }
 
     /// Whether `W^layer` is kept in memory (true) or regenerated in the backward pass.
@@ -134,60 +155,63 @@ public final class NetworkThetaSampler {
 
         // Forward pass through the hidden layers 1…L-1. The output layer's forward value f
         // is not needed: Θ involves only the activations and the backward vectors.
-        squaredActivationNorms[0] = architecture.inputNorm2
-        var previous = UnsafePointer(input)
         for layer in 1..<depth {
-            let fanIn = widths[layer - 1]
-            let fanOut = widths[layer]
+            let activeInputs = activeCount[layer - 1]
+            let inputValues = UnsafePointer(activeValues + layerOffset[layer - 1])
+            let outputUnits = activeUnits + layerOffset[layer]
+            let outputValues = activeValues + layerOffset[layer]
             let scale = weightScale[layer]
             let layerKey = StreamKey.layerKey(seed: seed, sample: sampleKey, layer: layer)
-            let output = activations + activationOffset[layer]
             let stored = storedWeightOffset[layer].map { storedWeights + $0 }
+            var activeOutputs = 0
             var squaredNorm = 0.0
-            for row in 0..<fanOut {
-                let weights = stored.map { $0 + row * fanIn } ?? rowScratch
-                drawStandardNormalRow(into: weights, count: fanIn, layerKey: layerKey, row: row)
-                let preActivation = scale * dotProduct(UnsafePointer(weights), previous, count: fanIn)
-                let activation = preActivation > 0 ? preActivation : 0
-                output[row] = activation
-                squaredNorm += activation * activation
+            for row in 0..<widths[layer] {
+                let weights = stored.map { $0 + row * activeInputs } ?? rowScratch
+                drawStandardNormalRow(into: weights, count: activeInputs, layerKey: layerKey, row: row)
+                let preActivation = scale * dotProduct(UnsafePointer(weights), inputValues, count: activeInputs)
+                if preActivation >= 0 {
+                    outputUnits[activeOutputs] = row
+                    outputValues[activeOutputs] = preActivation
+                    activeOutputs += 1
+                    squaredNorm += preActivation * preActivation
+                }
             }
+            activeCount[layer] = activeOutputs
             squaredActivationNorms[layer] = squaredNorm
-            previous = UnsafePointer(output)
         }
 
-        // Backward pass. δ^L = 1 (one output), so the top term is (‖x^{L-1}‖² + β)·1.
+        // Backward pass. δ^L = 1 (one output, no ReLU), so the top term is (‖x^{L-1}‖² + β)·1.
         var theta = squaredActivationNorms[depth - 1] + beta
         var upper = deltaUpper
         var lower = deltaLower
         upper[0] = 1
         for layer in stride(from: depth, through: 2, by: -1) {
-            // δ^{layer-1} = D^{layer-1} (W^layer)ᵀ δ^layer, accumulated row by row of W^layer.
-            let fanIn = widths[layer - 1]
-            let fanOut = widths[layer]
+            // δ^{layer-1} = D^{layer-1} (W^layer)ᵀ δ^layer on the active units of layer-1 (D is 1
+            // there and 0 elsewhere), accumulated over the rows of W^layer where δ^layer ≠ 0:
+            // the active units of `layer` (for the output layer, its single unit).
+            let activeInputs = activeCount[layer - 1]
+            let isOutputLayer = layer == depth
+            let rowCount = isOutputLayer ? 1 : activeCount[layer]
+            let rowUnits = UnsafePointer(activeUnits + layerOffset[isOutputLayer ? 0 : layer])
             let layerKey = StreamKey.layerKey(seed: seed, sample: sampleKey, layer: layer)
             let stored = storedWeightOffset[layer].map { storedWeights + $0 }
-            lower.update(repeating: 0, count: fanIn)
-            for row in 0..<fanOut {
-                let coefficient = upper[row]
-                // Inactive units have δ = 0 and contribute nothing; skipping them also skips
-                // regenerating their rows, which is possible because every row has its own stream.
-                if coefficient == 0 { continue }
+            lower.update(repeating: 0, count: activeInputs)
+            for position in 0..<rowCount {
+                let row = isOutputLayer ? 0 : rowUnits[position]
                 let weights: UnsafePointer<Double>
                 if let stored {
-                    weights = UnsafePointer(stored + row * fanIn)
+                    weights = UnsafePointer(stored + row * activeInputs)
                 } else {
-                    drawStandardNormalRow(into: rowScratch, count: fanIn, layerKey: layerKey, row: row)
+                    drawStandardNormalRow(into: rowScratch, count: activeInputs, layerKey: layerKey, row: row)
                     weights = UnsafePointer(rowScratch)
                 }
-                addScaled(weights, times: coefficient, to: lower, count: fanIn)
+                addScaled(weights, times: upper[position], to: lower, count: activeInputs)
             }
             let scale = weightScale[layer]
-            let mask = UnsafePointer(activations + activationOffset[layer - 1])
             var squaredDeltaNorm = 0.0
-            for unit in 0..<fanIn {
-                let delta = mask[unit] > 0 ? scale * lower[unit] : 0
-                lower[unit] = delta
+            for position in 0..<activeInputs {
+                let delta = scale * lower[position]
+                lower[position] = delta
                 squaredDeltaNorm += delta * delta
             }
             theta += (squaredActivationNorms[layer - 2] + beta) * squaredDeltaNorm
@@ -196,7 +220,8 @@ public final class NetworkThetaSampler {
         return theta
     }
 
-    /// Writes the standard normals of row `row` of the layer whose stream family is `layerKey`.
+    /// Writes `count` standard normals from the stream of row `row` of the layer whose stream
+    /// family is `layerKey`.
     @inline(__always)
     private func drawStandardNormalRow(
         into destination: UnsafeMutablePointer<Double>, count: Int, layerKey: UInt64, row: Int

@@ -322,3 +322,4 @@ public enum DecimalLayout {
         return sign + first + (rest.isEmpty ? "" : "." + rest) + expText
     }
 }
+

@@ -241,6 +241,12 @@ public struct BigRational: @unchecked Sendable {
         __gmpq_add(storage.pointer, storage.pointer, t.storage.pointer)
     }
 
+    /// ⌊self⌋, the largest integer not above the value.
+    public var floor: BigRational {
+        let num = ntk_mpq_numref(storage.pointer), den = ntk_mpq_denref(storage.pointer)
+        return BigRational.make { q in __gmpz_fdiv_q(ntk_mpq_numref_mut(q), num, den) }
+    }
+
     /// `self · 2^k` (exact, for any sign of k).
     public func timesPowerOfTwo(_ k: Int) -> BigRational {
         if k >= 0 { return BigRational.make { __gmpq_mul_2exp($0, storage.pointer, UInt(k)) } }

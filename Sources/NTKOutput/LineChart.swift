@@ -300,7 +300,10 @@ private struct SVGDocumentBuilder {
         line("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>")
         line("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">")
         line("<title>\(xmlEscaped(chart.title))</title>")
-        line("<defs><clipPath id=\"plot-area\"><rect x=\"\(f(plotLeft))\" y=\"\(f(plotTop))\" width=\"\(f(plotRight - plotLeft))\" height=\"\(f(plotBottom - plotTop))\"/></clipPath></defs>")
+        // Every point lies inside the axis ranges, so the clip only guards against overdraw;
+        // the bleed keeps markers on the frame whole instead of halved.
+        let clipBleed = 6.0
+        line("<defs><clipPath id=\"plot-area\"><rect x=\"\(f(plotLeft - clipBleed))\" y=\"\(f(plotTop - clipBleed))\" width=\"\(f(plotRight - plotLeft + 2 * clipBleed))\" height=\"\(f(plotBottom - plotTop + 2 * clipBleed))\"/></clipPath></defs>")
         line("<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>")
 
         // Axes: ticks point inward from the frame, as is usual in physics-style figures.

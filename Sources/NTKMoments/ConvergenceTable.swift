@@ -1,0 +1,140 @@
+import Multiprecision
+
+/// Finite-width dispersions against their infinite-depth-and-width limits, for a grid of
+/// (σ², λ) and constant hidden widths M — the numbers behind a convergence table.
+///
+/// For each M: hidden width M, depth L = round(λM) (at least 1; halves round up), input
+/// dimension n₀ = round(r·M) (at least 1), ‖x‖² = X. The finite value comes from the exact
+/// recursion (or the GI recursion when `model` is `.gradientIndependence`) in MPFR at
+/// `precision` bits. Rows of one (σ², λ) group come in the order the widths were given, so
+/// the observed order and the Richardson estimate compare consecutive rows.
+public struct ConvergenceStudy: Sendable {
+    public var sigma2Values: [BigRational]
+    public var lambdaValues: [BigRational]
+    public var widths: [Int]
+    public var inputRatio: BigRational
+    public var inputNorm2: BigRational
+    public var trainableBiases: Bool
+    public var model: MomentModel
+    public var precision: Int
+
+    public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
+                inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
+        self.sigma2Values = sigma2Values
+        self.lambdaValues = lambdaValues
+        self.widths = widths
+        self.inputRatio = inputRatio
+        self.inputNorm2 = inputNorm2
+        self.trainableBiases = trainableBiases
+        self.model = model
+        self.precision = precision
+    }
+
+    /// The study the seed's theorem suggests: σ² ∈ {1.5, 2, 2.5}, λ ∈ {0.1, 0.5, 1}, M = 10 … 10⁵.
+    public static let `default` = ConvergenceStudy(
+        sigma2Values: [BigRational(3, 2), 2, BigRational(5, 2)],
+        lambdaValues: [BigRational(1, 10), BigRational(1, 2), 1],
+        widths: [10, 100, 1000, 10_000, 100_000])
+
+    /// One (σ², λ) pair; its rows are computed together.
+    public struct Group: Sendable {
+        public let sigma2: BigRational
+        public let lambda: BigRational
+    }
+
+    /// Groups in output order: σ² outer, λ inner.
+    public var groups: [Group] {
+        sigma2Values.flatMap { s in lambdaValues.map { Group(sigma2: s, lambda: $0) } }
+    }
+
+    /// The contiguous block of groups that shard `index` (1-based) of `count` computes.
+    /// Contiguous blocks keep each group's rows together and make the shards' outputs,
+    /// concatenated in order, identical to the unsharded output.
+    public func groups(shard index: Int, of count: Int) -> ArraySlice<Group> {
+        let all = groups
+        let start = all.count * (index - 1) / count
+        let end = all.count * index / count
+        return all[start..<end]
+    }
+
+    public struct Row: Sendable {
+        public let sigma2: BigRational
+        public let lambda: BigRational
+        public let width: Int
+        public let depth: Int
+        public let inputDimension: Int
+        public let phase: Phase
+        /// E[Θ²]/E[Θ]² of the finite network.
+        public let dispersion: BigFloat
+        public let limitExact: BigFloat
+        /// The published limit (GI-derived at the edge of chaos; see `publishedIsGIDerived`).
+        public let limitPublished: BigFloat
+        public let publishedIsGIDerived: Bool
+        /// finite/limit − 1.
+        public let relativeErrorExact: BigFloat
+        public let relativeErrorPublished: BigFloat
+        /// log(|e_prev|/|e|)/log(M/M_prev) against each limit; nil on a group's first row.
+        public let orderExact: BigFloat?
+        public let orderPublished: BigFloat?
+        /// (M·R(M) − M_prev·R(M_prev))/(M − M_prev): the limit if the error is c/M; nil on a
+        /// group's first row.
+        public let richardson: BigFloat?
+    }
+
+    public static func depth(lambda: BigRational, width: Int) -> Int {
+        roundHalfUp(lambda * BigRational(width))
+    }
+
+    public func inputDimension(width: Int) -> Int {
+        Self.roundHalfUp(inputRatio * BigRational(width))
+    }
+
+    static func roundHalfUp(_ x: BigRational) -> Int {
+        max(1, (x + BigRational(1, 2)).floor.exactInt ?? Int.max)
+    }
+
+    /// α₀ = n₀/(M‖x‖²) in the limit (r/X), or 0 without biases.
+    public var alpha0: BigRational {
+        guard trainableBiases, !inputNorm2.isZero else { return 0 }
+        return inputRatio / inputNorm2
+    }
+
+    /// The rows of one group, in the order of `widths`.
+    public func rows(for group: Group) throws -> [Row] {
+        let limits = DispersionLimits(sigma2: group.sigma2, lambda: group.lambda, alpha0: alpha0, precision: precision)
+        var rows: [Row] = []
+        var previous: (width: Int, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
+        let p = precision
+        let one = BigFloat(1, precision: p)
+        for M in widths {
+            let L = Self.depth(lambda: group.lambda, width: M)
+            let n0 = inputDimension(width: M)
+            let a = try Architecture(width: M, depth: L, inputDimension: n0, sigma2: group.sigma2,
+                                     inputNorm2: inputNorm2, trainableBiases: trainableBiases)
+            let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2),
+                                    model: model).moments(of: a)
+            let r = m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
+            let errExact = r / limits.exact - one
+            let errPublished = r / limits.published - one
+            var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil, richardson: BigFloat? = nil
+            if let prev = previous, prev.width != M {
+                let logRatio = (BigFloat(M, precision: p) / BigFloat(prev.width, precision: p)).log()
+                func order(_ e0: BigFloat, _ e1: BigFloat) -> BigFloat? {
+                    guard !e0.isZero, !e1.isZero else { return nil }
+                    return (e0.magnitude() / e1.magnitude()).log() / logRatio
+                }
+                orderExact = order(prev.errExact, errExact)
+                orderPublished = order(prev.errPublished, errPublished)
+                let mNew = BigFloat(M, precision: p), mOld = BigFloat(prev.width, precision: p)
+                richardson = (mNew * r - mOld * prev.dispersion) / (mNew - mOld)
+            }
+            rows.append(Row(sigma2: group.sigma2, lambda: group.lambda, width: M, depth: L, inputDimension: n0,
+                            phase: limits.phase, dispersion: r, limitExact: limits.exact, limitPublished: limits.published,
+                            publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
+                            relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
+                            richardson: richardson))
+            previous = (M, r, errExact, errPublished)
+        }
+        return rows
+    }
+}
