@@ -88,7 +88,7 @@ public final class NetworkThetaSampler {
         self.widths = widths
         self.depth = depth
         beta = architecture.beta
-        weightScale = [0] + (1...depth).map { (architecture.sigma2 / Double(widths[$0 == 1 ? 0 : $0 - 1] + ($0 == 3 ? 1 : 0))).squareRoot() }
+        weightScale = [0] + (1...depth).map { (architecture.sigma2 / Double(widths[$0 - 1])).squareRoot() }
 
         var offsets = [Int?](repeating: nil, count: depth + 1)
         var storedCount = 0
@@ -169,7 +169,7 @@ public final class NetworkThetaSampler {
                 let weights = stored.map { $0 + row * activeInputs } ?? rowScratch
                 drawStandardNormalRow(into: weights, count: activeInputs, layerKey: layerKey, row: row)
                 let preActivation = scale * dotProduct(UnsafePointer(weights), inputValues, count: activeInputs)
-                if preActivation >= 0 {
+                if preActivation > 0 {
                     outputUnits[activeOutputs] = row
                     outputValues[activeOutputs] = preActivation
                     activeOutputs += 1

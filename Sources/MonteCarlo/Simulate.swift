@@ -68,9 +68,12 @@ func simulate(
     precondition(threads >= 1, "at least one thread is needed")
     let clock = ContinuousClock()
     let start = clock.now
-    let deadline = maxSeconds.map { start.advanced(by: .nanoseconds(Int64(($0 * 1e9).rounded(.down)))) }
+    precondition(maxSeconds.map { !$0.isNaN } ?? true, "the time budget must be a number")
+    // Budgets beyond a century are treated as a century, which keeps the Duration arithmetic
+    // far from overflow (Double.infinity and 1e300 are legitimate "no real limit" inputs).
+    let deadline = maxSeconds.map { start.advanced(by: .seconds(min($0, 3.2e9))) }
     let blockSize = architecture.samplesPerBlock
-    let blockCount = (samples + blockSize - 1) / blockSize
+    let blockCount = samples / blockSize + (samples % blockSize == 0 ? 0 : 1)
     let schedule = BlockSchedule(blockCount: blockCount, deadline: deadline)
 
     let workerCount = min(threads, blockCount)

@@ -56,8 +56,10 @@ struct SimulateTests {
     func extremeTimeBudgets() {
         let none = simulate(Self.architecture, samples: 3000, maxSeconds: 0, seed: 4, threads: 2)
         #expect(none.samplesCompleted == 0 && none.stoppedBy == .timeBudget)
-        let all = simulate(Self.architecture, samples: 3000, maxSeconds: 3600, seed: 4, threads: 2)
-        #expect(all.samplesCompleted == 3000 && all.stoppedBy == .sampleBudget)
+        for generous in [3600, .infinity] {
+            let all = simulate(Self.architecture, samples: 3000, maxSeconds: generous, seed: 4, threads: 2)
+            #expect(all.samplesCompleted == 3000 && all.stoppedBy == .sampleBudget)
+        }
     }
 
     @Test("Progress is reported on the calling thread, increasing, ending at the sample count")

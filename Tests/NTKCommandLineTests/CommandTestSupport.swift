@@ -1,0 +1,30 @@
+import Foundation
+@testable import NTKCommandLine
+
+/// Runs `ntk` in-process and returns what a shell would see.
+struct CommandResult {
+    let code: Int32
+    let stdout: String
+    let stderr: String
+
+    var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast(stderr.hasSuffix("\n") ? 1 : 0).map { $0 } }
+
+    /// The bad-input contract: exit 2, exactly one line on stderr, nothing on stdout.
+    var isCleanRefusal: Bool { code == 2 && stdout.isEmpty && stderrLines.count == 1 && stderr.hasSuffix("\n") }
+}
+
+func ntk(_ arguments: [String]) -> CommandResult {
+    let io = CommandIO(.capture)
+    let code = NTKTool.run(arguments, io: io)
+    return CommandResult(code: code, stdout: io.capturedStandardOutput, stderr: io.capturedStandardError)
+}
+
+func ntk(_ line: String) -> CommandResult {
+    ntk(line.split(separator: " ").map(String.init))
+}
+
+func temporaryDirectory() -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ntk-tests-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
