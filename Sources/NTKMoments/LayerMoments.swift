@@ -12,7 +12,12 @@ import Multiprecision
 ///
 /// In the gradient-independence model b is replaced by b' = (σ²/n)·χ²_k on the same k:
 ///
-///     E[b'] = σ²/2    E[b'²] = σ⁴·(n+5)/(4n)    E[ab'] = σ⁴·(n+1)/(4p)
+///     E[1] = 1        E[b'] = σ²/2    E[b'²] = σ⁴·(n+5)/(4n)    E[ab'] = σ⁴·(n+1)/(4p)
+///
+/// The GI model keeps the seed's mean-field bookkeeping: every layer's k is an independent
+/// Binomial(n, ½), with no alive indicator and hence no separate dead-network term (a k = 0
+/// simply zeroes the factors a and b'). This is what reproduces the GI values MATH.md §4
+/// reports for width 6 (dispersion 1.7948 at depth 3, 5.650 at depth 6).
 struct LayerMoments<Scalar: MomentScalar> {
     var one: Scalar
     var a: Scalar
@@ -23,7 +28,9 @@ struct LayerMoments<Scalar: MomentScalar> {
 
     init<A: MomentArithmetic>(previous p: Int, width n: Int, model: MomentModel, arithmetic: A) where A.Scalar == Scalar {
         let P = BigRational(p), N = BigRational(n)
-        one = arithmetic.constant(1) - arithmetic.constant(1, sigma2Power: 0, twoToMinus: n)
+        one = model == .exact
+            ? arithmetic.constant(1) - arithmetic.constant(1, sigma2Power: 0, twoToMinus: n)
+            : arithmetic.constant(1)
         a = arithmetic.constant(N / (2 * P), sigma2Power: 1, twoToMinus: 0)
         aa = arithmetic.constant(N * (N + 5) / (4 * P * P), sigma2Power: 2, twoToMinus: 0)
         switch model {

@@ -16,7 +16,8 @@ public struct RawMoments<Scalar: MomentScalar>: Sendable {
     public var mean: ScaledScalar<Scalar>
     /// E[Θ²].
     public var secondMoment: ScaledScalar<Scalar>
-    /// P(some hidden layer has no active unit); then Θ = β exactly.
+    /// P(some hidden layer has no active unit) in a real network; then Θ = β exactly.
+    /// (Reported for both models; only the exact model adds the dead-network term.)
     public var probabilityDead: Scalar
     /// True when E[Θ] is exactly 0 (no biases and ‖x‖² = 0): the dispersion is undefined.
     public var meanIsZero: Bool
@@ -148,10 +149,13 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         let meanAlive = meanVector.dot(top.mean, zero: zero)
         let secondAlive = pairVector.dot(top.pair, zero: zero)
         let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+        // The GI model has no dead-network term (see LayerMoments): its patterns already
+        // include the dead ones.
+        let deadWeight = model == .exact ? pDead * betaScalar : zero
 
         return RawMoments(
-            mean: Self.adding(meanAlive, pDead * betaScalar),
-            secondMoment: Self.adding(secondAlive, pDead * betaScalar * betaScalar),
+            mean: Self.adding(meanAlive, deadWeight),
+            secondMoment: Self.adding(secondAlive, deadWeight * betaScalar),
             probabilityDead: pDead,
             meanIsZero: beta == 0 && architecture.inputNorm2.isZero)
     }
@@ -210,7 +214,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
             contributions.append(prefix.0 * fromWeight + prefix.1 * fromBias)
             prefix = (prefix.0 * entry(m, .prefixWeight, .prefixWeight), prefix.1 * entry(m, .prefixBias, .prefixBias))
         }
-        let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+        let pDead = depth >= 2 && model == .exact ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
         contributions.append(prefix.0 + prefix.1 + pDead * beta)
         return contributions
     }

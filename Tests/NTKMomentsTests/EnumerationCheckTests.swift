@@ -166,7 +166,9 @@ private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0:
     }
     func visit(_ j: Int, _ weight: Int) {
         if j > H {
-            if k.dropFirst().contains(0) {
+            // The GI model (seed's bookkeeping) has no dead-network rule: a pattern with some
+            // k_j = 0 is evaluated by the same product formula (χ²₀ = 0 zeroes a_j and b'_j).
+            if model == .exact && k.dropFirst().contains(0) {
                 deadWeight += weight
                 return
             }
@@ -182,6 +184,16 @@ private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0:
     }
     visit(1, 1)
     precondition(deadWeight + aliveWeight == 1 << totalBits)
+    if model == .gradientIndependence {
+        // P(dead) is still the real network's: count the patterns with some k_j = 0.
+        deadWeight = 0
+        var pattern = Array(repeating: 0, count: H + 1)
+        func countDead(_ j: Int, _ weight: Int) {
+            if j > H { if pattern.dropFirst().contains(0) { deadWeight += weight }; return }
+            for kj in 0...hiddenWidths[j - 1] { pattern[j] = kj; countDead(j + 1, weight * enumBinomial(hiddenWidths[j - 1], kj)) }
+        }
+        countDead(1, 1)
+    }
 
     let scale = BigRational(1).timesPowerOfTwo(-totalBits)
     let pDead = BigRational(deadWeight) * scale
@@ -196,8 +208,9 @@ private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0:
     for (i, term) in meanTerms.enumerated() { mean += term.value * BigRational(meanSums[i]) }
     var second = BigRational(0)
     for (i, term) in secondTerms.enumerated() { second += term.value * BigRational(secondSums[i]) }
-    mean = mean * scale + pDead * betaQ
-    second = second * scale + pDead * betaQ * betaQ
+    let deadTerm = model == .exact ? pDead : BigRational(0)
+    mean = mean * scale + deadTerm * betaQ
+    second = second * scale + deadTerm * betaQ * betaQ
     return EnumResult(mean: mean, second: second, probabilityDead: pDead)
 }
 
