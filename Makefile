@@ -28,3 +28,12 @@ test: deps
 
 clean:
 	rm -rf .build
+
+# The fixed Monte Carlo validation suite (about 1–2 minutes on 2 cores; at most 5).
+validate: release
+	$(RELEASE_BIN) validate suite
+
+# Release-mode benchmarks: medians of several runs, with their targets.
+bench: deps
+	$(SWIFT) build -c release --product ntk-bench
+	.build/release/ntk-bench

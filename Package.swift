@@ -39,6 +39,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ntk", dependencies: ["NTKCommandLine"]),
+        // `make bench`: release-mode timings (medians of several runs); not part of the tests.
+        .executableTarget(name: "ntk-bench", dependencies: ["NTKMoments", "Multiprecision", "MonteCarlo"]),
         .testTarget(name: "MultiprecisionTests", dependencies: ["Multiprecision"]),
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),

@@ -93,6 +93,12 @@ public struct Enclosure: @unchecked Sendable {
         }
     }
 
+    /// [0, 0], keeping the bounds' storage.
+    public mutating func setBoundsToZero() {
+        lower.setZero()
+        upper.setZero()
+    }
+
     /// Exact scaling by 2^k (outward rounding only matters at the ends of the exponent range).
     public func timesPowerOfTwo(_ k: Int) -> Enclosure {
         Enclosure(lower: lower.timesPowerOfTwo(k, rounding: .down), upper: upper.timesPowerOfTwo(k, rounding: .up))

@@ -12,8 +12,12 @@ public protocol MomentScalar: Sendable {
     static func + (lhs: Self, rhs: Self) -> Self
     static func - (lhs: Self, rhs: Self) -> Self
     static func * (lhs: Self, rhs: Self) -> Self
-    /// self ← self + a·b.
-    mutating func addProduct(_ a: Self, _ b: Self)
+    /// self ← self + a·b: a fused multiply-add where that is cheap (MPFR: one rounding),
+    /// a product and a sum for `Double` (libm's software `fma` would dominate the loop).
+    mutating func accumulateProduct(_ a: Self, _ b: Self)
+    /// self ← 0, reusing storage where the type has any (hot loops call this instead of
+    /// allocating fresh zeros).
+    mutating func setZero()
 
     /// For rescaled types: the binary exponent e of a non-zero finite value (|x| ≈ 2^e);
     /// nil for zero and for types that never need rescaling.
@@ -33,6 +37,8 @@ public protocol MomentField: MomentScalar {
 }
 
 extension Double: MomentField {
+    public mutating func setZero() { self = 0 }
+    @inlinable public mutating func accumulateProduct(_ a: Double, _ b: Double) { self += a * b }
     public var rescalingExponent: Int? {
         guard self != 0, isFinite else { return nil }
         return Int(exponent)
@@ -51,8 +57,16 @@ extension Double: MomentField {
     }
 }
 
-extension BigFloat: MomentField {}
+extension BigFloat: MomentField {
+    public mutating func accumulateProduct(_ a: BigFloat, _ b: BigFloat) { addProduct(a, b, rounding: .nearest) }
+}
 
-extension BigRational: MomentField {}
+extension BigRational: MomentField {
+    public mutating func setZero() { self = BigRational(0) }
+    public mutating func accumulateProduct(_ a: BigRational, _ b: BigRational) { addProduct(a, b) }
+}
 
-extension Enclosure: MomentField {}
+extension Enclosure: MomentField {
+    public mutating func setZero() { setBoundsToZero() }
+    public mutating func accumulateProduct(_ a: Enclosure, _ b: Enclosure) { addProduct(a, b) }
+}

@@ -107,6 +107,8 @@ public struct Polynomial: Sendable, Equatable {
         return Polynomial(coefficients: rows)
     }
 
+    public mutating func setZero() { coefficients = [] }
+
     public mutating func addProduct(_ a: Polynomial, _ b: Polynomial) {
         self = self + a * b
     }
@@ -114,4 +116,6 @@ public struct Polynomial: Sendable, Equatable {
     public static func == (a: Polynomial, b: Polynomial) -> Bool { a.coefficients == b.coefficients }
 }
 
-extension Polynomial: MomentScalar {}
+extension Polynomial: MomentScalar {
+    public mutating func accumulateProduct(_ a: Polynomial, _ b: Polynomial) { addProduct(a, b) }
+}

@@ -9,7 +9,7 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Monte Carlo validation against simulated networks (explicit Gaussian matrices).",
-        subcommands: [ValidateRunCommand.self, ValidateMergeCommand.self],
+        subcommands: [ValidateRunCommand.self, ValidateMergeCommand.self, ValidateSuiteCommand.self],
         defaultSubcommand: ValidateRunCommand.self)
 }
 

@@ -131,9 +131,12 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         }
 
         var (meanVector, pairVector) = startVectors(beta: beta)
-        var cache: [[Int]: LayerMatrices] = [:]
+        // Double buffers: single layers are applied in place, without allocating.
+        var meanScratch = PathVector(values: meanVector.values.map { _ in zero }, scale: 0)
+        var pairScratch = PathVector(values: pairVector.values.map { _ in zero }, scale: 0)
+        var cache: [WidthPair: LayerMatrices] = [:]
         for segment in architecture.layerSegments {
-            let key = [segment.previous, segment.width]
+            let key = WidthPair(previous: segment.previous, width: segment.width)
             let matrices: LayerMatrices
             if let cached = cache[key] {
                 matrices = cached
@@ -141,8 +144,15 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
                 matrices = layerMatrices(previous: segment.previous, width: segment.width)
                 if cache.count < 64 { cache[key] = matrices }
             }
-            meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
-            pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
+            if segment.count == 1 {
+                meanVector.apply(matrices.mean, into: &meanScratch)
+                swap(&meanVector, &meanScratch)
+                pairVector.apply(matrices.pair, into: &pairScratch)
+                swap(&pairVector, &pairScratch)
+            } else {
+                meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
+                pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
+            }
         }
 
         let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)
@@ -179,9 +189,9 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         // Per-layer mean matrices, shared between layers with the same (n_{j−1}, n_j).
         var layers: [LayerMatrices] = []
         layers.reserveCapacity(depth - 1)
-        var cache: [[Int]: LayerMatrices] = [:]
+        var cache: [WidthPair: LayerMatrices] = [:]
         for segment in architecture.layerSegments {
-            let key = [segment.previous, segment.width]
+            let key = WidthPair(previous: segment.previous, width: segment.width)
             let m = cache[key] ?? layerMatrices(previous: segment.previous, width: segment.width)
             cache[key] = m
             for _ in 0..<segment.count { layers.append(m) }
@@ -218,6 +228,12 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         contributions.append(prefix.0 + prefix.1 + pDead * beta)
         return contributions
     }
+}
+
+/// (n_{j−1}, n_j): the key of the per-layer matrix cache.
+struct WidthPair: Hashable {
+    let previous: Int
+    let width: Int
 }
 
 /// The sparsity patterns of the mean (4 states) and pair (10 states) transfer matrices,

@@ -53,7 +53,7 @@ struct TransferMatrix<Scalar: MomentScalar> {
         var result = TransferMatrix(pattern: pattern, values: Array(repeating: zero, count: values.count),
                                     scale: scale + other.scale)
         for (index, terms) in pattern.productTerms.enumerated() {
-            for (l, r) in terms { result.values[index].addProduct(values[l], other.values[r]) }
+            for (l, r) in terms { result.values[index].accumulateProduct(values[l], other.values[r]) }
         }
         result.renormalize()
         return result
@@ -75,28 +75,64 @@ struct PathVector<Scalar: MomentScalar> {
 
     /// v ← v·M.
     func applying(_ matrix: TransferMatrix<Scalar>, zero: Scalar) -> PathVector {
-        var result = PathVector(values: Array(repeating: zero, count: values.count), scale: scale + matrix.scale)
-        for (index, entry) in matrix.pattern.entries.enumerated() {
-            result.values[entry.column].addProduct(values[entry.row], matrix.values[index])
-        }
-        result.renormalize()
+        var result = PathVector(values: Array(repeating: zero, count: values.count), scale: 0)
+        apply(matrix, into: &result)
         return result
     }
 
+    /// output ← self·M, reusing output's storage (the hot loop of general architectures).
+    func apply(_ matrix: TransferMatrix<Scalar>, into output: inout PathVector) {
+        for i in output.values.indices { output.values[i].setZero() }
+        output.scale = scale + matrix.scale
+        let entries = matrix.pattern.entries
+        matrix.values.withUnsafeBufferPointer { m in
+            values.withUnsafeBufferPointer { v in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<entries.count {
+                        let entry = entries[index]
+                        out[entry.column].accumulateProduct(v[entry.row], m[index])
+                    }
+                }
+            }
+        }
+        output.renormalize()
+    }
+
     /// v ← v·M^power by repeated squaring: O(log power) matrix products.
+    ///
+    /// For scalars with a bounded exponent range (`Double`) a matrix power can hold entries
+    /// more than 2^1000 apart (e.g. the bias self-loop ≈ 1 next to weight paths ≈ (σ²/2)^r in
+    /// the ordered phase); one shared scale would flush the small ones to zero even when they
+    /// carry the whole answer. When a square shows such a spread, the remaining layers are
+    /// applied one at a time instead: vectors tolerate the spread, because an entry that far
+    /// below the largest one cannot matter to a sum of non-negative terms.
     func applying(_ matrix: TransferMatrix<Scalar>, power: Int, zero: Scalar) -> PathVector {
         var result = self
+        var scratch = PathVector(values: values.map { _ in zero }, scale: 0)
+        func applyDirectly(_ count: Int) {
+            for _ in 0..<count {
+                result.apply(matrix, into: &scratch)
+                swap(&result, &scratch)
+            }
+        }
         if power <= 8 {
-            for _ in 0..<power { result = result.applying(matrix, zero: zero) }
+            applyDirectly(power)
             return result
         }
         var remaining = power
         var square = matrix
+        var level = 0
         while true {
+            if Rescaling.hasDangerousSpread(square.values) {
+                // `remaining` still counts squares of size 2^level: that many base layers each.
+                applyDirectly(remaining << level)
+                return result
+            }
             if remaining & 1 == 1 { result = result.applying(square, zero: zero) }
             remaining >>= 1
             if remaining == 0 { break }
             square = square.multiplied(by: square, zero: zero)
+            level += 1
         }
         return result
     }
@@ -104,7 +140,7 @@ struct PathVector<Scalar: MomentScalar> {
     /// Σ v_i·w_i (times 2^scale).
     func dot(_ weights: [Scalar], zero: Scalar) -> (value: Scalar, scale: Int) {
         var total = zero
-        for (v, w) in zip(values, weights) { total.addProduct(v, w) }
+        for (v, w) in zip(values, weights) { total.accumulateProduct(v, w) }
         return (total, scale)
     }
 
@@ -118,6 +154,19 @@ struct PathVector<Scalar: MomentScalar> {
 }
 
 enum Rescaling {
+    /// True when non-zero entries span more than 2^450: squaring can double the spread, and
+    /// past ~2^1000 one shared scale no longer represents them all. Always false for
+    /// unbounded scalars.
+    static func hasDangerousSpread<S: MomentScalar>(_ values: [S]) -> Bool {
+        var low = Int.max, high = Int.min
+        for v in values {
+            guard let e = v.rescalingExponent else { continue }
+            low = min(low, e)
+            high = max(high, e)
+        }
+        return low != Int.max && (high - low > 450 || low < -1000)
+    }
+
     /// The power of two to divide out so that the largest entry is near 1, or 0 when the
     /// scalars need no rescaling or are already in a comfortable range (|e| ≤ 256).
     static func exponentToRemove<S: MomentScalar>(_ values: [S]) -> Int {

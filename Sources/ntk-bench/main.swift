@@ -1,0 +1,83 @@
+// Release-mode benchmarks for `make bench`: each case runs several times and reports the
+// median wall time and the throughput, next to the target it is measured against.
+import Foundation
+import MonteCarlo
+import Multiprecision
+import NTKMoments
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+func report(_ name: String, runs: Int, work: Double, unit: String, target: String, _ body: () -> Void) {
+    body()  // warm-up
+    let times = (0..<runs).map { _ in seconds(body) }
+    let m = median(times)
+    let throughput = work / m
+    let rate = throughput >= 1e6 ? String(format: "%.2fe6", throughput / 1e6) : String(format: "%.0f", throughput)
+    print(name.padding(toLength: 58, withPad: " ", startingAt: 0)
+          + String(format: "%10.2f ms", m * 1000) + "   " + "\(rate) \(unit)".padding(toLength: 22, withPad: " ", startingAt: 0)
+          + "target: \(target)")
+}
+
+/// Through `MomentSummary`, the path `ntk moments` takes (specialized inside the library).
+func summary(_ a: Architecture, _ mode: ArithmeticMode) {
+    _ = MomentSummary(architecture: a, mode: mode)
+}
+
+print("ntk-bench: medians of several runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print(String(repeating: "-", count: 110))
+
+let deep = try! Architecture(width: 1000, depth: 1_000_000, sigma2: 2)
+report("constant width M=1000, L=10^6, 256-bit MPFR", runs: 7, work: 1e6, unit: "layers/s", target: "< 20 ms") {
+    summary(deep, .mpfr(precision: 256))
+}
+
+let alternatingCount = 100_000
+let alternating = try! Architecture(widths: [100] + (0..<alternatingCount).map { $0 % 2 == 0 ? 101 : 100 }, sigma2: 2)
+report("alternating widths 100,101, L=10^5, 256-bit MPFR", runs: 5, work: Double(alternatingCount), unit: "layers/s", target: ">= 2e5 layers/s") {
+    summary(alternating, .mpfr(precision: 256))
+}
+report("alternating widths 100,101, L=10^5, Double", runs: 7, work: Double(alternatingCount), unit: "layers/s", target: ">= 5e6 layers/s") {
+    summary(alternating, .double)
+}
+var generator = SystemRandomNumberGenerator()
+let varied = try! Architecture(widths: [100] + (0..<20_000).map { _ in Int.random(in: 50...5000, using: &generator) }, sigma2: 2)
+report("20000 distinct random widths (no reuse), 256-bit MPFR", runs: 3, work: 20_000, unit: "layers/s", target: "(information)") {
+    summary(varied, .mpfr(precision: 256))
+}
+report("20000 distinct random widths (no reuse), Double", runs: 3, work: 20_000, unit: "layers/s", target: "(information)") {
+    summary(varied, .double)
+}
+
+let exactCase = try! Architecture(width: 100, depth: 300, sigma2: 2)
+report("exact rationals, M=100, L=300", runs: 3, work: 300, unit: "layers/s", target: "< 1 s") {
+    summary(exactCase, .exact)
+}
+report("certified enclosure, M=1000, L=10^6, 256-bit", runs: 5, work: 1e6, unit: "layers/s", target: "(information)") {
+    summary(deep, .certified(precision: 256))
+}
+
+let study = ConvergenceStudy.default
+report("default convergence table (45 rows, 128-bit)", runs: 3, work: 45, unit: "rows/s", target: "seconds") {
+    for g in study.groups { _ = try! study.rows(for: g) }
+}
+var extended = ConvergenceStudy.default
+extended.lambdaValues.append(2)
+extended.widths.append(1_000_000)
+report("extended table (M to 10^6, lambda to 2; 72 rows)", runs: 3, work: 72, unit: "rows/s", target: "seconds") {
+    for g in extended.groups { _ = try! extended.rows(for: g) }
+}
+
+let mc = SimulatedArchitecture(inputDimension: 100, hiddenWidths: Array(repeating: 100, count: 49), sigma2: 2, inputNorm2: 1)
+let threads = ProcessInfo.processInfo.activeProcessorCount
+report("Monte Carlo width 100, depth 50, 4096 samples, \(threads) threads", runs: 5, work: 4096, unit: "samples/s", target: ">= 500 samples/s") {
+    _ = simulate(mc, samples: 4096, seed: 1, threads: threads)
+}
