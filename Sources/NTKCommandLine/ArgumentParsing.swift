@@ -43,8 +43,10 @@ enum Arguments {
         return v
     }
 
+    /// The value in quotes, shortened to 60 characters. Long values keep their end, where a
+    /// file path carries its name.
     static func quoted(_ text: String) -> String {
-        var shown = text.count > 60 ? String(text.prefix(57)) + "..." : text
+        var shown = text.count > 60 ? "..." + String(text.suffix(57)) : text
         shown = shown.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
         return "'" + shown + "'"
     }
