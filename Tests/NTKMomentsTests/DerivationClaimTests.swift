@@ -278,6 +278,21 @@ struct DerivationClaimTests {
         }
     }
 
+    @Test("check: double-rescaling-ordered — ordered phase without biases: Double keeps the tiny weight paths (no flush to 0)")
+    func doubleRescalingOrdered() throws {
+        for depth in [600, 5000, 100_000] {
+            let a = try Architecture(width: 8, depth: depth, sigma2: q("1/4"), trainableBiases: false)
+            let d = MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
+            let f = MomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
+            for (scaled, reference) in [(d.mean, f.mean.mantissa), (d.secondMoment, f.secondMoment.mantissa)] {
+                // Far below Double's range: binary exponent of the true value under −1100.
+                #expect((reference.exponent ?? 0) < -1100)
+                let value = BigFloat(scaled.mantissa, precision: 53).timesPowerOfTwo(scaled.binaryScale)
+                #expect(close(value, reference, "1e-10"), "L=\(depth)")
+            }
+        }
+    }
+
     @Test("check: polynomial-degrees — E[Θ] has σ²-degree L−1 and x-degree 1, E[Θ²] degrees 2(L−1) and 2; at x = 0 the value jumps to β")
     func polynomialDegrees() throws {
         for widths in assortedWidths {
