@@ -21,6 +21,18 @@ extension MomentArithmetic {
     func constant(_ c: BigRational) -> Scalar { constant(c, sigma2Power: 0, twoToMinus: 0) }
 }
 
+/// c·(σ²)^d from cached powers (the layer constants only ever need d ≤ 2).
+enum SigmaPowers {
+    static func times(_ c: BigRational, sigma2: BigRational, squared: BigRational, power d: Int) -> BigRational {
+        switch d {
+        case 0: return c
+        case 1: return c * sigma2
+        case 2: return c * squared
+        default: return c * sigma2.power(d)
+        }
+    }
+}
+
 // MARK: - Double
 
 /// IEEE double precision. Constants are correctly rounded from their exact rational values;
@@ -40,7 +52,7 @@ public struct DoubleArithmetic: MomentArithmetic {
     public var zero: Double { 0 }
 
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Double {
-        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         // Round once from the exact rational; scale separately so 2^{-k} never spoils it.
         let rounded = BigFloat(exact, precision: 53)
         guard let e = rounded.exponent else { return 0 }
@@ -78,7 +90,7 @@ public struct MPFRArithmetic: MomentArithmetic {
     public var zero: BigFloat { BigFloat(precision: precision) }
 
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
-        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let rounded = BigFloat(exact, precision: precision)
         return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
     }
@@ -167,7 +179,7 @@ public struct EnclosureArithmetic: MomentArithmetic {
     public var zero: Enclosure { Enclosure(exactly: BigFloat(precision: precision)) }
 
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
-        let exact = d == 0 ? c : (d == 1 ? c * sigma2 : c * (d == 2 ? sigma2Squared : sigma2.power(d)))
+        let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let enclosure = Enclosure(exact, precision: precision)
         return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
     }
