@@ -37,3 +37,11 @@ validate: release
 bench: deps
 	$(SWIFT) build -c release --product ntk-bench
 	.build/release/ntk-bench
+
+# The test suite under AddressSanitizer (with LeakSanitizer), and the Monte Carlo tests under
+# ThreadSanitizer. CI runs this after `make test`. Separate build folders keep the normal
+# build untouched.
+sanitize: deps
+	NTK_SANITIZER=address ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	NTK_SANITIZER=thread $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter MonteCarloTests

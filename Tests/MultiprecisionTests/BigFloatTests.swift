@@ -182,7 +182,10 @@ struct ResourceTests {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
-    @Test("creating and dropping 10⁶ values does not grow memory")
+    // Under AddressSanitizer freed memory sits in a quarantine, so resident size grows by
+    // design; `make sanitize` relies on LeakSanitizer for leaks instead.
+    @Test("creating and dropping 10⁶ values does not grow memory",
+          .disabled(if: ProcessInfo.processInfo.environment["NTK_SANITIZER"] != nil, "resident size is meaningless under a sanitizer"))
     func noLeaks() {
         func churn(_ n: Int) {
             for i in 0..<n {
