@@ -116,28 +116,38 @@ public struct Enclosure: @unchecked Sendable {
 
     // MARK: Output
 
-    /// The leading decimal digits that every point of the interval shares.
-    ///
-    /// Both bounds are truncated (rounded toward zero) to d significant digits for the largest
-    /// d ≤ `maximumDigits` at which the two truncations coincide; since truncation is monotone,
-    /// every number in the interval truncates to the same digits, so each printed digit is
-    /// correct. A trailing `…` marks that further digits are not certified. When not even one
-    /// digit is shared, the interval is printed as `[lower, upper]`.
+    /// The value to as many significant digits (at most `maximumDigits`) as the interval
+    /// determines: the largest d for which both bounds round to nearest to the same d-digit
+    /// decimal. Rounding to nearest is monotone, so every point of the interval — the true
+    /// value included — rounds to the digits printed: they are correctly rounded. When not
+    /// even one digit is determined, the interval is printed as `[lower, upper]`.
     public func certifiedDigits(maximumDigits: Int = 40) -> String {
         if lower == upper {
             return lower.formatted(significantDigits: maximumDigits)
         }
-        if lower.signum == upper.signum, lower.signum != 0,
-           let lo = lower.decimalDigits(maximumDigits, rounding: .towardZero),
-           let hi = upper.decimalDigits(maximumDigits, rounding: .towardZero),
-           lo.exponent == hi.exponent {
-            let common = zip(lo.digits, hi.digits).prefix { $0 == $1 }.count
-            if common > 0 {
-                let digits = String(lo.digits.prefix(common))
-                // Never pad with zeros that are not certified: use scientific form instead.
-                return DecimalLayout.render(negative: lo.negative, digits: digits, exponent: lo.exponent,
-                                            scientificBeyond: common) + "…"
+        // Two bounds further apart than one unit of the d-th digit cannot round alike, so
+        // start just above −log₁₀(relative width) and step down (agreement is not monotone
+        // in d: 1.2349 and 1.2351 agree at 4 digits but not at 3).
+        var digits = maximumDigits
+        if lower.isFinite, upper.isFinite {
+            let p = 64
+            let mid = (BigFloat(lower, precision: p) + BigFloat(upper, precision: p)).magnitude()
+            let width = BigFloat.difference(upper, lower, precision: p, rounding: .up)
+            if !mid.isZero {
+                let relative = (width / mid).log10().doubleValue()
+                if relative.isFinite { digits = min(maximumDigits, max(1, Int(-relative) + 2)) }
             }
+        } else {
+            digits = 0
+        }
+        while digits >= 1 {
+            if let lo = lower.decimalDigits(digits, rounding: .nearest),
+               let hi = upper.decimalDigits(digits, rounding: .nearest),
+               lo == hi {
+                return DecimalLayout.render(negative: lo.negative, digits: lo.digits, exponent: lo.exponent,
+                                            scientificBeyond: digits)
+            }
+            digits -= 1
         }
         return "[" + lower.formatted(significantDigits: 6, rounding: .down) + ", "
             + upper.formatted(significantDigits: 6, rounding: .up) + "]"

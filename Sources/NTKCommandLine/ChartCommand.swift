@@ -59,6 +59,8 @@ struct ChartCommand: NTKSubcommand {
             try Arguments.integer($0, flag: "--widths-grid entry", range: 1...10_000_000)
         }
         guard widths.count <= 8 else { throw UsageError("--widths-grid: at most 8 widths fit in one chart") }
+        try table.checkInputDimensions(ConvergenceStudy(sigma2Values: [], lambdaValues: [], widths: widths, inputRatio: r),
+                                       flag: "--input-ratio", text: inputRatio)
         let chart: LineChart
         if kind == "dispersion" {
             let lmax = try Arguments.positiveRational(lambdaMax, flag: "--lambda-max", maximumMagnitudeDigits: 30)

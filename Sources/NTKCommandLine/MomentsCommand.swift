@@ -72,7 +72,17 @@ struct ArithmeticOptions: ParsableArguments {
                 throw UsageError("this architecture (\(a.hiddenRuns.count) width runs) at \(p) bits would take too long; lower --precision")
             }
         case .double:
-            break
+            // The Double engine rescales vectors and matrices by one shared power of two; with
+            // σ² or ‖x‖² far from 1 single products under- or overflow before rescaling and
+            // the results go wrong (e.g. σ² = 1e-100 without biases). Refuse outside the range
+            // checked against MPFR.
+            let low = BigRational(1) / BigRational(10).power(30), high = BigRational(10).power(30)
+            if a.sigma2 < low || a.sigma2 > high {
+                throw UsageError("--double handles σ² from 1e-30 to 1e30 (got --sigma2 \(Arguments.quoted(exactDecimal(a.sigma2)))); use the default MPFR arithmetic")
+            }
+            if !a.inputNorm2.isZero && (a.inputNorm2 < low || a.inputNorm2 > high) {
+                throw UsageError("--double handles ‖x‖² = 0 or from 1e-30 to 1e30 (got --input-norm2 \(Arguments.quoted(exactDecimal(a.inputNorm2)))); use the default MPFR arithmetic")
+            }
         }
     }
 }

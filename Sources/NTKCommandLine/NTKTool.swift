@@ -33,7 +33,8 @@ public enum NTKTool {
         do {
             let parsed = try NTK.parseAsRoot(arguments)
             guard let command = parsed as? any NTKSubcommand else {
-                io.write(NTK.helpMessage() + "\n")
+                // `ntk`, `ntk help …` and `… --help` arrive here as ArgumentParser's help command.
+                io.write(NTK.helpMessage(for: helpTarget(arguments)) + "\n")
                 return 0
             }
             try command.execute(io)
@@ -45,13 +46,31 @@ public enum NTKTool {
             io.writeError("ntk: validation failed: \(oneLine(error.description))\n")
             return 1
         } catch {
-            if NTK.exitCode(for: error) == .success {
-                io.write(NTK.fullMessage(for: error) + "\n")
+            // Asking ArgumentParser for the exit code builds the whole usage text again (about
+            // 20 ms in a debug build); only help-like arguments can end in a clean exit.
+            let mayRequestHelp = arguments.contains {
+                $0 == "help" || $0 == "--version" || $0.hasPrefix("--help") || $0.hasPrefix("--experimental")
+                    || $0.hasPrefix("--generate-completion") || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("h"))
+            }
+            if mayRequestHelp, NTK.exitCode(for: error) == .success {
+                let isHelp = arguments.contains { $0 == "help" || $0 == "-h" || $0.hasPrefix("--help") }
+                io.write((isHelp ? NTK.helpMessage(for: helpTarget(arguments)) : NTK.fullMessage(for: error)) + "\n")
                 return 0
             }
             io.writeError("ntk: error: \(oneLine(NTK.message(for: error)))\n")
             return 2
         }
+    }
+
+    /// The (sub)command whose help was asked for: the longest chain of subcommand names
+    /// among the arguments, e.g. `validate merge --help` → `ValidateMergeCommand`.
+    static func helpTarget(_ arguments: [String]) -> ParsableCommand.Type {
+        var current: ParsableCommand.Type = NTK.self
+        for word in arguments where !word.hasPrefix("-") {
+            guard let next = current.configuration.subcommands.first(where: { $0._commandName == word }) else { continue }
+            current = next
+        }
+        return current
     }
 
     static func oneLine(_ text: String) -> String {

@@ -99,7 +99,17 @@ struct TableCommand: NTKSubcommand {
         }
         let study = ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths, inputRatio: r,
                                      inputNorm2: x, trainableBiases: !noBias, model: model, precision: bits)
+        // Refuse before the first row is written: a row that failed later would leave a
+        // partial table on stdout.
+        try checkInputDimensions(study, flag: "--input-ratio", text: inputRatio)
         return (study, format, digits, shardSpec)
+    }
+
+    /// n0 = round(r·M) must be a valid layer width for every M of the grid.
+    func checkInputDimensions(_ study: ConvergenceStudy, flag: String, text: String) throws {
+        for M in study.widths where study.inputDimension(width: M) > Architecture.maximumWidth {
+            throw UsageError("\(flag) \(Arguments.quoted(text)) with M = \(M) gives an input dimension n0 = r·M beyond 2^50")
+        }
     }
 
     func list<T>(_ text: String, flag: String, _ parse: (String) throws -> T) throws -> [T] {
@@ -152,6 +162,7 @@ struct TableCommand: NTKSubcommand {
             progress?.finish()
             writer?.abort()
             if error is UsageError { throw error }
+            if let path = output, error is AtomicFileError { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
             throw UsageError("table output failed: \(error)")
         }
         if writesHeader, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {

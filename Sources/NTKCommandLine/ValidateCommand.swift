@@ -43,8 +43,22 @@ struct ValidationReport {
     var zSecond: Double { (moments.secondMoment - reference.exactSecond) / moments.standardErrorOfSecondMoment }
     var zMeanGI: Double { (moments.mean - reference.giMean) / moments.standardErrorOfMean }
     var zSecondGI: Double { (moments.secondMoment - reference.giSecond) / moments.standardErrorOfSecondMoment }
-    var passed: Bool { abs(zMean) <= zMax && abs(zSecond) <= zMax }
-    var giPassed: Bool { abs(zMeanGI) <= zMax && abs(zSecondGI) <= zMax }
+    var passed: Bool {
+        Self.within(zMean, moments.standardErrorOfMean, moments.mean, reference.exactMean, zMax)
+            && Self.within(zSecond, moments.standardErrorOfSecondMoment, moments.secondMoment, reference.exactSecond, zMax)
+    }
+    var giPassed: Bool {
+        Self.within(zMeanGI, moments.standardErrorOfMean, moments.mean, reference.giMean, zMax)
+            && Self.within(zSecondGI, moments.standardErrorOfSecondMoment, moments.secondMoment, reference.giSecond, zMax)
+    }
+
+    /// |z| ≤ zMax; when Θ is deterministic (standard error exactly 0, z undefined) the
+    /// estimate must instead equal the model value up to rounding.
+    static func within(_ z: Double, _ standardError: Double, _ estimate: Double, _ model: Double, _ zMax: Double) -> Bool {
+        if z.isFinite { return abs(z) <= zMax }
+        guard standardError == 0, estimate.isFinite, model.isFinite else { return false }
+        return abs(estimate - model) <= 1e-12 * max(abs(model), Double.leastNormalMagnitude)
+    }
 
     func g(_ x: Double, _ digits: Int = 6) -> String {
         if x.isNaN { return "nan" }
@@ -265,9 +279,24 @@ struct ValidateMergeCommand: NTKSubcommand {
                                  inputNorm2: inputNorm2, trainableBiases: first.biases)
         } catch { throw UsageError("shard \(Arguments.quoted(files[0])): \(error)") }
         guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("shard \(Arguments.quoted(files[0])): network too deep") }
+        // Hand-edited or corrupted shards must be refused, not trap on overflow or report nan.
+        var totalCount = 0
+        for (s, path) in zip(shards, files) {
+            let m = s.moments
+            let sums = [m.sumTheta, m.sumTheta2, m.sumTheta3, m.sumTheta4].flatMap { [$0.high, $0.low, $0.value] }
+            guard sums.allSatisfy({ $0.isFinite }) else {
+                throw UsageError("shard \(Arguments.quoted(path)): the sums of Θ are not finite numbers")
+            }
+            let (sum, overflow) = totalCount.addingReportingOverflow(m.count)
+            guard !overflow, sum <= 1 << 53 else { throw UsageError("shard \(Arguments.quoted(path)): sample counts add up beyond 2^53") }
+            totalCount = sum
+        }
         var total = ThetaMoments()
         for s in shards { total.merge(s.moments) }
         guard total.count > 0 else { throw UsageError("the shards contain no samples") }
+        guard [total.sumTheta, total.sumTheta2, total.sumTheta3, total.sumTheta4].allSatisfy({ $0.value.isFinite }) else {
+            throw UsageError("the shards' sums of Θ overflow when merged (not an ntk validate result)")
+        }
         let stopped = Set(shards.map(\.stoppedBy)).sorted().joined(separator: " / ")
         let report = ValidationReport(architecture: a, moments: total, seconds: shards.reduce(0) { $0 + $1.seconds }, stoppedBy: stopped,
                                       seeds: shards.map(\.seed), threads: nil, zMax: BigFloat(z, precision: 53).doubleValue(),

@@ -5,7 +5,7 @@ import NTKOutput
 /// How a `MomentValue` is shown: every string says, by its form or its JSON key, whether it is
 /// exact, certified or rounded.
 struct FormattedValue {
-    /// Decimal rendering at the requested digits (for enclosures: the midpoint).
+    /// Decimal rendering at the requested digits (for enclosures: the certified digits only).
     var decimal: String?
     /// "p/q" for exact values.
     var fraction: String?
@@ -25,8 +25,12 @@ struct FormattedValue {
         case .enclosure(let e):
             lower = e.lower.formatted(significantDigits: digits, rounding: .down)
             upper = e.upper.formatted(significantDigits: digits, rounding: .up)
-            certified = e.certifiedDigits(maximumDigits: digits)
-            decimal = value.approximation(precision: digitsToBits(digits) + 16)?.formatted(significantDigits: digits)
+            let shared = e.certifiedDigits(maximumDigits: digits)
+            certified = shared
+            // The decimal of an enclosure is its certified digits (correctly rounded for every
+            // point of the interval), never a midpoint: a wide interval must not masquerade as
+            // a precise number.
+            decimal = shared.hasPrefix("[") ? nil : shared
         case .undefined:
             break
         }

@@ -173,6 +173,13 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
     /// (m·2^s) + d, kept as a mantissa and a scale.
     static func adding(_ scaled: (value: Scalar, scale: Int), _ d: Scalar) -> ScaledScalar<Scalar> {
         if scaled.scale == 0 { return ScaledScalar(scaled.value + d) }
+        // Rescaling d by 2^{−scale} overflows when the scaled part is far below d (e.g. a
+        // network that is dead with probability 1 − 2^{−10⁹}); then d alone is the sum, and
+        // conversely d is negligible far below the scaled part.
+        guard let dExponent = d.rescalingExponent else { return ScaledScalar(scaled.value, binaryScale: scaled.scale) }
+        guard let valueExponent = scaled.value.rescalingExponent else { return ScaledScalar(d) }
+        if dExponent > valueExponent + scaled.scale + 1100 { return ScaledScalar(d) }
+        if valueExponent + scaled.scale > dExponent + 1100 { return ScaledScalar(scaled.value, binaryScale: scaled.scale) }
         return ScaledScalar(scaled.value + d.rescaled(byPowerOfTwo: -scaled.scale), binaryScale: scaled.scale)
     }
 

@@ -125,7 +125,16 @@ struct PathVector<Scalar: MomentScalar> {
         while true {
             if Rescaling.hasDangerousSpread(square.values) {
                 // `remaining` still counts squares of size 2^level: that many base layers each.
-                applyDirectly(remaining << level)
+                let layersLeft = remaining << level
+                // One step per layer is O(L): for long runs (depth 10^9 would take many
+                // minutes) finish in 53-bit MPFR instead, whose unbounded exponent has no
+                // spread problem, by repeated squaring of the base layer.
+                if layersLeft > Self.directApplicationLimit,
+                   let vector = result as? PathVector<Double>, let base = matrix as? TransferMatrix<Double>,
+                   let finished = vector.applyingInWideExponentRange(base, power: layersLeft) as? PathVector<Scalar> {
+                    return finished
+                }
+                applyDirectly(layersLeft)
                 return result
             }
             if remaining & 1 == 1 { result = result.applying(square, zero: zero) }
@@ -136,6 +145,9 @@ struct PathVector<Scalar: MomentScalar> {
         }
         return result
     }
+
+    /// Runs longer than this are not applied one layer at a time (see `applying(_:power:zero:)`).
+    static var directApplicationLimit: Int { 1 << 16 }
 
     /// Σ v_i·w_i (times 2^scale).
     func dot(_ weights: [Scalar], zero: Scalar) -> (value: Scalar, scale: Int) {
@@ -177,5 +189,21 @@ enum Rescaling {
         }
         guard let e = maxExponent, abs(e) > 256 else { return 0 }
         return e
+    }
+}
+
+extension PathVector where Scalar == Double {
+    /// v·M^power computed in 53-bit MPFR (a Double's significand with an unbounded exponent),
+    /// then returned as Doubles under one shared scale. Entries more than ~2^1074 below the
+    /// largest become 0, which a vector tolerates (see `applying(_:power:zero:)`).
+    func applyingInWideExponentRange(_ matrix: TransferMatrix<Double>, power: Int) -> PathVector<Double> {
+        let p = 53
+        let zero = BigFloat(precision: p)
+        let wideVector = PathVector<BigFloat>(values: values.map { BigFloat($0, precision: p).timesPowerOfTwo(scale) })
+        let wideMatrix = TransferMatrix<BigFloat>(pattern: matrix.pattern,
+                                                  values: matrix.values.map { BigFloat($0, precision: p).timesPowerOfTwo(matrix.scale) })
+        let product = wideVector.applying(wideMatrix, power: power, zero: zero)
+        let top = product.values.compactMap(\.exponent).max() ?? 0
+        return PathVector(values: product.values.map { $0.timesPowerOfTwo(-top).doubleValue() }, scale: top)
     }
 }

@@ -60,6 +60,13 @@ public enum InterruptCleanup {
         handlersInstalled = true
         signal(SIGINT, handleTerminationSignal)
         signal(SIGTERM, handleTerminationSignal)
+        // A process can inherit these signals blocked (Foundation's Process does that when it
+        // spawns from a thread that blocks them); then no interrupt would ever reach us.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Records `path` so that an interrupt removes it.

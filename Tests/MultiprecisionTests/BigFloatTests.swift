@@ -156,14 +156,23 @@ struct EnclosureTests {
         #expect(product.contains(exactProduct))
     }
 
-    @Test("certified digits are a correct truncation, never padded")
-    func certifiedDigits() {
-        let e = Enclosure(lower: BigFloat(1.8273, precision: 64), upper: BigFloat(1.8275, precision: 64))
-        #expect(e.certifiedDigits(maximumDigits: 10) == "1.827…")
-        let big = Enclosure(lower: BigFloat(123_400, precision: 64), upper: BigFloat(123_499, precision: 64))
-        #expect(big.certifiedDigits(maximumDigits: 10) == "1.234e+5…")
-        let straddle = Enclosure(lower: BigFloat(0.999, precision: 64), upper: BigFloat(1.001, precision: 64))
-        #expect(straddle.certifiedDigits().hasPrefix("["))
+    @Test("certified digits: the correctly rounded value of every point, never padded")
+    func certifiedDigits() throws {
+        func point(_ text: String) throws -> BigFloat { BigFloat(try BigRational(parsing: text), precision: 64) }
+        // Both bounds round to 1.827 at 4 digits (but differ at 5).
+        let e = Enclosure(lower: try point("1.8273"), upper: try point("1.8274"))
+        #expect(e.certifiedDigits(maximumDigits: 10) == "1.827")
+        // 123400 … 123499 rounds alike only at 3 digits; no uncertified zeros are padded.
+        let big = Enclosure(lower: try point("123400"), upper: try point("123499"))
+        #expect(big.certifiedDigits(maximumDigits: 10) == "1.23e+5")
+        // An interval around an exact power of ten keeps all its digits (no straddling trouble).
+        let six = Enclosure(BigRational(6), precision: 128) + Enclosure(BigRational(1, 3), precision: 128) - Enclosure(BigRational(1, 3), precision: 128)
+        #expect(six.certifiedDigits(maximumDigits: 20) == "6.0000000000000000000")
+        // Agreement is not monotone in the digit count: 1.2349 … 1.2351 agree at 4 digits.
+        let odd = Enclosure(lower: try point("1.2349"), upper: try point("1.2351"))
+        #expect(odd.certifiedDigits(maximumDigits: 8) == "1.235")
+        let wide = Enclosure(lower: try point("-1"), upper: try point("2"))
+        #expect(wide.certifiedDigits().hasPrefix("["))
     }
 
     @Test("division by an interval containing zero is the whole line, never a trap")
