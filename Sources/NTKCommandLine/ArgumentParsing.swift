@@ -43,6 +43,23 @@ enum Arguments {
         return v
     }
 
+    /// n₀ = r·M must stay within the supported widths for every M of a study.
+    static func checkInputDimensions(_ study: ConvergenceStudy, flag: String, text: String) throws {
+        for M in study.widths where study.inputDimension(width: M) > Architecture.maximumWidth {
+            throw UsageError("\(flag) \(Arguments.quoted(text)) with M = \(M) gives an input dimension n0 = r·M beyond 2^50")
+        }
+    }
+
+    /// A non-empty comma-separated list, each entry parsed by `parse`.
+    static func list<T>(_ text: String, flag: String, _ parse: (String) throws -> T) throws -> [T] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
+            throw UsageError("\(flag) \(Arguments.quoted(text)): expected a non-empty comma-separated list")
+        }
+        guard items.count <= 100_000 else { throw UsageError("\(flag): more than 100000 entries") }
+        return try items.map(parse)
+    }
+
     /// The value in quotes, shortened to 60 characters. Long values keep their end, where a
     /// file path carries its name.
     static func quoted(_ text: String) -> String {

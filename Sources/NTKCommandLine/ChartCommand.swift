@@ -33,14 +33,7 @@ struct ChartCommand: NTKSubcommand {
     @Option(name: .customLong("widths-grid"), help: "Widths M (default: 10,100 for dispersion; 10,…,100000 for convergence).")
     var widthsGrid: String?
 
-    @Option(name: .customLong("input-ratio"), help: "r = n0/M (default 1).")
-    var inputRatio: String = "1"
-
-    @Option(name: .customLong("input-norm2"), help: "‖x‖² (default 1).")
-    var inputNorm2: String = "1"
-
-    @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
-    var noBias = false
+    @OptionGroup var input: StudyInputOptions
 
     @Option(help: "Write the SVG to FILE atomically (default: stdout).")
     var output: String?
@@ -49,18 +42,16 @@ struct ChartCommand: NTKSubcommand {
         guard kind == "dispersion" || kind == "convergence" else {
             throw UsageError("--kind \(Arguments.quoted(kind)): allowed: dispersion, convergence")
         }
-        let table = TableCommand()
-        let sigmas = try table.list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
+        let sigmas = try Arguments.list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
         guard sigmas.count <= 8 else { throw UsageError("--sigma2: at most 8 values fit in one chart") }
-        let r = try Arguments.positiveRational(inputRatio, flag: "--input-ratio", maximumMagnitudeDigits: 30)
-        let x = try Arguments.positiveRational(inputNorm2, flag: "--input-norm2", maximumMagnitudeDigits: 60)
+        let (r, x) = try input.values()
         let defaultWidths = kind == "dispersion" ? "10,100" : "10,100,1000,10000,100000"
-        let widths = try table.list(widthsGrid ?? defaultWidths, flag: "--widths-grid") {
+        let widths = try Arguments.list(widthsGrid ?? defaultWidths, flag: "--widths-grid") {
             try Arguments.integer($0, flag: "--widths-grid entry", range: 1...10_000_000)
         }
         guard widths.count <= 8 else { throw UsageError("--widths-grid: at most 8 widths fit in one chart") }
-        try table.checkInputDimensions(ConvergenceStudy(sigma2Values: [], lambdaValues: [], widths: widths, inputRatio: r),
-                                       flag: "--input-ratio", text: inputRatio)
+        try Arguments.checkInputDimensions(ConvergenceStudy(sigma2Values: [], lambdaValues: [], widths: widths, inputRatio: r),
+                                       flag: "--input-ratio", text: input.inputRatio)
         let chart: LineChart
         if kind == "dispersion" {
             let lmax = try Arguments.positiveRational(lambdaMax, flag: "--lambda-max", maximumMagnitudeDigits: 30)
@@ -71,7 +62,7 @@ struct ChartCommand: NTKSubcommand {
             }
             chart = try dispersionChart(sigmas, lambdaMax: lmax, points: n, widths: widths, inputRatio: r, inputNorm2: x)
         } else {
-            let lambdas = try table.list(lambda, flag: "--lambda") { text -> BigRational in
+            let lambdas = try Arguments.list(lambda, flag: "--lambda") { text -> BigRational in
                 let l = try Arguments.positiveRational(text, flag: "--lambda", maximumMagnitudeDigits: 30)
                 guard l <= BigRational(50) else { throw UsageError("--lambda \(Arguments.quoted(text)) exceeds 50") }
                 return l
@@ -92,13 +83,13 @@ struct ChartCommand: NTKSubcommand {
 
     func dispersion(sigma2: BigRational, lambda: BigRational, width M: Int, inputRatio: BigRational, inputNorm2: BigRational) throws -> Double {
         let study = ConvergenceStudy(sigma2Values: [sigma2], lambdaValues: [lambda], widths: [M], inputRatio: inputRatio,
-                                     inputNorm2: inputNorm2, trainableBiases: !noBias, precision: 96)
+                                     inputNorm2: inputNorm2, trainableBiases: !input.noBias, precision: 96)
         return try study.rows(for: study.groups[0])[0].dispersion.doubleValue()
     }
 
     func dispersionChart(_ sigmas: [BigRational], lambdaMax: BigRational, points: Int, widths: [Int],
                          inputRatio: BigRational, inputNorm2: BigRational) throws -> LineChart {
-        let alpha0 = noBias ? BigRational(0) : inputRatio / inputNorm2
+        let alpha0 = input.noBias ? BigRational(0) : inputRatio / inputNorm2
         let lambdas = (1...points).map { lambdaMax * BigRational($0, points) }
         var series: [ChartSeries] = []
         let styles: [LineStyle] = [.dotted, .dotted, .dotted, .dotted, .dotted, .dotted, .dotted, .dotted]
@@ -129,7 +120,7 @@ struct ChartCommand: NTKSubcommand {
         for s in sigmas {
             for l in lambdas {
                 let study = ConvergenceStudy(sigma2Values: [s], lambdaValues: [l], widths: widths, inputRatio: inputRatio,
-                                             inputNorm2: inputNorm2, trainableBiases: !noBias, precision: 96)
+                                             inputNorm2: inputNorm2, trainableBiases: !input.noBias, precision: 96)
                 let rows = try study.rows(for: study.groups[0])
                 let color = ChartColor.okabeIto[colorIndex % ChartColor.okabeIto.count]
                 colorIndex += 1

@@ -218,7 +218,7 @@ struct MomentsCommand: NTKSubcommand {
             header.append(key)
             values.append(FormattedValue(s[keyPath: path], digits: digits).decimal ?? "")
         }
-        return CSVLine.render(header) + CSVLine.render(values)
+        return [header, values].map { $0.map(CSVTableSink.field).joined(separator: ",") + "\n" }.joined()
     }
 }
 
@@ -228,15 +228,5 @@ func modeKey(_ mode: ArithmeticMode) -> String {
     case .mpfr: return "mpfr"
     case .double: return "double"
     case .certified: return "certified"
-    }
-}
-
-/// One RFC 4180 line.
-enum CSVLine {
-    static func render(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",") + "\n"
     }
 }

@@ -24,14 +24,7 @@ struct TableCommand: NTKSubcommand {
     @Option(name: .customLong("widths-grid"), help: "Comma list of hidden widths M (default 10,100,1000,10000,100000).")
     var widthsGrid: String = "10,100,1000,10000,100000"
 
-    @Option(name: .customLong("input-ratio"), help: "r = n0/M (default 1).")
-    var inputRatio: String = "1"
-
-    @Option(name: .customLong("input-norm2"), help: "‖x‖² (default 1).")
-    var inputNorm2: String = "1"
-
-    @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
-    var noBias = false
+    @OptionGroup var input: StudyInputOptions
 
     @Option(help: "Finite values from the exact recursion (exact) or the GI approximation (gi).")
     var model: String = "exact"
@@ -63,18 +56,16 @@ struct TableCommand: NTKSubcommand {
     static let maximumRows = 10_000_000
 
     func study() throws -> (ConvergenceStudy, TableFormat, Int, (Int, Int)?) {
-        let sigmas = try list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
-        let lambdas = try list(lambda, flag: "--lambda") { text -> BigRational in
+        let sigmas = try Arguments.list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
+        let lambdas = try Arguments.list(lambda, flag: "--lambda") { text -> BigRational in
             let l = try Arguments.positiveRational(text, flag: "--lambda", maximumMagnitudeDigits: 60)
             guard l <= BigRational(50) else { throw UsageError("--lambda \(Arguments.quoted(text)) exceeds 50") }
             return l
         }
-        let widths = try list(widthsGrid, flag: "--widths-grid") {
+        let widths = try Arguments.list(widthsGrid, flag: "--widths-grid") {
             try Arguments.integer($0, flag: "--widths-grid entry", range: 1...1_000_000_000)
         }
-        let r = try Arguments.positiveRational(inputRatio, flag: "--input-ratio", maximumMagnitudeDigits: 30)
-        let x = try Arguments.nonNegativeRational(inputNorm2, flag: "--input-norm2", maximumMagnitudeDigits: 60)
-        guard x.signum > 0 else { throw UsageError("--input-norm2 must be positive in a table (at ‖x‖² = 0 the network is dead)") }
+        let (r, x) = try input.values()
         let bits = try Arguments.integer(precision, flag: "--precision", range: 32...4096)
         let digits = try Arguments.integer(self.digits, flag: "--digits", range: 1...1000)
         let model = try parseModel(self.model)
@@ -98,28 +89,14 @@ struct TableCommand: NTKSubcommand {
             shardSpec = (k, n)
         }
         let study = ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths, inputRatio: r,
-                                     inputNorm2: x, trainableBiases: !noBias, model: model, precision: bits)
+                                     inputNorm2: x, trainableBiases: !input.noBias, model: model, precision: bits)
         // Refuse before the first row is written: a row that failed later would leave a
         // partial table on stdout.
-        try checkInputDimensions(study, flag: "--input-ratio", text: inputRatio)
+        try Arguments.checkInputDimensions(study, flag: "--input-ratio", text: input.inputRatio)
         return (study, format, digits, shardSpec)
     }
 
     /// n0 = round(r·M) must be a valid layer width for every M of the grid.
-    func checkInputDimensions(_ study: ConvergenceStudy, flag: String, text: String) throws {
-        for M in study.widths where study.inputDimension(width: M) > Architecture.maximumWidth {
-            throw UsageError("\(flag) \(Arguments.quoted(text)) with M = \(M) gives an input dimension n0 = r·M beyond 2^50")
-        }
-    }
-
-    func list<T>(_ text: String, flag: String, _ parse: (String) throws -> T) throws -> [T] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
-            throw UsageError("\(flag) \(Arguments.quoted(text)): expected a non-empty comma-separated list")
-        }
-        guard items.count <= 100_000 else { throw UsageError("\(flag): more than 100000 entries") }
-        return try items.map(parse)
-    }
 
     func execute(_ io: CommandIO) throws {
         let (study, format, digits, shardSpec) = try study()
@@ -196,4 +173,24 @@ func exactDecimal(_ r: BigRational) -> String {
     if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
     let point = digits.index(digits.endIndex, offsetBy: -scale)
     return (negative ? "-" : "") + digits[..<point] + "." + digits[point...]
+}
+
+/// How a study's networks are fed: n₀ = r·M, ‖x‖², biases. Shared by `table` and `chart`.
+struct StudyInputOptions: ParsableArguments {
+    @Option(name: .customLong("input-ratio"), help: "r = n0/M (default 1).")
+    var inputRatio: String = "1"
+
+    @Option(name: .customLong("input-norm2"), help: "‖x‖² (default 1).")
+    var inputNorm2: String = "1"
+
+    @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
+    var noBias = false
+
+    /// (r, ‖x‖²), both positive: at ‖x‖² = 0 every network is dead and there is nothing to study.
+    func values() throws -> (BigRational, BigRational) {
+        let r = try Arguments.positiveRational(inputRatio, flag: "--input-ratio", maximumMagnitudeDigits: 30)
+        let x = try Arguments.nonNegativeRational(inputNorm2, flag: "--input-norm2", maximumMagnitudeDigits: 60)
+        guard x.signum > 0 else { throw UsageError("--input-norm2 must be positive here (at ‖x‖² = 0 the network is dead)") }
+        return (r, x)
+    }
 }
