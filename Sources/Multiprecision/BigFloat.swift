@@ -35,14 +35,25 @@ public struct BigFloat: @unchecked Sendable {
 
     var storage: Storage
 
-    /// MPFR keeps its exponent range per thread; widen it wherever a value is created.
+    /// MPFR keeps its exponent range and its caches of constants (log 2, π, …) per thread.
+    /// The first value created on a thread widens the range and arranges for that thread's
+    /// caches to be freed when it exits, as MPFR asks of multithreaded programs (otherwise
+    /// every short-lived worker thread would leak them).
     @usableFromInline
     static func widenExponentRangeForThisThread() {
         if mpfr_get_emin() != mpfr_get_emin_min() {
             mpfr_set_emin(mpfr_get_emin_min())
             mpfr_set_emax(mpfr_get_emax_max())
+            pthread_setspecific(threadCacheKey, UnsafeRawPointer(bitPattern: 1))
         }
     }
+
+    /// A thread-specific key whose destructor frees the exiting thread's MPFR caches.
+    static let threadCacheKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { _ in mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE) }
+        return key
+    }()
 
     init(storage: Storage) { self.storage = storage }
 
