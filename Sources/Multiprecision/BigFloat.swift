@@ -233,7 +233,7 @@ public struct BigFloat: @unchecked Sendable {
     public mutating func addProduct(_ a: BigFloat, _ b: BigFloat) { addProduct(a, b, rounding: .nearest) }
 
     /// self ← a·b, rounded (keeps self's precision).
-    public mutating func setProduct(_ a: BigFloat, _ b: BigFloat, rounding: RoundingDirection = .nearest) {
+    public mutating func setProduct(_ a: BigFloat, _ b: BigFloat, rounding: RoundingDirection) {
         makeUnique()
         mpfr_mul(storage.pointer, a.storage.pointer, b.storage.pointer, rounding.mpfr)
     }

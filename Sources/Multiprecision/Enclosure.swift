@@ -93,6 +93,22 @@ public struct Enclosure: @unchecked Sendable {
         }
     }
 
+    /// self ← self + x with outward rounding, reusing the bounds' storage.
+    public mutating func add(_ x: Enclosure) {
+        lower.add(x.lower, rounding: .down)
+        upper.add(x.upper, rounding: .up)
+    }
+
+    /// self ← a·b, reusing the bounds' storage for non-negative factors.
+    public mutating func assignProduct(_ a: Enclosure, _ b: Enclosure) {
+        if a.isNonNegative && b.isNonNegative {
+            lower.setProduct(a.lower, b.lower, rounding: .down)
+            upper.setProduct(a.upper, b.upper, rounding: .up)
+        } else {
+            self = a * b
+        }
+    }
+
     /// [0, 0], keeping the bounds' storage.
     public mutating func setBoundsToZero() {
         lower.setZero()

@@ -15,10 +15,16 @@ public protocol MomentScalar: Sendable {
     /// self ← self + a·b: a fused multiply-add where that is cheap (MPFR: one rounding),
     /// a product and a sum for `Double` (libm's software `fma` would dominate the loop).
     mutating func accumulateProduct(_ a: Self, _ b: Self)
+    /// self ← self + x, in place.
+    mutating func accumulate(_ x: Self)
+    /// self ← a·b, reusing storage.
+    mutating func setProduct(_ a: Self, _ b: Self)
     /// self ← 0, reusing storage where the type has any (hot loops call this instead of
     /// allocating fresh zeros).
     mutating func setZero()
 
+    /// True for types with a bounded exponent range, which the engine rescales.
+    static var needsRescaling: Bool { get }
     /// For rescaled types: the binary exponent e of a non-zero finite value (|x| ≈ 2^e);
     /// nil for zero and for types that never need rescaling.
     var rescalingExponent: Int? { get }
@@ -27,6 +33,7 @@ public protocol MomentScalar: Sendable {
 }
 
 extension MomentScalar {
+    public static var needsRescaling: Bool { false }
     public var rescalingExponent: Int? { nil }
     public func rescaled(byPowerOfTwo k: Int) -> Self { self }
 }
@@ -37,11 +44,18 @@ public protocol MomentField: MomentScalar {
 }
 
 extension Double: MomentField {
+    public static var needsRescaling: Bool { true }
     public mutating func setZero() { self = 0 }
     @inlinable public mutating func accumulateProduct(_ a: Double, _ b: Double) { self += a * b }
-    public var rescalingExponent: Int? {
-        guard self != 0, isFinite else { return nil }
-        return Int(exponent)
+    @inlinable public mutating func accumulate(_ x: Double) { self += x }
+    @inlinable public mutating func setProduct(_ a: Double, _ b: Double) { self = a * b }
+    /// Read straight from the bit pattern: the engine asks for it after every layer.
+    /// Subnormals report their (too small) biased exponent −1023, which is all the
+    /// rescaling needs to know.
+    @inlinable public var rescalingExponent: Int? {
+        let biased = Int((bitPattern >> 52) & 0x7FF)
+        guard biased != 0x7FF, self != 0 else { return nil }
+        return biased - 1023
     }
     public func rescaled(byPowerOfTwo k: Int) -> Double {
         // Split the scaling so that no intermediate overflows or underflows spuriously.
@@ -59,14 +73,20 @@ extension Double: MomentField {
 
 extension BigFloat: MomentField {
     public mutating func accumulateProduct(_ a: BigFloat, _ b: BigFloat) { addProduct(a, b, rounding: .nearest) }
+    public mutating func accumulate(_ x: BigFloat) { add(x, rounding: .nearest) }
+    public mutating func setProduct(_ a: BigFloat, _ b: BigFloat) { setProduct(a, b, rounding: .nearest) }
 }
 
 extension BigRational: MomentField {
     public mutating func setZero() { self = BigRational(0) }
     public mutating func accumulateProduct(_ a: BigRational, _ b: BigRational) { addProduct(a, b) }
+    public mutating func accumulate(_ x: BigRational) { self += x }
+    public mutating func setProduct(_ a: BigRational, _ b: BigRational) { self = a * b }
 }
 
 extension Enclosure: MomentField {
     public mutating func setZero() { setBoundsToZero() }
     public mutating func accumulateProduct(_ a: Enclosure, _ b: Enclosure) { addProduct(a, b) }
+    public mutating func accumulate(_ x: Enclosure) { add(x) }
+    public mutating func setProduct(_ a: Enclosure, _ b: Enclosure) { self.assignProduct(a, b) }
 }

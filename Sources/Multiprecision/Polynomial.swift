@@ -66,7 +66,7 @@ public struct Polynomial: Sendable, Equatable {
         while let last = coefficients.last, last.isEmpty { coefficients.removeLast() }
     }
 
-    private mutating func accumulate(_ other: Polynomial, sign: Int) {
+    mutating func accumulate(_ other: Polynomial, sign: Int) {
         if coefficients.count < other.coefficients.count {
             coefficients.append(contentsOf: Array(repeating: [], count: other.coefficients.count - coefficients.count))
         }
@@ -118,4 +118,6 @@ public struct Polynomial: Sendable, Equatable {
 
 extension Polynomial: MomentScalar {
     public mutating func accumulateProduct(_ a: Polynomial, _ b: Polynomial) { addProduct(a, b) }
+    public mutating func accumulate(_ x: Polynomial) { accumulate(x, sign: 1) }
+    public mutating func setProduct(_ a: Polynomial, _ b: Polynomial) { self = a * b }
 }

@@ -67,6 +67,9 @@ struct LayerMoments<Scalar: MomentScalar> {
     }
 
     func expectation(_ f: PathFactor) -> Scalar { expectation(f, .one) }
+
+    /// The six expectations in `FactoredLayerOperator.Expectation` order.
+    var values: [Scalar] { [one, a, b, aa, ab, bb] }
 }
 
 /// The top of the network: the output layer contributes 1 on every path except those in

@@ -134,25 +134,39 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         // Double buffers: single layers are applied in place, without allocating.
         var meanScratch = PathVector(values: meanVector.values.map { _ in zero }, scale: 0)
         var pairScratch = PathVector(values: pairVector.values.map { _ in zero }, scale: 0)
-        var cache: [WidthPair: LayerMatrices] = [:]
+        var partialSum = zero
+        let meanOperator = model == .exact ? FactoredLayerOperator.exactMean : FactoredLayerOperator.giMean
+        let pairOperator = model == .exact ? FactoredLayerOperator.exactPair : FactoredLayerOperator.giPair
+        // Real architectures reuse a handful of (n_{j−1}, n_j) pairs; a short list searched
+        // linearly beats hashing on every layer.
+        var cachedKeys: [WidthPair] = []
+        var cachedExpectations: [[Scalar]] = []
         for segment in architecture.layerSegments {
-            let key = WidthPair(previous: segment.previous, width: segment.width)
-            let matrices: LayerMatrices
-            if let cached = cache[key] {
-                matrices = cached
-            } else {
-                matrices = layerMatrices(previous: segment.previous, width: segment.width)
-                if cache.count < 64 { cache[key] = matrices }
-            }
-            if segment.count == 1 {
-                meanVector.apply(matrices.mean, into: &meanScratch)
-                swap(&meanVector, &meanScratch)
-                pairVector.apply(matrices.pair, into: &pairScratch)
-                swap(&pairVector, &pairScratch)
-            } else {
+            if segment.count > 1 {
+                // A run of equal layers: repeated squaring of the layer's transfer matrices.
+                let matrices = layerMatrices(previous: segment.previous, width: segment.width)
                 meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
                 pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
+                continue
             }
+            let key = WidthPair(previous: segment.previous, width: segment.width)
+            let index: Int
+            if let hit = cachedKeys.firstIndex(of: key) {
+                index = hit
+            } else {
+                if cachedKeys.count == 16 {
+                    cachedKeys.removeAll(keepingCapacity: true)
+                    cachedExpectations.removeAll(keepingCapacity: true)
+                }
+                cachedKeys.append(key)
+                cachedExpectations.append(LayerMoments(previous: segment.previous, width: segment.width,
+                                                       model: model, arithmetic: arithmetic).values)
+                index = cachedKeys.count - 1
+            }
+            meanVector.apply(meanOperator, expectations: cachedExpectations[index], into: &meanScratch, scratch: &partialSum)
+            swap(&meanVector, &meanScratch)
+            pairVector.apply(pairOperator, expectations: cachedExpectations[index], into: &pairScratch, scratch: &partialSum)
+            swap(&pairVector, &pairScratch)
         }
 
         let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)

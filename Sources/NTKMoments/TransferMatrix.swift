@@ -170,6 +170,7 @@ enum Rescaling {
     /// past ~2^1000 one shared scale no longer represents them all. Always false for
     /// unbounded scalars.
     static func hasDangerousSpread<S: MomentScalar>(_ values: [S]) -> Bool {
+        guard S.needsRescaling else { return false }
         var low = Int.max, high = Int.min
         for v in values {
             guard let e = v.rescalingExponent else { continue }
@@ -182,13 +183,13 @@ enum Rescaling {
     /// The power of two to divide out so that the largest entry is near 1, or 0 when the
     /// scalars need no rescaling or are already in a comfortable range (|e| ≤ 256).
     static func exponentToRemove<S: MomentScalar>(_ values: [S]) -> Int {
-        var maxExponent: Int? = nil
+        guard S.needsRescaling else { return 0 }
+        var maxExponent = Int.min
         for v in values {
-            guard let e = v.rescalingExponent else { continue }
-            maxExponent = max(maxExponent ?? e, e)
+            if let e = v.rescalingExponent, e > maxExponent { maxExponent = e }
         }
-        guard let e = maxExponent, abs(e) > 256 else { return 0 }
-        return e
+        guard maxExponent != Int.min, abs(maxExponent) > 256 else { return 0 }
+        return maxExponent
     }
 }
 
