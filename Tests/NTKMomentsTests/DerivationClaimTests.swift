@@ -583,3 +583,31 @@ struct DerivationClaimTests {
         }
     }
 }
+
+@Suite("Factored single-layer update")
+struct FactoredLayerUpdateTests {
+    @Test("check: factored-layer-update — Σ_k e_k·(Σ_s c·v_s) equals v·T exactly, both models, mean and pair states")
+    func factoredEqualsMatrix() {
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for model in MomentModel.allCases {
+            let recursion = MomentRecursion(arithmetic: RationalArithmetic(sigma2: BigRational(7, 3), inputNorm2: BigRational(3, 2)), model: model)
+            for (p, n) in [(1, 1), (3, 2), (2, 7), (100, 101), (64, 5)] {
+                let matrices = recursion.layerMatrices(previous: p, width: n)
+                let e = LayerMoments(previous: p, width: n, model: model, arithmetic: recursion.arithmetic).values
+                for (matrix, op) in [(matrices.mean, model == .exact ? FactoredLayerOperator.exactMean : FactoredLayerOperator.giMean),
+                                     (matrices.pair, model == .exact ? FactoredLayerOperator.exactPair : FactoredLayerOperator.giPair)] {
+                    let v = PathVector(values: (0..<op.size).map { _ in BigRational(next(1000) - 300, next(50) + 1) })
+                    let viaMatrix = v.applying(matrix, zero: BigRational(0))
+                    var viaOperator = PathVector(values: Array(repeating: BigRational(0), count: op.size))
+                    var scratch = BigRational(0)
+                    v.apply(op, expectations: e, into: &viaOperator, scratch: &scratch)
+                    #expect(viaMatrix.values == viaOperator.values, "\(model) p=\(p) n=\(n) size \(op.size)")
+                }
+            }
+        }
+    }
+}
