@@ -100,6 +100,15 @@ public struct Architecture: Sendable, Equatable {
     /// n_{L−1}, the width feeding the output layer.
     public var lastHiddenWidth: Int { hiddenRuns.last?.width ?? inputDimension }
 
+    /// Each distinct hidden width once, with the total number of layers of that width, in
+    /// increasing width: what P(dead) = 1 − Π(1 − 2^{−n_j}) depends on (the product does not
+    /// care about order), without one term per run of an alternating architecture.
+    public var hiddenWidthTotals: [WidthRun] {
+        var totals: [Int: Int] = [:]
+        for run in hiddenRuns { totals[run.width, default: 0] += run.count }
+        return totals.keys.sorted().map { WidthRun(width: $0, count: totals[$0]!) }
+    }
+
     /// Every width n₀ … n_{L−1}, expanded (only for small networks).
     public var expandedWidths: [Int] {
         [inputDimension] + hiddenRuns.flatMap { Array(repeating: $0.width, count: $0.count) }

@@ -172,7 +172,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)
         let meanAlive = meanVector.dot(top.mean, zero: zero)
         let secondAlive = pairVector.dot(top.pair, zero: zero)
-        let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+        let pDead = depth >= 2 ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenWidthTotals) : zero
         // The GI model has no dead-network term (see LayerMoments): its patterns already
         // include the dead ones.
         let deadWeight = model == .exact ? pDead * betaScalar : zero
@@ -245,7 +245,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
             contributions.append(prefix.0 * fromWeight + prefix.1 * fromBias)
             prefix = (prefix.0 * entry(m, .prefixWeight, .prefixWeight), prefix.1 * entry(m, .prefixBias, .prefixBias))
         }
-        let pDead = depth >= 2 && model == .exact ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenRuns) : zero
+        let pDead = depth >= 2 && model == .exact ? arithmetic.probabilityOfDeadLayer(hiddenRuns: architecture.hiddenWidthTotals) : zero
         contributions.append(prefix.0 + prefix.1 + pDead * beta)
         return contributions
     }
