@@ -115,6 +115,20 @@ struct ValidationReport {
     }
 }
 
+extension SimulatedArchitecture {
+    /// The network `a` describes, with σ² and ‖x‖² correctly rounded to doubles.
+    init(_ a: Architecture) {
+        self.init(inputDimension: a.inputDimension, hiddenWidths: Array(a.expandedWidths.dropFirst()),
+                  sigma2: BigFloat(a.sigma2, precision: 53).doubleValue(),
+                  inputNorm2: BigFloat(a.inputNorm2, precision: 53).doubleValue(), trainableBiases: a.trainableBiases)
+    }
+}
+
+extension MonteCarloStopReason {
+    /// How reports name the budget that ended a run.
+    var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
+}
+
 /// The sufficient statistics of one shard, as written by `--emit-stats`.
 struct ShardStatistics: Codable {
     var format = "ntk-validate-stats-1"
@@ -185,8 +199,7 @@ struct ValidateRunCommand: NTKSubcommand {
             InterruptCleanup.install()
             do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
         }
-        let simulated = SimulatedArchitecture(inputDimension: a.inputDimension, hiddenWidths: a.expandedWidths.dropFirst().map { $0 },
-                                              sigma2: sigma2Double, inputNorm2: x, trainableBiases: a.trainableBiases)
+        let simulated = SimulatedArchitecture(a)
         let reference = ValidationReference(a)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
         let start = Date()
@@ -197,7 +210,7 @@ struct ValidateRunCommand: NTKSubcommand {
             progress?.update("ntk validate: \(done)/\(n) samples, \(Int(rate))/s, \(Int(Double(n - done) / max(rate, 1e-9))) s left")
         }
         progress?.finish()
-        let stoppedBy = run.stoppedBy == .sampleBudget ? "sample budget" : "time budget"
+        let stoppedBy = run.stoppedBy.label
         if let writer {
             let stats = ShardStatistics(widths: compactWidths(a, limit: Int.max), sigma2: sigma2.fractionString,
                                         inputNorm2: inputNorm2.fractionString, biases: a.trainableBiases, seed: seedValue,

@@ -58,12 +58,10 @@ struct ValidateSuiteCommand: NTKSubcommand {
             let parsed = try WidthList.parse(c.widths)
             let a = try Architecture(inputDimension: parsed.inputDimension, hiddenRuns: parsed.hiddenRuns,
                                      sigma2: try BigRational(parsing: c.sigma2), trainableBiases: c.biases)
-            let simulated = SimulatedArchitecture(inputDimension: a.inputDimension, hiddenWidths: Array(a.expandedWidths.dropFirst()),
-                                                  sigma2: a.sigma2.approximateDouble, inputNorm2: 1, trainableBiases: c.biases)
-            let run = simulate(simulated, samples: max(1, Int(Double(c.samples) * factor)), maxSeconds: c.seconds * factor,
+            let run = simulate(SimulatedArchitecture(a), samples: max(1, Int(Double(c.samples) * factor)), maxSeconds: c.seconds * factor,
                                seed: 20_221_129, threads: threadCount)
             let report = ValidationReport(architecture: a, moments: run.moments, seconds: run.wallSeconds,
-                                          stoppedBy: run.stoppedBy == .sampleBudget ? "sample budget" : "time budget",
+                                          stoppedBy: run.stoppedBy.label,
                                           seeds: [20_221_129], threads: threadCount, zMax: 4, reference: ValidationReference(a))
             if !report.passed { failures += 1 }
             let r = report.reference

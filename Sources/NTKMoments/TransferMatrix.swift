@@ -59,13 +59,7 @@ struct TransferMatrix<Scalar: MomentScalar> {
         return result
     }
 
-    mutating func renormalize() {
-        let shift = Rescaling.exponentToRemove(values)
-        if shift != 0 {
-            for i in values.indices { values[i] = values[i].rescaled(byPowerOfTwo: -shift) }
-            scale += shift
-        }
-    }
+    mutating func renormalize() { Rescaling.normalize(&values, scale: &scale) }
 }
 
 /// A row vector of path weights, times 2^scale.
@@ -156,16 +150,19 @@ struct PathVector<Scalar: MomentScalar> {
         return (total, scale)
     }
 
-    mutating func renormalize() {
-        let shift = Rescaling.exponentToRemove(values)
-        if shift != 0 {
-            for i in values.indices { values[i] = values[i].rescaled(byPowerOfTwo: -shift) }
-            scale += shift
-        }
-    }
+    mutating func renormalize() { Rescaling.normalize(&values, scale: &scale) }
 }
 
 enum Rescaling {
+    /// Divides out the power of two `exponentToRemove` finds and adds it to `scale`:
+    /// values·2^scale is unchanged (exactly, away from the ends of the exponent range).
+    static func normalize<S: MomentScalar>(_ values: inout [S], scale: inout Int) {
+        let shift = exponentToRemove(values)
+        guard shift != 0 else { return }
+        for i in values.indices { values[i] = values[i].rescaled(byPowerOfTwo: -shift) }
+        scale += shift
+    }
+
     /// True when non-zero entries span more than 2^450: squaring can double the spread, and
     /// past ~2^1000 one shared scale no longer represents them all. Always false for
     /// unbounded scalars.
