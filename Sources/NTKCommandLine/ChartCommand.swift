@@ -96,7 +96,7 @@ struct ChartCommand: NTKSubcommand {
         for (i, s) in sigmas.enumerated() {
             let color = ChartColor.okabeIto[i % ChartColor.okabeIto.count]
             let name = "σ²=\(exactDecimal(s))"
-            let limits = lambdas.map { DispersionLimits(sigma2: s, lambda: $0, alpha0: alpha0, precision: 64) }
+            let limits = try lambdas.map { try DispersionLimits(sigma2: s, lambda: $0, trainableBiases: !input.noBias, alpha0: alpha0, precision: 64) }
             series.append(ChartSeries(name: "\(name) exact limit", points: zip(lambdas, limits).map { ($0.approximateDouble, $1.exact.doubleValue()) },
                                       lineStyle: .solid, showsMarkers: false, color: color))
             let publishedName = Phase(sigma2: s) == .edgeOfChaos ? "\(name) published limit (GI-derived)" : "\(name) published limit"

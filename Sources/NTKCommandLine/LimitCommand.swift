@@ -51,7 +51,7 @@ struct LimitCommand: NTKSubcommand {
         let digits = try self.digits.map { try Arguments.integer($0, flag: "--digits", range: 1...10_000) }
             ?? max(1, min(20, Int(Double(bits) * 0.30103) - 1))
         let alpha0 = try resolveAlpha0()
-        let limits = DispersionLimits(sigma2: sigma2, lambda: lambda, alpha0: alpha0, precision: max(bits, digitsToBits(digits)))
+        let limits = try DispersionLimits(sigma2: sigma2, lambda: lambda, trainableBiases: !noBias, alpha0: alpha0, precision: max(bits, digitsToBits(digits)))
         let f = { (x: BigFloat) in x.formatted(significantDigits: digits) }
         let publishedNote: String
         switch limits.phase {

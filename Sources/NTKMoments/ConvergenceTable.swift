@@ -6,8 +6,10 @@ import Multiprecision
 /// For each M: hidden width M, depth L = round(λM) (at least 1; halves round up), input
 /// dimension n₀ = round(r·M) (at least 1), ‖x‖² = X. The finite value comes from the exact
 /// recursion (or the GI recursion when `model` is `.gradientIndependence`) in MPFR at
-/// `precision` bits. Rows of one (σ², λ) group come in the order the widths were given, so
-/// the observed order and the Richardson estimate compare consecutive rows.
+/// `precision` bits. When λM is not an integer the row is computed at λ′ = L/M, not at the
+/// requested λ, and is compared with the limits at λ′ (`Row.lambda`; `lambdaIsRequested`
+/// tells). Rows of one (σ², λ) group come in the order the widths were given, so the observed
+/// order and the Richardson estimate compare consecutive rows.
 public struct ConvergenceStudy: Sendable {
     public var sigma2Values: [BigRational]
     public var lambdaValues: [BigRational]
@@ -59,7 +61,12 @@ public struct ConvergenceStudy: Sendable {
 
     public struct Row: Sendable {
         public let sigma2: BigRational
+        /// λ′ = L/M, the depth-to-width ratio actually computed (the limits are taken there).
         public let lambda: BigRational
+        /// The λ of the group this row belongs to.
+        public let requestedLambda: BigRational
+        /// True when λ′ = requested λ (λM is an integer).
+        public var lambdaIsRequested: Bool { lambda == requestedLambda }
         public let width: Int
         public let depth: Int
         public let inputDimension: Int
@@ -95,19 +102,35 @@ public struct ConvergenceStudy: Sendable {
 
     /// α₀ = n₀/(M‖x‖²) in the limit (r/X), or 0 without biases.
     public var alpha0: BigRational {
-        guard trainableBiases, !inputNorm2.isZero else { return 0 }
-        return inputRatio / inputNorm2
+        DispersionLimits.alpha0(inputRatio: inputRatio, inputNorm2: inputNorm2, trainableBiases: trainableBiases)
+    }
+
+    /// The (λ, M) of the grid for which λM is not an integer: those rows are computed at
+    /// λ′ = round(λM)/M instead.
+    public var unattainableLambdas: [(lambda: BigRational, width: Int)] {
+        lambdaValues.flatMap { l in
+            widths.compactMap { M in (l * BigRational(M)).isInteger ? nil : (l, M) }
+        }
     }
 
     /// The rows of one group, in the order of `widths`.
     public func rows(for group: Group) throws -> [Row] {
-        let limits = DispersionLimits(sigma2: group.sigma2, lambda: group.lambda, alpha0: alpha0, precision: precision)
+        var limitCache: [BigRational: DispersionLimits] = [:]
+        func limits(at lambda: BigRational) throws -> DispersionLimits {
+            if let cached = limitCache[lambda] { return cached }
+            let l = try DispersionLimits(sigma2: group.sigma2, lambda: lambda, trainableBiases: trainableBiases,
+                                         alpha0: alpha0, precision: precision)
+            limitCache[lambda] = l
+            return l
+        }
         var rows: [Row] = []
         var previous: (width: Int, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
         let p = precision
         let one = BigFloat(1, precision: p)
         for M in widths {
             let L = Self.depth(lambda: group.lambda, width: M)
+            let actualLambda = BigRational(L, M)
+            let limits = try limits(at: actualLambda)
             let n0 = inputDimension(width: M)
             let a = try Architecture(width: M, depth: L, inputDimension: n0, sigma2: group.sigma2,
                                      inputNorm2: inputNorm2, trainableBiases: trainableBiases)
@@ -128,7 +151,7 @@ public struct ConvergenceStudy: Sendable {
                 let mNew = BigFloat(M, precision: p), mOld = BigFloat(prev.width, precision: p)
                 richardson = (mNew * r - mOld * prev.dispersion) / (mNew - mOld)
             }
-            rows.append(Row(sigma2: group.sigma2, lambda: group.lambda, width: M, depth: L, inputDimension: n0,
+            rows.append(Row(sigma2: group.sigma2, lambda: actualLambda, requestedLambda: group.lambda, width: M, depth: L, inputDimension: n0,
                             phase: limits.phase, dispersion: r, limitExact: limits.exact, limitPublished: limits.published,
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,

@@ -1,7 +1,7 @@
 import Multiprecision
 
 /// Closed forms of the infinite-depth-and-width limit of the dispersion R = E[Θ²]/E[Θ]²
-/// (constant width M → ∞, depth L with L/M → λ > 0), MATH.md §4.
+/// (constant width M → ∞, depth L with L/M → λ > 0), derived in derivations/04.
 ///
 /// Two different limits are provided and never confused:
 /// * the limit of the **exact** recursion (`F_ww`, `F_wb`, `F_bb`);
@@ -90,39 +90,102 @@ public enum InfiniteWidthLimits {
     }
 }
 
-/// The limits of the dispersion for one (σ², λ, α₀), labelled by where they come from.
+/// Why a limit cannot be evaluated for the given parameters.
+public struct LimitDomainError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// What the `published` member of `DispersionLimits` is, so that no front end presents one
+/// limit as another.
+public enum PublishedLimitForm: String, Sendable {
+    /// The seed's ordered-phase statement R → 1 (with trainable biases).
+    case orderedOne = "ordered-one"
+    /// F_pub(λ), the seed's chaotic-phase formula (= the GI limit with biases, σ² > 2).
+    case chaoticFormula = "chaotic-formula"
+    /// Edge of chaos with biases: the seed leaves g(λ, α₀) implicit; this is the GI-derived
+    /// (F_pub + 2α₀F_wb^GI + α₀²F_bb)/(1+α₀)².
+    case edgeOfChaosGIDerived = "edge-of-chaos-gi-derived"
+    /// Without biases σ² scales out of Θ, so the seed's formula F_pub(λ) is the GI limit in
+    /// every phase.
+    case weightsOnlyFormula = "weights-only-formula"
+
+    /// One line saying what the published value is.
+    public var note: String {
+        switch self {
+        case .orderedOne: return "the seed's ordered-phase result, R → 1"
+        case .chaoticFormula: return "F_pub(λ), the seed's chaotic-phase formula (= the GI limit)"
+        case .edgeOfChaosGIDerived:
+            return "GI-derived: the seed leaves g(λ, α0) implicit; this is (F_pub + 2α0·F_wb^GI + α0²·F_bb)/(1+α0)²"
+        case .weightsOnlyFormula:
+            return "F_pub(λ): without biases σ² scales out of Θ, so the seed's formula is the GI limit in every phase"
+        }
+    }
+}
+
+/// The limits of the dispersion for one (σ², λ, biases, α₀), labelled by where they come from.
+///
+/// With trainable biases the limit depends on the phase (derivations/04): 1 in the ordered
+/// phase, F_ww(λ) in the chaotic phase, and (F_ww + 2α₀F_wb + α₀²F_bb)/(1+α₀)² at the edge of
+/// chaos. Without biases σ² scales out of Θ entirely (Θ is σ^{2(L−1)} times a σ²-free
+/// variable), so the dispersion and its limit F_ww(λ) are the same in every phase, and the GI
+/// limit is F_pub(λ) in every phase.
 public struct DispersionLimits: Sendable {
     public let phase: Phase
     public let lambda: BigRational
-    /// α₀ = n₀/(M‖x‖²) for trainable biases, 0 without (it only matters at the edge of chaos).
+    public let trainableBiases: Bool
+    /// α₀ = n₀/(M‖x‖²) with trainable biases (it only matters at the edge of chaos); 0 without.
     public let alpha0: BigRational
     /// Limit of the exact recursion.
     public let exact: BigFloat
     /// Limit of the gradient-independence recursion.
     public let gradientIndependence: BigFloat
-    /// The published value (Seleznova & Kutyniok 2022): F_pub in the chaotic phase, 1 in the
-    /// ordered phase; at the edge of chaos the paper leaves g(λ, α₀) implicit, so this is the
-    /// GI-derived form (`publishedIsGIDerived` is then true).
+    /// The published value (Seleznova & Kutyniok 2022); `publishedForm` says which form it is.
     public let published: BigFloat
-    public let publishedIsGIDerived: Bool
+    public let publishedForm: PublishedLimitForm
+    /// True when the published value is not printed in the seed but derived here from the GI
+    /// approximation (edge of chaos with biases).
+    public var publishedIsGIDerived: Bool { publishedForm == .edgeOfChaosGIDerived }
 
-    public init(sigma2: BigRational, lambda: BigRational, alpha0: BigRational, precision: Int) {
-        precondition(lambda.signum > 0 && alpha0.signum >= 0)
+    /// α₀ = lim (mean bias part)/(mean weight part) = r/‖x‖² for input dimension n₀ = r·M; 0
+    /// without biases or at ‖x‖² = 0 (where the network is dead and nothing converges).
+    public static func alpha0(inputRatio r: BigRational, inputNorm2: BigRational, trainableBiases: Bool) -> BigRational {
+        guard trainableBiases, inputNorm2.signum > 0 else { return 0 }
+        return r / inputNorm2
+    }
+
+    /// Throws `LimitDomainError` unless λ > 0, α₀ ≥ 0 and `precision` is a valid MPFR
+    /// precision (`BigFloat.minimumPrecision … maximumPrecision`).
+    public init(sigma2: BigRational, lambda: BigRational, trainableBiases: Bool = true, alpha0: BigRational,
+                precision: Int) throws {
+        guard sigma2.signum > 0 else { throw LimitDomainError(description: "σ² = \(sigma2) must be positive") }
+        guard lambda.signum > 0 else { throw LimitDomainError(description: "λ = \(lambda) must be positive") }
+        guard alpha0.signum >= 0 else { throw LimitDomainError(description: "α0 = \(alpha0) must not be negative") }
+        guard precision >= BigFloat.minimumPrecision, precision <= BigFloat.maximumPrecision - 256 else {
+            throw LimitDomainError(description: "precision \(precision) bits is outside \(BigFloat.minimumPrecision)…\(BigFloat.maximumPrecision - 256)")
+        }
         let guarded = precision + 16
         self.phase = Phase(sigma2: sigma2)
         self.lambda = lambda
-        self.alpha0 = alpha0
+        self.trainableBiases = trainableBiases
+        self.alpha0 = trainableBiases ? alpha0 : 0
+        if !trainableBiases {
+            exact = InfiniteWidthLimits.weightWeight(lambda, precision: precision)
+            gradientIndependence = InfiniteWidthLimits.published(lambda, precision: precision)
+            published = gradientIndependence
+            publishedForm = .weightsOnlyFormula
+            return
+        }
         switch phase {
         case .ordered:
             exact = BigFloat(1, precision: precision)
             gradientIndependence = BigFloat(1, precision: precision)
             published = BigFloat(1, precision: precision)
-            publishedIsGIDerived = false
+            publishedForm = .orderedOne
         case .chaotic:
             exact = InfiniteWidthLimits.weightWeight(lambda, precision: precision)
             gradientIndependence = InfiniteWidthLimits.published(lambda, precision: precision)
             published = gradientIndependence
-            publishedIsGIDerived = false
+            publishedForm = .chaoticFormula
         case .edgeOfChaos:
             let fbb = InfiniteWidthLimits.biasBias(lambda, precision: guarded)
             exact = InfiniteWidthLimits.edgeOfChaosMixture(
@@ -133,7 +196,10 @@ public struct DispersionLimits: Sendable {
                 InfiniteWidthLimits.weightBiasGradientIndependence(lambda, precision: guarded), fbb,
                 alpha0: alpha0, precision: precision)
             published = gradientIndependence
-            publishedIsGIDerived = true
+            publishedForm = .edgeOfChaosGIDerived
         }
     }
+
+    /// True when α₀ enters the exact limit (edge of chaos with biases).
+    public var dependsOnAlpha0: Bool { trainableBiases && phase == .edgeOfChaos }
 }

@@ -51,7 +51,7 @@ struct InfiniteWidthLimitTests {
         for text in ["1e-30", "1e-20", "1e-8"] {
             let lambda = q(text)
             for sigma2 in ["3/2", "2", "5/2"] {
-                let limits = DispersionLimits(sigma2: q(sigma2), lambda: lambda, alpha0: 1, precision: 128)
+                let limits = try! DispersionLimits(sigma2: q(sigma2), lambda: lambda, alpha0: 1, precision: 128)
                 for v in [limits.exact, limits.gradientIndependence, limits.published] {
                     #expect(v.isFinite)
                     #expect(relativelyClose(v, BigFloat(1, precision: 128), "1e-6"))
@@ -97,7 +97,7 @@ struct InfiniteWidthLimitTests {
     @Test("check: eoc-limit — at σ² = 2 the exact recursion converges to the α₀ mixture")
     func edgeOfChaos() {
         // n₀ = 2M, ‖x‖² = 1 → α₀ = 2.
-        let limits = DispersionLimits(sigma2: 2, lambda: q("1/2"), alpha0: 2, precision: 128)
+        let limits = try! DispersionLimits(sigma2: 2, lambda: q("1/2"), alpha0: 2, precision: 128)
         let r = finiteDispersion(sigma2: "2", width: 20_000, depth: 10_000, inputRatio: 2)
         #expect(relativelyClose(r, limits.exact, "1e-3"))
         let gi = finiteDispersion(sigma2: "2", width: 20_000, depth: 10_000, inputRatio: 2, model: .gradientIndependence)

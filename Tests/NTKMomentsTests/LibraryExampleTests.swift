@@ -10,7 +10,7 @@ struct LibraryExampleTests {
         let net = try Architecture(widths: [784] + Array(repeating: 100, count: 49) + [10], sigma2: BigRational(2))
         let moments = MomentSummary(architecture: net, mode: .mpfr(precision: 256))
         let dispersion = try #require(moments.dispersion.approximation(precision: 64))
-        let limit = DispersionLimits(sigma2: 2, lambda: 1, alpha0: 1, precision: 128)
+        let limit = try DispersionLimits(sigma2: 2, lambda: 1, alpha0: 1, precision: 128)
         #expect(dispersion > BigFloat(1, precision: 64))
         #expect(limit.exact != limit.published)
         #expect(net.depth == 51)
