@@ -1,3 +1,6 @@
+import ArgumentParser
+import Foundation
+import NTKOutput
 import Multiprecision
 import NTKMoments
 
@@ -82,3 +85,118 @@ extension NumberParsingError {
 }
 
 import Foundation
+import NTKOutput
+
+// MARK: - Typed argument values
+
+/// An exact rational read from the command line: `2`, `5/2`, `2.5`, `1e-1` (decimal input is
+/// taken exactly, never through a binary float). Range checks happen in each command's
+/// `validate()`, so that a negative value is reported as out of range.
+struct RationalArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let value: BigRational
+    /// The text as given, for messages.
+    let text: String
+
+    init?(argument: String) {
+        guard argument.count <= 1000, let v = try? BigRational(parsing: argument) else { return nil }
+        value = v
+        text = argument
+    }
+
+    init(_ value: BigRational) {
+        self.value = value
+        text = exactDecimal(value)
+    }
+
+    var description: String { text }
+    var defaultValueDescription: String { text }
+}
+
+/// A whole number that may be written in scientific notation (`1000`, `1e3`, `2.5e3`), but
+/// must be an integer (`1.5` is refused). Range checks happen in `validate()`.
+struct IntegerArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let value: Int
+    let text: String
+
+    init?(argument: String) {
+        let trimmed = argument.trimmingCharacters(in: .whitespaces)
+        if let v = Int(trimmed) {
+            value = v
+        } else {
+            guard trimmed.count <= 40, let r = try? BigRational(parsing: trimmed), r.isInteger, let v = r.exactInt else { return nil }
+            value = v
+        }
+        text = argument
+    }
+
+    init(_ value: Int) {
+        self.value = value
+        text = "\(value)"
+    }
+
+    var description: String { text }
+    var defaultValueDescription: String { text }
+
+    /// Throws a one-line message unless the value lies in `range`.
+    func check(_ flag: String, _ range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+    }
+}
+
+extension RationalArgument {
+    /// Throws a one-line message unless the value is positive (and not absurdly long).
+    func checkPositive(_ flag: String, maximumMagnitudeDigits: Int = 1000) throws {
+        guard value.signum > 0 else {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
+        }
+        try Arguments.checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
+    }
+
+    /// Throws a one-line message unless the value is ≥ 0.
+    func checkNonNegative(_ flag: String, maximumMagnitudeDigits: Int = 1000) throws {
+        guard value.signum >= 0 else {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) must not be negative; allowed: a number ≥ 0 such as 1, 1/2, 0.5 or 1e-3")
+        }
+        try Arguments.checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
+    }
+}
+
+/// A comma-separated list of values of one argument type (`1.5,2,2.5`).
+struct ArgumentList<Element: ExpressibleByArgument & Sendable>: ExpressibleByArgument, Sendable {
+    let elements: [Element]
+    let text: String
+
+    init?(argument: String) {
+        let items = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.isEmpty, items.count <= 100_000, !items.contains(where: \.isEmpty) else { return nil }
+        var parsed: [Element] = []
+        for item in items {
+            guard let e = Element(argument: item) else { return nil }
+            parsed.append(e)
+        }
+        elements = parsed
+        text = argument
+    }
+
+    init(_ text: String) {
+        self.init(argument: text)!
+    }
+
+    var defaultValueDescription: String { text }
+}
+
+extension MomentModel: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "exact": self = .exact
+        case "gi", "gradient-independence": self = .gradientIndependence
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["exact", "gi"] }
+}
+
+
+extension TableFormat: ExpressibleByArgument {}

@@ -15,60 +15,76 @@ struct ChartCommand: NTKSubcommand {
         limits, with a slope −1 reference line.
         """)
 
-    @Option(help: "dispersion or convergence.")
-    var kind: String = "dispersion"
+    /// The two chart kinds.
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case dispersion, convergence }
 
-    @Option(help: "Comma list of σ² values (default 1.5,2,2.5).")
-    var sigma2: String = "1.5,2,2.5"
+    @Option(help: "Chart kind.")
+    var kind: Kind = .dispersion
 
-    @Option(help: "convergence: comma list of λ values (default 0.5,1).")
-    var lambda: String = "0.5,1"
+    @Option(parsing: .unconditional, help: "Comma list of σ² values (at most 8).")
+    var sigma2 = ArgumentList<RationalArgument>("1.5,2,2.5")
 
-    @Option(name: .customLong("lambda-max"), help: "dispersion: largest λ on the x axis (default 1).")
-    var lambdaMax: String = "1"
+    @Option(parsing: .unconditional, help: "convergence: comma list of λ values.")
+    var lambda = ArgumentList<RationalArgument>("0.5,1")
 
-    @Option(help: "dispersion: number of λ points (default 40).")
-    var points: String = "40"
+    @Option(name: .customLong("lambda-max"), parsing: .unconditional, help: "dispersion: largest λ on the x axis.")
+    var lambdaMax = RationalArgument(1)
 
-    @Option(name: .customLong("widths-grid"), help: "Widths M (default: 10,100 for dispersion; 10,…,100000 for convergence).")
-    var widthsGrid: String?
+    @Option(parsing: .unconditional, help: "dispersion: number of λ points.")
+    var points = IntegerArgument(40)
+
+    @Option(name: .customLong("widths-grid"), parsing: .unconditional,
+            help: "Widths M (default: 10,100 for dispersion; 10,…,100000 for convergence).")
+    var widthsGrid: ArgumentList<IntegerArgument>?
 
     @OptionGroup var input: StudyInputOptions
 
     @Option(help: "Write the SVG to FILE atomically (default: stdout).")
     var output: String?
 
+    var widths: [Int] {
+        widthsGrid?.elements.map(\.value) ?? (kind == .dispersion ? [10, 100] : [10, 100, 1000, 10_000, 100_000])
+    }
+
+    func validate() throws {
+        for s in sigma2.elements { try s.checkPositive("--sigma2", maximumMagnitudeDigits: 60) }
+        guard sigma2.elements.count <= 8 else { throw ValidationError("--sigma2: at most 8 values fit in one chart") }
+        for m in widthsGrid?.elements ?? [] { try m.check("--widths-grid entry", 1...10_000_000) }
+        guard widths.count <= 8 else { throw ValidationError("--widths-grid: at most 8 widths fit in one chart") }
+        switch kind {
+        case .dispersion:
+            try lambdaMax.checkPositive("--lambda-max", maximumMagnitudeDigits: 30)
+            guard lambdaMax.value <= BigRational(50) else { throw ValidationError("--lambda-max \(Arguments.quoted(lambdaMax.text)) exceeds 50") }
+            try points.check("--points", 2...1000)
+            for M in widths where ConvergenceStudy.depth(lambda: lambdaMax.value, width: M) > 100_000_000 {
+                throw ValidationError("--lambda-max × M = \(lambdaMax.text)·\(M) is too deep for a chart (limit 10^8 layers)")
+            }
+        case .convergence:
+            for l in lambda.elements {
+                try l.checkPositive("--lambda", maximumMagnitudeDigits: 30)
+                guard l.value <= BigRational(50) else { throw ValidationError("--lambda \(Arguments.quoted(l.text)) exceeds 50") }
+            }
+            guard sigma2.elements.count * lambda.elements.count <= 8 else { throw ValidationError("at most 8 (σ², λ) pairs fit in one chart") }
+            guard widths.count >= 2 else { throw ValidationError("--widths-grid needs at least two widths for a convergence chart") }
+        }
+    }
+
     func execute(_ io: CommandIO) throws {
-        guard kind == "dispersion" || kind == "convergence" else {
-            throw UsageError("--kind \(Arguments.quoted(kind)): allowed: dispersion, convergence")
-        }
-        let sigmas = try Arguments.list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
-        guard sigmas.count <= 8 else { throw UsageError("--sigma2: at most 8 values fit in one chart") }
+        let sigmas = sigma2.elements.map(\.value)
         let (r, x) = try input.values()
-        let defaultWidths = kind == "dispersion" ? "10,100" : "10,100,1000,10000,100000"
-        let widths = try Arguments.list(widthsGrid ?? defaultWidths, flag: "--widths-grid") {
-            try Arguments.integer($0, flag: "--widths-grid entry", range: 1...10_000_000)
-        }
-        guard widths.count <= 8 else { throw UsageError("--widths-grid: at most 8 widths fit in one chart") }
+        let widths = self.widths
         try Arguments.checkInputDimensions(ConvergenceStudy(sigma2Values: [], lambdaValues: [], widths: widths, inputRatio: r),
-                                       flag: "--input-ratio", text: input.inputRatio)
+                                           flag: "--input-ratio", text: input.inputRatio.text)
         let chart: LineChart
-        if kind == "dispersion" {
-            let lmax = try Arguments.positiveRational(lambdaMax, flag: "--lambda-max", maximumMagnitudeDigits: 30)
-            guard lmax <= BigRational(50) else { throw UsageError("--lambda-max \(Arguments.quoted(lambdaMax)) exceeds 50") }
-            let n = try Arguments.integer(points, flag: "--points", range: 2...1000)
-            for M in widths where ConvergenceStudy.depth(lambda: lmax, width: M) > 100_000_000 {
-                throw UsageError("--lambda-max × M = \(lmax)·\(M) is too deep for a chart (limit 10^8 layers)")
-            }
-            chart = try dispersionChart(sigmas, lambdaMax: lmax, points: n, widths: widths, inputRatio: r, inputNorm2: x)
-        } else {
-            let lambdas = try Arguments.list(lambda, flag: "--lambda") { text -> BigRational in
-                let l = try Arguments.positiveRational(text, flag: "--lambda", maximumMagnitudeDigits: 30)
-                guard l <= BigRational(50) else { throw UsageError("--lambda \(Arguments.quoted(text)) exceeds 50") }
-                return l
-            }
-            guard sigmas.count * lambdas.count <= 8 else { throw UsageError("at most 8 (σ², λ) pairs fit in one chart") }
-            guard widths.count >= 2 else { throw UsageError("--widths-grid needs at least two widths for a convergence chart") }
+        var note = ""
+        switch kind {
+        case .dispersion:
+            let lambdas = (1...points.value).map { lambdaMax.value * BigRational($0, points.value) }
+            note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
+            chart = try dispersionChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
+        case .convergence:
+            let lambdas = lambda.elements.map(\.value)
+            note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
             chart = try convergenceChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
         }
         let svg: String
@@ -79,33 +95,40 @@ struct ChartCommand: NTKSubcommand {
         } else {
             io.write(svg.hasSuffix("\n") ? svg : svg + "\n")
         }
+        io.writeError(note)
     }
 
-    func dispersion(sigma2: BigRational, lambda: BigRational, width M: Int, inputRatio: BigRational, inputNorm2: BigRational) throws -> Double {
+    /// The finite-width dispersion at hidden width M and depth round(λM), with the λ′ = L/M it
+    /// was actually computed at.
+    func dispersion(sigma2: BigRational, lambda: BigRational, width M: Int, inputRatio: BigRational,
+                    inputNorm2: BigRational) throws -> (lambda: Double, value: Double) {
         let study = ConvergenceStudy(sigma2Values: [sigma2], lambdaValues: [lambda], widths: [M], inputRatio: inputRatio,
                                      inputNorm2: inputNorm2, trainableBiases: !input.noBias, precision: 96)
-        return try study.rows(for: study.groups[0])[0].dispersion.doubleValue()
+        let row = try study.rows(for: study.groups[0])[0]
+        return (row.lambda.approximateDouble, row.dispersion.doubleValue())
     }
 
-    func dispersionChart(_ sigmas: [BigRational], lambdaMax: BigRational, points: Int, widths: [Int],
+    func dispersionChart(_ sigmas: [BigRational], lambdas: [BigRational], widths: [Int],
                          inputRatio: BigRational, inputNorm2: BigRational) throws -> LineChart {
-        let alpha0 = input.noBias ? BigRational(0) : inputRatio / inputNorm2
-        let lambdas = (1...points).map { lambdaMax * BigRational($0, points) }
+        let alpha0 = input.alpha0
         var series: [ChartSeries] = []
-        let styles: [LineStyle] = [.dotted, .dotted, .dotted, .dotted, .dotted, .dotted, .dotted, .dotted]
         for (i, s) in sigmas.enumerated() {
             let color = ChartColor.okabeIto[i % ChartColor.okabeIto.count]
             let name = "σ²=\(exactDecimal(s))"
             let limits = try lambdas.map { try DispersionLimits(sigma2: s, lambda: $0, trainableBiases: !input.noBias, alpha0: alpha0, precision: 64) }
             series.append(ChartSeries(name: "\(name) exact limit", points: zip(lambdas, limits).map { ($0.approximateDouble, $1.exact.doubleValue()) },
                                       lineStyle: .solid, showsMarkers: false, color: color))
-            let publishedName = Phase(sigma2: s) == .edgeOfChaos ? "\(name) published limit (GI-derived)" : "\(name) published limit"
+            let publishedName = limits.first?.publishedIsGIDerived == true ? "\(name) published limit (GI-derived)" : "\(name) published limit"
             series.append(ChartSeries(name: publishedName, points: zip(lambdas, limits).map { ($0.approximateDouble, $1.published.doubleValue()) },
                                       lineStyle: .dashed, showsMarkers: false, color: color))
-            for (k, M) in widths.enumerated() {
+            for M in widths {
+                // Each point sits at the λ′ = L/M it was computed at; repeated λ′ (depth rounding
+                // at small M) are drawn once.
+                var seen = Set<Double>()
                 let values = try lambdas.map { try dispersion(sigma2: s, lambda: $0, width: M, inputRatio: inputRatio, inputNorm2: inputNorm2) }
-                series.append(ChartSeries(name: "\(name) finite M=\(M)", points: zip(lambdas, values).map { ($0.approximateDouble, $1) },
-                                          lineStyle: styles[k % styles.count], showsMarkers: true, color: color))
+                    .filter { seen.insert($0.lambda).inserted }
+                series.append(ChartSeries(name: "\(name) finite M=\(M)", points: values.map { ($0.lambda, $0.value) },
+                                          lineStyle: .dotted, showsMarkers: true, color: color))
             }
         }
         return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against λ = L/M", xLabel: "λ = L/M",

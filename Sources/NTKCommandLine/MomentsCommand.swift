@@ -4,54 +4,67 @@ import Multiprecision
 import NTKMoments
 import NTKOutput
 
+/// Which arithmetic evaluates the recursion: one flag of four.
+enum ArithmeticChoice: String, EnumerableFlag, Sendable {
+    case mpfr, exact, double, certified
+
+    static func help(for value: ArithmeticChoice) -> ArgumentHelp? {
+        switch value {
+        case .mpfr: return "MPFR arithmetic, rounding to nearest (the default)."
+        case .exact: return "Exact rational arithmetic (GMP)."
+        case .double: return "IEEE double arithmetic with a binary scale exponent."
+        case .certified: return "Certified enclosures (interval arithmetic with outward rounding)."
+        }
+    }
+}
+
 /// Arithmetic flags shared by the commands that evaluate the recursion.
 struct ArithmeticOptions: ParsableArguments {
-    @Flag(help: "Exact rational arithmetic (GMP).")
-    var exact = false
+    @Flag var arithmetic: ArithmeticChoice = .mpfr
 
-    @Option(help: "MPFR working precision in bits (default 128; with --certified, the interval precision).")
-    var precision: String?
+    @Option(parsing: .unconditional,
+            help: "Working precision in bits. MPFR default: enough for --digits guaranteed digits (at least 128); --certified default: 128.")
+    var precision: IntegerArgument?
 
-    @Flag(help: "IEEE double arithmetic with a binary scale exponent.")
-    var double = false
+    @Option(parsing: .unconditional,
+            help: "Significant digits to print (default 20; 16 with --double). Rounded arithmetics print only the digits their error bound guarantees.")
+    var digits: IntegerArgument?
 
-    @Flag(help: "Certified enclosures (interval arithmetic with outward rounding).")
-    var certified = false
-
-    @Option(help: "Significant digits to print (default 20; 16 with --double).")
-    var digits: String?
-
-    @Option(name: .customLong("max-digits"), help: "Refuse --exact when the rationals would exceed this many digits (default 200000).")
-    var maxDigits: String?
+    @Option(name: .customLong("max-digits"), parsing: .unconditional,
+            help: "Refuse --exact when the rationals would exceed this many digits.")
+    var maxDigits = IntegerArgument(200_000)
 
     static let defaultPrecision = 128
 
-    func mode() throws -> ArithmeticMode {
-        let chosen = [exact, double, certified].filter { $0 }.count
-        guard chosen <= 1 else { throw UsageError("choose at most one of --exact, --double, --certified") }
-        let bits = try precision.map {
-            try Arguments.integer($0, flag: "--precision", range: BigFloat.minimumPrecision...BigFloat.maximumPrecision)
-        }
-        if exact || double, bits != nil {
-            throw UsageError("--precision applies to MPFR and --certified arithmetic, not to --\(exact ? "exact" : "double")")
-        }
-        if exact { return .exact }
-        if double { return .double }
-        if certified { return .certified(precision: bits ?? Self.defaultPrecision) }
-        return .mpfr(precision: bits ?? Self.defaultPrecision)
-    }
-
-    func outputDigits(for mode: ArithmeticMode) throws -> Int {
-        if let d = digits { return try Arguments.integer(d, flag: "--digits", range: 1...10_000) }
-        switch mode {
-        case .double: return 16
-        case .mpfr(let p), .certified(let p): return max(1, min(20, Int(Double(p) * 0.30103) - 1))
-        case .exact: return 20
+    func validate() throws {
+        try precision?.check("--precision", BigFloat.minimumPrecision...BigFloat.maximumPrecision)
+        try digits?.check("--digits", 1...10_000)
+        try maxDigits.check("--max-digits", 1...1_000_000_000)
+        if precision != nil, arithmetic == .exact || arithmetic == .double {
+            throw ValidationError("--precision applies to MPFR and --certified arithmetic, not to --\(arithmetic.rawValue)")
         }
     }
 
-    func digitLimit() throws -> Int {
-        try maxDigits.map { try Arguments.integer($0, flag: "--max-digits", range: 1...1_000_000_000) } ?? 200_000
+    /// Digits to print (at most; rounded arithmetics may show fewer).
+    var outputDigits: Int {
+        if let d = digits?.value { return d }
+        if arithmetic == .double { return 16 }
+        if arithmetic == .certified, let p = precision?.value { return max(1, min(20, Int(Double(p) * 0.30103) - 1)) }
+        return 20
+    }
+
+    /// The arithmetic for `a`. Without --precision, MPFR works at a precision whose a-priori
+    /// rounding-error bound guarantees every requested digit.
+    func mode(for a: Architecture) -> ArithmeticMode {
+        switch arithmetic {
+        case .exact: return .exact
+        case .double: return .double
+        case .certified: return .certified(precision: precision?.value ?? Self.defaultPrecision)
+        case .mpfr:
+            if let p = precision?.value { return .mpfr(precision: p) }
+            let p = RoundingErrorBound.precision(guaranteeing: outputDigits, architecture: a, minimum: Self.defaultPrecision)
+            return .mpfr(precision: min(p, BigFloat.maximumPrecision))
+        }
     }
 
     /// Refuses jobs that would run for hours.
@@ -59,32 +72,36 @@ struct ArithmeticOptions: ParsableArguments {
         switch mode {
         case .exact:
             let estimate = CostEstimate.exactDecimalDigits(a)
-            let limit = try digitLimit()
+            let limit = maxDigits.value
             if estimate > Double(limit) {
                 throw UsageError("--exact would need rationals of about \(Int(estimate)) digits (limit \(limit)); use --precision BITS or --certified, or raise --max-digits")
             }
         case .mpfr(let p), .certified(let p):
-            // Work is about (number of width segments) × p^1.6 bit operations; 2·10⁶ segments at
-            // 10⁵ bits is hours. Refuse beyond roughly a minute's work.
-            let segments = Double(a.hiddenRuns.count) * 2 + 1
-            let cost = segments * pow(Double(p) / 128, 1.6)
-            if cost > 4e7 {
-                throw UsageError("this architecture (\(a.hiddenRuns.count) width runs) at \(p) bits would take too long; lower --precision")
+            if CostEstimate.roundedWork(a, precision: p) > CostEstimate.roundedWorkLimit {
+                throw UsageError("this architecture (\(a.hiddenRuns.count) width runs) at \(p) bits would take too long; lower --precision or --digits")
             }
         case .double:
-            // The Double engine rescales vectors and matrices by one shared power of two; with
-            // σ² or ‖x‖² far from 1 single products under- or overflow before rescaling and
-            // the results go wrong (e.g. σ² = 1e-100 without biases). Refuse outside the range
-            // checked against MPFR.
-            let low = BigRational(1) / BigRational(10).power(30), high = BigRational(10).power(30)
-            if a.sigma2 < low || a.sigma2 > high {
-                throw UsageError("--double handles σ² from 1e-30 to 1e30 (got --sigma2 \(Arguments.quoted(exactDecimal(a.sigma2)))); use the default MPFR arithmetic")
-            }
-            if !a.inputNorm2.isZero && (a.inputNorm2 < low || a.inputNorm2 > high) {
-                throw UsageError("--double handles ‖x‖² = 0 or from 1e-30 to 1e30 (got --input-norm2 \(Arguments.quoted(exactDecimal(a.inputNorm2)))); use the default MPFR arithmetic")
-            }
+            break
         }
     }
+
+    /// The summary, with the library's range errors turned into one-line usage errors.
+    func summary(_ a: Architecture, model: MomentModel, mode: ArithmeticMode) throws -> MomentSummary {
+        do {
+            return try MomentSummary(architecture: a, model: model, mode: mode)
+        } catch is DoubleArithmetic.RangeError {
+            let range = DoubleArithmetic.supportedRange
+            if !range.contains(a.sigma2) {
+                throw UsageError("--double handles σ² from 1e-30 to 1e30 (got --sigma2 \(Arguments.quoted(exactDecimal(a.sigma2)))); use the default MPFR arithmetic")
+            }
+            throw UsageError("--double handles ‖x‖² = 0 or from 1e-30 to 1e30 (got --input-norm2 \(Arguments.quoted(exactDecimal(a.inputNorm2)))); use the default MPFR arithmetic")
+        }
+    }
+}
+
+/// Output formats of `moments`.
+enum MomentsFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text, json, csv
 }
 
 struct MomentsCommand: NTKSubcommand {
@@ -97,51 +114,62 @@ struct MomentsCommand: NTKSubcommand {
     @OptionGroup var arithmetic: ArithmeticOptions
 
     @Option(help: "exact (the real network) or gi (gradient-independence approximation).")
-    var model: String = "exact"
+    var model: MomentModel = .exact
 
-    @Option(help: "Output format: text, json or csv.")
-    var format: String = "text"
+    @Option(help: "Output format.")
+    var format: MomentsFormat = .text
 
-    @Flag(name: .customLong("per-layer"), help: "Also print each layer's contribution to E[Θ] (depth ≤ 10^6).")
+    @Flag(name: .customLong("per-layer"), help: "Also print each layer's contribution to E[Θ] (depth ≤ 10^6; text or json).")
     var perLayer = false
+
+    func validate() throws {
+        if perLayer && format == .csv {
+            throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
+        }
+    }
 
     func execute(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()
-        let mode = try arithmetic.mode()
-        let digits = try arithmetic.outputDigits(for: mode)
-        let model = try parseModel(self.model)
-        guard ["text", "json", "csv"].contains(format) else {
-            throw UsageError("--format \(Arguments.quoted(format)): allowed: text, json, csv")
-        }
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
+        let mode = arithmetic.mode(for: a)
+        let digits = arithmetic.outputDigits
         try arithmetic.checkCost(a, mode: mode)
         if perLayer && a.depth > 1_000_000 {
             throw UsageError("--per-layer is limited to depth 10^6 (this network has \(a.depth) layers)")
         }
-        let summary = MomentSummary(architecture: a, model: model, mode: mode)
-        let contributions = perLayer ? layerContributions(a, model: model, mode: mode) : nil
-        if let contributions, contributions.contains(where: { $0.decimal == "inf" || $0.decimal == "nan" }) {
-            throw UsageError("--per-layer: a contribution is outside the Double range; use --precision BITS")
-        }
+        let summary = try arithmetic.summary(a, model: model, mode: mode)
+        let contributions = perLayer ? try layerContributions(a, model: model, mode: mode, digits: digits) : nil
         switch format {
-        case "json": io.write(json(summary, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
-        case "csv": io.write(csv(summary, digits: digits))
-        default: io.write(text(summary, digits: digits, contributions: contributions))
+        case .json: io.write(json(summary, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
+        case .csv: io.write(csv(summary, digits: digits))
+        case .text: io.write(text(summary, digits: digits, contributions: contributions))
         }
     }
 
-    func layerContributions(_ a: Architecture, model: MomentModel, mode: ArithmeticMode) -> [FormattedValue] {
-        let digits = (try? arithmetic.outputDigits(for: mode)) ?? 20
+    /// Each layer's contribution to E[Θ], with the same guarantees as the summary: exact,
+    /// enclosed, or rounded within the a-priori bound of the architecture.
+    func layerContributions(_ a: Architecture, model: MomentModel, mode: ArithmeticMode, digits: Int) throws -> [FormattedValue] {
         switch mode {
         case .exact:
             return MomentRecursion(arithmetic: RationalArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model)
                 .layerContributions(of: a).map { FormattedValue(.exact($0), digits: digits) }
         case .mpfr(let p):
+            let bound = RoundingErrorBound(architecture: a, significandBits: p, libmDeadProbability: false)
             return MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model)
-                .layerContributions(of: a).map { FormattedValue(.approximate($0), digits: digits) }
+                .layerContributions(of: a).map { FormattedValue(.rounded($0, enclosure: bound.enclosure(of: $0)), digits: digits) }
         case .double:
-            return MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model)
-                .layerContributions(of: a).map { FormattedValue(.approximate(BigFloat($0, precision: 53)), digits: digits) }
+            let bound = RoundingErrorBound(architecture: a, significandBits: 53, libmDeadProbability: true)
+            let values = MomentRecursion(arithmetic: try DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model)
+                .layerContributions(of: a)
+            // This O(L) pass is not rescaled: a contribution outside the normal Double range
+            // (overflowed, or subnormal and so short of digits) cannot be printed honestly.
+            guard values.allSatisfy({ $0.isFinite && ($0 == 0 || abs($0) >= Double.leastNormalMagnitude) }) else {
+                throw UsageError("--per-layer: a contribution is outside the normal Double range; omit --double for MPFR")
+            }
+            return values.map { v in
+                let f = BigFloat(v, precision: 53)
+                return FormattedValue(.rounded(f, enclosure: bound.enclosure(of: f)), digits: digits)
+            }
         case .certified(let p):
             return MomentRecursion(arithmetic: EnclosureArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model)
                 .layerContributions(of: a).map { FormattedValue(.enclosure($0), digits: digits) }
@@ -153,13 +181,27 @@ struct MomentsCommand: NTKSubcommand {
          ("E[Θ²]/E[Θ]²", "ratio", \.dispersion), ("P(dead)", "p_dead", \.probabilityDead)]
     }
 
+    /// What the printed digits guarantee, in one phrase.
+    func guarantee(_ s: MomentSummary) -> String {
+        switch s.mode {
+        case .exact: return "exact"
+        case .certified: return "digits shown are shared by every point of the certified enclosure"
+        case .mpfr, .double:
+            guard let bound = s.roundingErrorBound?.relative else { return "no digit is guaranteed at this depth" }
+            return "digits shown are guaranteed by an a-priori rounding-error bound (relative error ≤ \(bound.formatted(significantDigits: 2, rounding: .up)))"
+        }
+    }
+
     func text(_ s: MomentSummary, digits: Int, contributions: [FormattedValue]?) -> String {
         var out = ""
         out += "architecture  \(describe(s.architecture))\n"
         out += "model         \(s.model == .exact ? "exact" : "gradient independence (approximation)")\n"
-        out += "arithmetic    \(s.mode.label); \(digits) significant digits shown\n"
+        out += "arithmetic    \(s.mode.label); at most \(digits) significant digits shown, \(guarantee(s))\n"
         for (label, _, path) in rows {
-            out += label.padding(toLength: 14, withPad: " ", startingAt: 0) + FormattedValue(s[keyPath: path], digits: digits).display + "\n"
+            let f = FormattedValue(s[keyPath: path], digits: digits)
+            var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + f.display
+            if let shown = f.shownDigits, shown < digits, s.mode != .exact { line += "   (\(shown) digits guaranteed)" }
+            out += line + "\n"
         }
         if let contributions {
             out += "contributions to E[Θ] by layer l = 1 … L:\n"
@@ -174,45 +216,52 @@ struct MomentsCommand: NTKSubcommand {
             ("widths", .string(compactWidths(a))),
             ("input_dim", .number("\(a.inputDimension)")),
             ("depth", .number("\(a.depth)")),
-            ("sigma2", .string(a.sigma2.fractionString)),
-            ("input_norm2", .string(a.inputNorm2.fractionString)),
+            ("sigma2", .number(decimalNumber(a.sigma2))),
+            ("sigma2_exact", .string(a.sigma2.fractionString)),
+            ("input_norm2", .number(decimalNumber(a.inputNorm2))),
+            ("input_norm2_exact", .string(a.inputNorm2.fractionString)),
             ("biases", .bool(a.trainableBiases)),
             ("model", .string(s.model.rawValue)),
             ("arithmetic", .string(modeKey(s.mode))),
             ("arithmetic_description", .string(s.mode.label)),
-            ("digits", .number("\(digits)")),
+            ("digits_requested", .number("\(digits)")),
         ]
         if case .mpfr(let p) = s.mode { members.append(("precision_bits", .number("\(p)"))) }
         if case .certified(let p) = s.mode { members.append(("precision_bits", .number("\(p)"))) }
+        if let bound = s.roundingErrorBound {
+            members.append(("relative_error_bound", .stringOrNull(bound.relative?.formatted(significantDigits: 3, rounding: .up))))
+        }
         for (_, key, path) in rows {
             let f = FormattedValue(s[keyPath: path], digits: digits)
             members.append((key, .stringOrNull(f.decimal)))
+            if s.mode != .exact { members.append((key + "_digits", f.shownDigits.map { .number("\($0)") } ?? .null)) }
         }
         if s.mode == .exact {
-            for (_, key, path) in rows where key != "variance" && key != "p_dead" {
+            for (_, key, path) in rows {
                 members.append((key + "_exact", .stringOrNull(FormattedValue(s[keyPath: path], digits: digits).fraction)))
             }
-            members.append(("variance_exact", .stringOrNull(FormattedValue(s.variance, digits: digits).fraction)))
-            members.append(("p_dead_exact", .stringOrNull(FormattedValue(s.probabilityDead, digits: digits).fraction)))
         }
-        if case .certified = s.mode {
+        if s.mode != .exact {
             for (_, key, path) in rows {
                 let f = FormattedValue(s[keyPath: path], digits: digits)
                 members.append((key + "_lower", .stringOrNull(f.lower)))
                 members.append((key + "_upper", .stringOrNull(f.upper)))
-                members.append((key + "_certified_digits", .stringOrNull(f.certified)))
             }
         }
         if let contributions {
-            members.append(("layer_contributions", .array(contributions.map { .stringOrNull($0.fraction ?? $0.decimal) })))
+            members.append(("layer_contributions", .array(contributions.map { .stringOrNull($0.decimal) })))
+            if s.mode == .exact {
+                members.append(("layer_contributions_exact", .array(contributions.map { .stringOrNull($0.fraction) })))
+            }
         }
         return .object(members)
     }
 
     func csv(_ s: MomentSummary, digits: Int) -> String {
         let a = s.architecture
-        var header = ["widths", "depth", "sigma2", "input_norm2", "biases", "model", "arithmetic"]
-        var values = [compactWidths(a), "\(a.depth)", a.sigma2.fractionString, a.inputNorm2.fractionString,
+        var header = ["widths", "depth", "sigma2", "sigma2_exact", "input_norm2", "input_norm2_exact", "biases", "model", "arithmetic"]
+        var values = [compactWidths(a), "\(a.depth)", decimalNumber(a.sigma2), a.sigma2.fractionString,
+                      decimalNumber(a.inputNorm2), a.inputNorm2.fractionString,
                       a.trainableBiases ? "true" : "false", s.model.rawValue, modeKey(s.mode)]
         for (_, key, path) in rows {
             header.append(key)

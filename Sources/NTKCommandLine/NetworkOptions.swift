@@ -8,31 +8,44 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: "Widths n0,n1,…,n_{L-1}: comma list; NxK = K layers of width N; (a,b)xK repeats a group.")
     var widths: String?
 
-    @Option(name: .customLong("widths-file"), help: "Read the width list from a file (same syntax, any white space).")
+    @Option(name: .customLong("widths-file"),
+            help: "Read the width list from a file: the same syntax, entries separated by commas or any white space (one per line is fine), '#' starts a comment.")
     var widthsFile: String?
 
-    @Option(help: "Constant hidden width M (with --depth).")
-    var width: String?
+    @Option(parsing: .unconditional, help: "Constant hidden width M (with --depth).")
+    var width: IntegerArgument?
 
-    @Option(help: "Depth L = number of weight layers (with --width).")
-    var depth: String?
+    @Option(parsing: .unconditional, help: "Depth L = number of weight layers (with --width).")
+    var depth: IntegerArgument?
 
-    @Option(name: .customLong("input-dim"), help: "Input dimension n0 (with --width/--depth; default M).")
-    var inputDim: String?
+    @Option(name: .customLong("input-dim"), parsing: .unconditional, help: "Input dimension n0 (with --width/--depth; default M).")
+    var inputDim: IntegerArgument?
 
     @Flag(name: .customLong("no-bias"), help: "Weights-only NTK (biases not trainable, β = 0).")
     var noBias = false
 
-    /// The widths as (n₀, hidden runs), from whichever of the three forms was given.
-    func widthRuns() throws -> (Int, [WidthRun]) {
+    func validate() throws {
         let forms = [widths != nil, widthsFile != nil, width != nil || depth != nil].filter { $0 }.count
         guard forms == 1 else {
-            throw UsageError(forms == 0
+            throw ValidationError(forms == 0
                 ? "no architecture given; use --widths LIST, --widths-file FILE, or --width M --depth L"
                 : "give exactly one of --widths, --widths-file, or --width/--depth")
         }
+        if inputDim != nil && width == nil {
+            throw ValidationError("--input-dim goes with --width/--depth (with --widths the first entry is n0)")
+        }
+        if width != nil || depth != nil {
+            guard let width, let depth else { throw ValidationError("--width and --depth must be given together") }
+            try width.check("--width", 1...Architecture.maximumWidth)
+            try depth.check("--depth", 1...(Architecture.maximumDepth - 1))
+            try inputDim?.check("--input-dim", 1...Architecture.maximumWidth)
+        }
+    }
+
+    /// The widths as (n₀, hidden runs), from whichever of the three forms was given.
+    func widthRuns() throws -> (Int, [WidthRun]) {
         if let text = widths {
-            return try parseWidthList(text, origin: "--widths")
+            return try parseWidthList(text, file: false, origin: "--widths")
         }
         if let path = widthsFile {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -41,26 +54,18 @@ struct NetworkOptions: ParsableArguments {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw UsageError("--widths-file \(Arguments.quoted(path)): not UTF-8 text")
             }
-            return try parseWidthList(text, origin: "--widths-file \(Arguments.quoted(path))")
+            return try parseWidthList(text, file: true, origin: "--widths-file \(Arguments.quoted(path))")
         }
-        guard let widthText = width, let depthText = depth else {
+        guard let m = width?.value, let l = depth?.value else {
             throw UsageError("--width and --depth must be given together")
         }
-        let m = try Arguments.integer(widthText, flag: "--width", range: 1...Architecture.maximumWidth)
-        let l = try Arguments.integer(depthText, flag: "--depth", range: 1...(Architecture.maximumDepth - 1))
-        let n0 = try inputDim.map { try Arguments.integer($0, flag: "--input-dim", range: 1...Architecture.maximumWidth) } ?? m
+        let n0 = inputDim?.value ?? m
         return (n0, l > 1 ? [WidthRun(width: m, count: l - 1)] : [])
     }
 
-    func validateNoStrayInputDim() throws {
-        if inputDim != nil && width == nil {
-            throw UsageError("--input-dim goes with --width/--depth (with --widths the first entry is n0)")
-        }
-    }
-
-    private func parseWidthList(_ text: String, origin: String) throws -> (Int, [WidthRun]) {
+    private func parseWidthList(_ text: String, file: Bool, origin: String) throws -> (Int, [WidthRun]) {
         do {
-            let parsed = try WidthList.parse(text)
+            let parsed = file ? try WidthList.parseFile(text) : try WidthList.parse(text)
             return (parsed.inputDimension, parsed.hiddenRuns)
         } catch let e as WidthList.ParseError {
             throw UsageError("\(origin): \(e.description)")
@@ -68,7 +73,6 @@ struct NetworkOptions: ParsableArguments {
     }
 
     func architecture(sigma2: BigRational, inputNorm2: BigRational) throws -> Architecture {
-        try validateNoStrayInputDim()
         let (n0, runs) = try widthRuns()
         do {
             return try Architecture(inputDimension: n0, hiddenRuns: runs, sigma2: sigma2, inputNorm2: inputNorm2,
@@ -81,26 +85,18 @@ struct NetworkOptions: ParsableArguments {
 
 /// σ² and ‖x‖².
 struct ScaleOptions: ParsableArguments {
-    @Option(help: "Weight variance σ² (exact rational: 2, 5/2, 2.5, 1e-1).")
-    var sigma2: String?
+    @Option(parsing: .unconditional, help: "Weight variance σ² (exact rational: 2, 5/2, 2.5, 1e-1).")
+    var sigma2: RationalArgument
 
-    @Option(name: .customLong("input-norm2"), help: "Squared input norm ‖x‖² (default 1).")
-    var inputNorm2: String = "1"
+    @Option(name: .customLong("input-norm2"), parsing: .unconditional, help: "Squared input norm ‖x‖².")
+    var inputNorm2 = RationalArgument(1)
 
-    func values() throws -> (BigRational, BigRational) {
-        guard let s = sigma2 else { throw UsageError("--sigma2 is required (e.g. --sigma2 2)") }
-        return (try Arguments.positiveRational(s, flag: "--sigma2", maximumMagnitudeDigits: 200),
-                try Arguments.nonNegativeRational(inputNorm2, flag: "--input-norm2", maximumMagnitudeDigits: 400))
+    func validate() throws {
+        try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 200)
+        try inputNorm2.checkNonNegative("--input-norm2", maximumMagnitudeDigits: 400)
     }
-}
 
-/// `--model exact|gi`.
-func parseModel(_ text: String) throws -> MomentModel {
-    switch text.lowercased() {
-    case "exact": return .exact
-    case "gi", "gradient-independence": return .gradientIndependence
-    default: throw UsageError("--model \(Arguments.quoted(text)): allowed: exact, gi")
-    }
+    func values() throws -> (BigRational, BigRational) { (sigma2.value, inputNorm2.value) }
 }
 
 /// Summarises an architecture in one line for text output.

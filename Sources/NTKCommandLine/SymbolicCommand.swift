@@ -11,19 +11,18 @@ struct SymbolicCommand: NTKSubcommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(help: "exact or gi.")
-    var model: String = "exact"
+    @Option(help: "exact (the real network) or gi (gradient-independence approximation).")
+    var model: MomentModel = .exact
 
-    @Option(help: "Output format: text, json or latex.")
-    var format: String = "text"
+    /// Output formats of `symbolic`.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, latex }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
 
     static let maximumDepth = 400
 
     func execute(_ io: CommandIO) throws {
-        let model = try parseModel(self.model)
-        guard ["text", "json", "latex"].contains(format) else {
-            throw UsageError("--format \(Arguments.quoted(format)): allowed: text, json, latex")
-        }
         let a = try network.architecture(sigma2: 1, inputNorm2: 1)
         guard a.depth <= Self.maximumDepth else {
             throw UsageError("symbolic mode is limited to depth \(Self.maximumDepth) (this network has \(a.depth)); use ntk moments")
@@ -35,7 +34,7 @@ struct SymbolicCommand: NTKSubcommand {
         let m = MomentRecursion(arithmetic: SymbolicArithmetic(), model: model).moments(of: a)
         let mean = m.mean.mantissa, second = m.secondMoment.mantissa
         switch format {
-        case "json":
+        case .json:
             let value: JSONValue = .object([
                 ("widths", .string(compactWidths(a))),
                 ("depth", .number("\(a.depth)")),
@@ -48,7 +47,7 @@ struct SymbolicCommand: NTKSubcommand {
                 ("E_theta2", polynomialJSON(second)),
             ])
             io.write(value.serialized(pretty: true) + "\n")
-        case "latex":
+        case .latex:
             io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
             io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")
             io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))\n")

@@ -15,28 +15,28 @@ struct TableCommand: NTKSubcommand {
         the limit from this row's M and the previous one. With no arguments: the default study.
         """)
 
-    @Option(help: "Comma list of σ² values (default 1.5,2,2.5).")
-    var sigma2: String = "1.5,2,2.5"
+    @Option(parsing: .unconditional, help: "Comma list of σ² values.")
+    var sigma2 = ArgumentList<RationalArgument>("1.5,2,2.5")
 
-    @Option(help: "Comma list of λ = L/M values (default 0.1,0.5,1).")
-    var lambda: String = "0.1,0.5,1"
+    @Option(parsing: .unconditional, help: "Comma list of λ = L/M values (up to 50).")
+    var lambda = ArgumentList<RationalArgument>("0.1,0.5,1")
 
-    @Option(name: .customLong("widths-grid"), help: "Comma list of hidden widths M (default 10,100,1000,10000,100000).")
-    var widthsGrid: String = "10,100,1000,10000,100000"
+    @Option(name: .customLong("widths-grid"), parsing: .unconditional, help: "Comma list of hidden widths M.")
+    var widthsGrid = ArgumentList<IntegerArgument>("10,100,1000,10000,100000")
 
     @OptionGroup var input: StudyInputOptions
 
     @Option(help: "Finite values from the exact recursion (exact) or the GI approximation (gi).")
-    var model: String = "exact"
+    var model: MomentModel = .exact
 
-    @Option(help: "MPFR working precision in bits (default 128).")
-    var precision: String = "128"
+    @Option(parsing: .unconditional, help: "MPFR working precision in bits.")
+    var precision = IntegerArgument(128)
 
-    @Option(help: "Significant digits (default 8).")
-    var digits: String = "8"
+    @Option(parsing: .unconditional, help: "Significant digits.")
+    var digits = IntegerArgument(8)
 
-    @Option(help: "text, markdown, csv, json or latex.")
-    var format: String = "text"
+    @Option(help: "Output format.")
+    var format: TableFormat = .text
 
     @Option(help: "Write to FILE atomically instead of stdout.")
     var output: String?
@@ -55,51 +55,49 @@ struct TableCommand: NTKSubcommand {
 
     static let maximumRows = 10_000_000
 
-    func study() throws -> (ConvergenceStudy, TableFormat, Int, (Int, Int)?) {
-        let sigmas = try Arguments.list(sigma2, flag: "--sigma2") { try Arguments.positiveRational($0, flag: "--sigma2", maximumMagnitudeDigits: 60) }
-        let lambdas = try Arguments.list(lambda, flag: "--lambda") { text -> BigRational in
-            let l = try Arguments.positiveRational(text, flag: "--lambda", maximumMagnitudeDigits: 60)
-            guard l <= BigRational(50) else { throw UsageError("--lambda \(Arguments.quoted(text)) exceeds 50") }
-            return l
+    func validate() throws {
+        for s in sigma2.elements { try s.checkPositive("--sigma2", maximumMagnitudeDigits: 60) }
+        for l in lambda.elements {
+            try l.checkPositive("--lambda", maximumMagnitudeDigits: 60)
+            guard l.value <= BigRational(50) else { throw ValidationError("--lambda \(Arguments.quoted(l.text)) exceeds 50") }
         }
-        let widths = try Arguments.list(widthsGrid, flag: "--widths-grid") {
-            try Arguments.integer($0, flag: "--widths-grid entry", range: 1...1_000_000_000)
-        }
-        let (r, x) = try input.values()
-        let bits = try Arguments.integer(precision, flag: "--precision", range: 32...4096)
-        let digits = try Arguments.integer(self.digits, flag: "--digits", range: 1...1000)
-        let model = try parseModel(self.model)
-        let format: TableFormat
-        do { format = try TableFormat(parsing: self.format) } catch {
-            throw UsageError("--format \(Arguments.quoted(self.format)): allowed: text, markdown, csv, json, latex")
-        }
-        let rowCount = sigmas.count * lambdas.count * widths.count
-        guard rowCount <= Self.maximumRows else { throw UsageError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
-        for l in lambdas {
-            for M in widths where ConvergenceStudy.depth(lambda: l, width: M) > 1 << 40 {
-                throw UsageError("λ·M = \(l)·\(M) gives a depth beyond 2^40")
+        for m in widthsGrid.elements { try m.check("--widths-grid entry", 1...1_000_000_000) }
+        try precision.check("--precision", 32...4096)
+        try digits.check("--digits", 1...1000)
+        let rowCount = sigma2.elements.count * lambda.elements.count * widthsGrid.elements.count
+        guard rowCount <= Self.maximumRows else { throw ValidationError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
+        for l in lambda.elements {
+            for m in widthsGrid.elements where ConvergenceStudy.depth(lambda: l.value, width: m.value) > 1 << 40 {
+                throw ValidationError("λ·M = \(l.text)·\(m.value) gives a depth beyond 2^40")
             }
         }
-        var shardSpec: (Int, Int)? = nil
-        if let s = shard {
-            let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, k >= 1, k <= n else {
-                throw UsageError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 1000000, e.g. 2/8")
-            }
-            shardSpec = (k, n)
-        }
-        let study = ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths, inputRatio: r,
-                                     inputNorm2: x, trainableBiases: !input.noBias, model: model, precision: bits)
-        // Refuse before the first row is written: a row that failed later would leave a
-        // partial table on stdout.
-        try Arguments.checkInputDimensions(study, flag: "--input-ratio", text: input.inputRatio)
-        return (study, format, digits, shardSpec)
+        _ = try shardSpec()
     }
 
-    /// n0 = round(r·M) must be a valid layer width for every M of the grid.
+    func shardSpec() throws -> (Int, Int)? {
+        guard let s = shard else { return nil }
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, k >= 1, k <= n else {
+            throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 1000000, e.g. 2/8")
+        }
+        return (k, n)
+    }
+
+    func study() throws -> ConvergenceStudy {
+        let (r, x) = try input.values()
+        let study = ConvergenceStudy(sigma2Values: sigma2.elements.map(\.value), lambdaValues: lambda.elements.map(\.value),
+                                     widths: widthsGrid.elements.map(\.value), inputRatio: r, inputNorm2: x,
+                                     trainableBiases: !input.noBias, model: model, precision: precision.value)
+        // Refuse before the first row is written: a row that failed later would leave a
+        // partial table on stdout.
+        try Arguments.checkInputDimensions(study, flag: "--input-ratio", text: input.inputRatio.text)
+        return study
+    }
 
     func execute(_ io: CommandIO) throws {
-        let (study, format, digits, shardSpec) = try study()
+        let study = try study()
+        let shardSpec = try shardSpec()
+        let digits = self.digits.value
         let groups = shardSpec.map { study.groups(shard: $0.0, of: $0.1) } ?? study.groups[...]
         let writesHeader = shardSpec.map { $0.0 == 1 } ?? true
 
@@ -142,6 +140,8 @@ struct TableCommand: NTKSubcommand {
             if let path = output, error is AtomicFileError { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
             throw UsageError("table output failed: \(error)")
         }
+        // Said once, after the table: a refusal must stay the only line on stderr.
+        if writesHeader { io.writeError(unattainableLambdaNote(study)) }
         if writesHeader, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 the seed gives no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
@@ -149,11 +149,23 @@ struct TableCommand: NTKSubcommand {
 
     func cells(_ row: ConvergenceStudy.Row, digits: Int) -> [String?] {
         let f = { (x: BigFloat?) -> String? in x.map { $0.formatted(significantDigits: digits) } }
-        return [exactDecimal(row.sigma2), exactDecimal(row.lambda), "\(row.width)", "\(row.depth)", "\(row.inputDimension)",
+        return [decimalNumber(row.sigma2), decimalNumber(row.lambda), "\(row.width)", "\(row.depth)", "\(row.inputDimension)",
                 f(row.dispersion), f(row.limitExact), f(row.limitPublished), f(row.relativeErrorExact),
                 f(row.relativeErrorPublished), row.orderExact.map { $0.formatted(significantDigits: min(digits, 4)) },
                 row.orderPublished.map { $0.formatted(significantDigits: min(digits, 4)) }, f(row.richardson)]
     }
+}
+
+/// One stderr line when some requested λ cannot be met (λM not an integer), else "".
+func unattainableLambdaNote(_ study: ConvergenceStudy) -> String {
+    let misses = study.unattainableLambdas
+    guard !misses.isEmpty else { return "" }
+    var byLambda: [(BigRational, [Int])] = []
+    for (l, m) in misses {
+        if let i = byLambda.firstIndex(where: { $0.0 == l }) { byLambda[i].1.append(m) } else { byLambda.append((l, [m])) }
+    }
+    let listed = byLambda.prefix(4).map { "λ = \(exactDecimal($0.0)) at M = \($0.1.prefix(6).map(String.init).joined(separator: ", "))\($0.1.count > 6 ? ", …" : "")" }
+    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those rows use L = round(λM) and λ′ = L/M (shown in the lambda column), compared with the limits at λ′\n"
 }
 
 /// The exact decimal expansion of a rational whose denominator has only the prime factors
@@ -177,20 +189,26 @@ func exactDecimal(_ r: BigRational) -> String {
 
 /// How a study's networks are fed: n₀ = r·M, ‖x‖², biases. Shared by `table` and `chart`.
 struct StudyInputOptions: ParsableArguments {
-    @Option(name: .customLong("input-ratio"), help: "r = n0/M (default 1).")
-    var inputRatio: String = "1"
+    @Option(name: .customLong("input-ratio"), parsing: .unconditional, help: "r = n0/M.")
+    var inputRatio = RationalArgument(1)
 
-    @Option(name: .customLong("input-norm2"), help: "‖x‖² (default 1).")
-    var inputNorm2: String = "1"
+    @Option(name: .customLong("input-norm2"), parsing: .unconditional, help: "‖x‖².")
+    var inputNorm2 = RationalArgument(1)
 
     @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
     var noBias = false
 
-    /// (r, ‖x‖²), both positive: at ‖x‖² = 0 every network is dead and there is nothing to study.
-    func values() throws -> (BigRational, BigRational) {
-        let r = try Arguments.positiveRational(inputRatio, flag: "--input-ratio", maximumMagnitudeDigits: 30)
-        let x = try Arguments.nonNegativeRational(inputNorm2, flag: "--input-norm2", maximumMagnitudeDigits: 60)
-        guard x.signum > 0 else { throw UsageError("--input-norm2 must be positive here (at ‖x‖² = 0 the network is dead)") }
-        return (r, x)
+    func validate() throws {
+        try inputRatio.checkPositive("--input-ratio", maximumMagnitudeDigits: 30)
+        // At ‖x‖² = 0 every network is dead and there is nothing to study.
+        try inputNorm2.checkPositive("--input-norm2", maximumMagnitudeDigits: 60)
+    }
+
+    /// (r, ‖x‖²), both positive.
+    func values() throws -> (BigRational, BigRational) { (inputRatio.value, inputNorm2.value) }
+
+    /// α₀ of the limits for these inputs.
+    var alpha0: BigRational {
+        DispersionLimits.alpha0(inputRatio: inputRatio.value, inputNorm2: inputNorm2.value, trainableBiases: !noBias)
     }
 }

@@ -3,34 +3,39 @@ import NTKMoments
 import NTKOutput
 
 /// How a `MomentValue` is shown: every string says, by its form or its JSON key, whether it is
-/// exact, certified or rounded.
+/// exact, certified or rounded, and a rounded or certified value shows only digits that its
+/// enclosure guarantees.
 struct FormattedValue {
-    /// Decimal rendering at the requested digits (for enclosures: the certified digits only).
+    /// Decimal rendering at the requested digits: exact values rounded to nearest; enclosures
+    /// and bounded rounded values only the digits every point of the enclosure rounds to (nil
+    /// when not even one digit is shared).
     var decimal: String?
     /// "p/q" for exact values.
     var fraction: String?
-    /// For enclosures: lower bound rounded down, upper bound rounded up, and the digits
-    /// shared by every point of the interval.
+    /// For enclosures and bounded values: lower bound rounded down, upper bound rounded up.
     var lower: String?
     var upper: String?
-    var certified: String?
+    /// Significant digits in `decimal` that are guaranteed (nil for exact values, 0 when none).
+    var shownDigits: Int?
+    /// True for certified enclosures, whose bounds text output always shows.
+    var isCertified = false
 
     init(_ value: MomentValue, digits: Int) {
         switch value {
         case .exact(let r):
             fraction = r.fractionString
             decimal = r.isZero ? "0" : BigFloat(r, precision: digitsToBits(digits) + 16).formatted(significantDigits: digits)
-        case .approximate(let f):
-            decimal = f.formatted(significantDigits: digits)
-        case .enclosure(let e):
+        case .rounded(_, let e?), .enclosure(let e):
+            if case .enclosure = value { isCertified = true }
             lower = e.lower.formatted(significantDigits: digits, rounding: .down)
             upper = e.upper.formatted(significantDigits: digits, rounding: .up)
+            // Never a midpoint or the rounded value itself: a wide interval must not
+            // masquerade as a precise number.
             let shared = e.certifiedDigits(maximumDigits: digits)
-            certified = shared
-            // The decimal of an enclosure is its certified digits (correctly rounded for every
-            // point of the interval), never a midpoint: a wide interval must not masquerade as
-            // a precise number.
             decimal = shared.hasPrefix("[") ? nil : shared
+            shownDigits = decimal.map(significantDigitCount) ?? 0
+        case .rounded(_, nil):
+            shownDigits = 0
         case .undefined:
             break
         }
@@ -38,10 +43,27 @@ struct FormattedValue {
 
     /// The one string a human reads in text output.
     var display: String {
-        if let certified, let lower, let upper { return "\(certified)   in [\(lower), \(upper)]" }
+        if let decimal, let lower, let upper { return isCertified ? "\(decimal)   in [\(lower), \(upper)]" : decimal }
+        if let lower, let upper { return "no digit guaranteed: in [\(lower), \(upper)]" }
+        if shownDigits == 0 { return "no digit guaranteed (the rounding-error bound exceeds 1/2)" }
         if let decimal, let fraction, fraction != decimal { return "\(decimal)   = \(fraction)" }
         return decimal ?? "undefined (E[Θ] = 0)"
     }
+}
+
+/// Significant digits of a rendered decimal such as "-0.001230" or "1.25e-30".
+func significantDigitCount(_ text: String) -> Int {
+    let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+    let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
+    return max(1, digits.count)
+}
+
+/// A JSON number (readable by any float parser) for an exact rational: its exact decimal
+/// expansion when that is short, otherwise 17 significant digits.
+func decimalNumber(_ r: BigRational) -> String {
+    let exact = exactDecimal(r)
+    if !exact.contains("/"), exact.count <= 40 { return exact }
+    return BigFloat(r, precision: 64).formatted(significantDigits: 17).replacingOccurrences(of: "e+", with: "e")
 }
 
 func digitsToBits(_ digits: Int) -> Int { Int((Double(digits) * 3.3219280948873626).rounded(.up)) + 8 }

@@ -80,7 +80,8 @@ public struct ConvergenceStudy: Sendable {
         /// finite/limit − 1.
         public let relativeErrorExact: BigFloat
         public let relativeErrorPublished: BigFloat
-        /// log(|e_prev|/|e|)/log(M/M_prev) against each limit; nil on a group's first row.
+        /// log(|e_prev|/|e|)/log(M/M_prev) against each limit; nil on a group's first row and
+        /// when the previous row was computed at another λ′.
         public let orderExact: BigFloat?
         public let orderPublished: BigFloat?
         /// (M·R(M) − M_prev·R(M_prev))/(M − M_prev): the limit if the error is c/M; nil on a
@@ -124,7 +125,7 @@ public struct ConvergenceStudy: Sendable {
             return l
         }
         var rows: [Row] = []
-        var previous: (width: Int, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
+        var previous: (width: Int, lambda: BigRational, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
         let p = precision
         let one = BigFloat(1, precision: p)
         for M in widths {
@@ -140,7 +141,8 @@ public struct ConvergenceStudy: Sendable {
             let errExact = r / limits.exact - one
             let errPublished = r / limits.published - one
             var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil, richardson: BigFloat? = nil
-            if let prev = previous, prev.width != M {
+            // Order and Richardson compare two rows of the same λ′ only.
+            if let prev = previous, prev.width != M, prev.lambda == actualLambda {
                 let logRatio = (BigFloat(M, precision: p) / BigFloat(prev.width, precision: p)).log()
                 func order(_ e0: BigFloat, _ e1: BigFloat) -> BigFloat? {
                     guard !e0.isZero, !e1.isZero else { return nil }
@@ -156,7 +158,7 @@ public struct ConvergenceStudy: Sendable {
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
                             richardson: richardson))
-            previous = (M, r, errExact, errPublished)
+            previous = (M, actualLambda, r, errExact, errPublished)
         }
         return rows
     }

@@ -36,14 +36,33 @@ enum SigmaPowers {
 // MARK: - Double
 
 /// IEEE double precision. Constants are correctly rounded from their exact rational values;
-/// the engine rescales vectors by powers of two, so results far outside Double's exponent
-/// range are still representable as (mantissa, binary exponent).
+/// the engine rescales vectors and matrices by powers of two, so deep networks neither
+/// overflow nor underflow *between* layers. Within one layer, however, products of the
+/// per-layer constants (up to σ⁶‖x‖⁴ and the like) must stay in Double's range, so σ² and a
+/// non-zero ‖x‖² must lie in `supportedRange` (1e-30 … 1e30); the initializer throws
+/// otherwise, rather than returning silently wrong values (at σ² = 1e-100 products underflow
+/// into subnormals). MPFR has no such limit.
 public struct DoubleArithmetic: MomentArithmetic {
     let sigma2: BigRational
     let sigma2Squared: BigRational
     public let inputNorm2: Double
 
-    public init(sigma2: BigRational, inputNorm2: BigRational) {
+    /// σ² and non-zero ‖x‖² outside this range are refused.
+    public static let supportedRange: ClosedRange<BigRational> =
+        (BigRational(1) / BigRational(10).power(30))...BigRational(10).power(30)
+
+    /// Why `Double` cannot evaluate the recursion for these parameters.
+    public struct RangeError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public init(sigma2: BigRational, inputNorm2: BigRational) throws {
+        guard Self.supportedRange.contains(sigma2) else {
+            throw RangeError(description: "double arithmetic handles σ² from 1e-30 to 1e30 (got \(sigma2)); use MPFR")
+        }
+        guard inputNorm2.isZero || Self.supportedRange.contains(inputNorm2) else {
+            throw RangeError(description: "double arithmetic handles ‖x‖² = 0 or from 1e-30 to 1e30 (got \(inputNorm2)); use MPFR")
+        }
         self.sigma2 = sigma2
         self.sigma2Squared = sigma2 * sigma2
         self.inputNorm2 = BigFloat(inputNorm2, precision: 53).doubleValue()

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Multiprecision
 
 /// How the moments are computed, and therefore what the printed numbers guarantee.
@@ -24,8 +29,10 @@ public enum ArithmeticMode: Sendable, Equatable {
 /// One printed quantity in whatever form the arithmetic produced it.
 public enum MomentValue: Sendable {
     case exact(BigRational)
-    /// A floating-point approximation (MPFR, or a Double carried without exponent limits).
-    case approximate(BigFloat)
+    /// A rounded value together with a rigorous enclosure of the true value (from the
+    /// a-priori bound `RoundingErrorBound`, or nil where no bound is useful): only the digits
+    /// every point of the enclosure rounds to may be printed.
+    case rounded(BigFloat, enclosure: Enclosure?)
     case enclosure(Enclosure)
     /// Does not exist (the dispersion when E[Θ] = 0).
     case undefined
@@ -34,16 +41,34 @@ public enum MomentValue: Sendable {
     public func approximation(precision: Int) -> BigFloat? {
         switch self {
         case .exact(let r): return BigFloat(r, precision: precision)
-        case .approximate(let f): return BigFloat(f, precision: precision)
+        case .rounded(let f, _): return BigFloat(f, precision: precision)
         case .enclosure(let e):
             let p = precision + 8
             return BigFloat((BigFloat(e.lower, precision: p) + BigFloat(e.upper, precision: p)).timesPowerOfTwo(-1), precision: precision)
         case .undefined: return nil
         }
     }
+
+    /// The interval known to contain the true value: a point for exact values, nil when
+    /// nothing is guaranteed or the value is undefined.
+    public var guaranteedEnclosure: Enclosure? {
+        switch self {
+        case .exact(let r):
+            let bits = max(64, r.bitSize + 64)
+            return Enclosure(r, precision: bits)
+        case .rounded(_, let e): return e
+        case .enclosure(let e): return e
+        case .undefined: return nil
+        }
+    }
 }
 
 /// E[Θ], E[Θ²], Var[Θ], the dispersion E[Θ²]/E[Θ]² and P(dead) for one architecture.
+///
+/// In the rounded arithmetics (MPFR, `Double`) every value comes with a rigorous enclosure
+/// built from `RoundingErrorBound`: E[Θ], E[Θ²] and P(dead) are the computed values ± the
+/// a-priori bound, and Var[Θ] and the dispersion are evaluated in interval arithmetic from
+/// those, so the cancellation in E[Θ²] − E[Θ]² shows up as lost digits instead of wrong ones.
 public struct MomentSummary: Sendable {
     public let architecture: Architecture
     public let model: MomentModel
@@ -53,9 +78,13 @@ public struct MomentSummary: Sendable {
     public let variance: MomentValue
     public let dispersion: MomentValue
     public let probabilityDead: MomentValue
+    /// The a-priori rounding-error bound of the rounded arithmetics; nil for exact and
+    /// certified results.
+    public let roundingErrorBound: RoundingErrorBound?
 
-    /// Computes every quantity in the requested arithmetic.
-    public init(architecture a: Architecture, model: MomentModel = .exact, mode: ArithmeticMode) {
+    /// Computes every quantity in the requested arithmetic. Throws `DoubleArithmetic.RangeError`
+    /// when `.double` is asked for σ² or ‖x‖² outside `DoubleArithmetic.supportedRange`.
+    public init(architecture a: Architecture, model: MomentModel = .exact, mode: ArithmeticMode) throws {
         self.architecture = a
         self.model = model
         self.mode = mode
@@ -68,28 +97,25 @@ public struct MomentSummary: Sendable {
             variance = .exact(second - mean * mean)
             dispersion = m.meanIsZero ? .undefined : .exact(second / (mean * mean))
             probabilityDead = .exact(m.probabilityDead)
+            roundingErrorBound = nil
         case .mpfr(let p):
             let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model).moments(of: a)
-            let mean = m.mean.mantissa, second = m.secondMoment.mantissa
-            self.mean = .approximate(mean)
-            secondMoment = .approximate(second)
-            variance = .approximate(BigFloat.difference(second, mean * mean, rounding: .nearest))
-            dispersion = m.meanIsZero ? .undefined : .approximate(second / (mean * mean))
-            probabilityDead = .approximate(m.probabilityDead)
+            let bound = RoundingErrorBound(architecture: a, significandBits: p, libmDeadProbability: false)
+            (mean, secondMoment, variance, dispersion, probabilityDead) = Self.rounded(
+                mean: m.mean.mantissa, second: m.secondMoment.mantissa, dead: m.probabilityDead,
+                meanIsZero: m.meanIsZero, deterministic: Self.thetaIsDeterministic(a), precision: p, bound: bound)
+            roundingErrorBound = bound
         case .double:
-            let m = MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model).moments(of: a)
-            // Re-attach the binary scales exactly in 53-bit MPFR, whose exponent range is unlimited,
-            // and derive the remaining quantities with one 53-bit rounding each, as Double would.
+            let m = MomentRecursion(arithmetic: try DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model).moments(of: a)
+            // Re-attach the binary scales exactly in 53-bit MPFR, whose exponent range is unlimited.
             func unscaled(_ s: ScaledScalar<Double>) -> BigFloat {
                 BigFloat(s.mantissa, precision: 53).timesPowerOfTwo(s.binaryScale)
             }
-            let mean = unscaled(m.mean), second = unscaled(m.secondMoment)
-            self.mean = .approximate(mean)
-            secondMoment = .approximate(second)
-            let square = BigFloat.product(mean, mean, precision: 53, rounding: .nearest)
-            variance = .approximate(BigFloat.difference(second, square, precision: 53, rounding: .nearest))
-            dispersion = m.meanIsZero ? .undefined : .approximate(BigFloat.quotient(second, square, precision: 53, rounding: .nearest))
-            probabilityDead = .approximate(BigFloat(m.probabilityDead, precision: 53))
+            let bound = RoundingErrorBound(architecture: a, significandBits: 53, libmDeadProbability: true)
+            (mean, secondMoment, variance, dispersion, probabilityDead) = Self.rounded(
+                mean: unscaled(m.mean), second: unscaled(m.secondMoment), dead: BigFloat(m.probabilityDead, precision: 53),
+                meanIsZero: m.meanIsZero, deterministic: Self.thetaIsDeterministic(a), precision: 53, bound: bound)
+            roundingErrorBound = bound
         case .certified(let p):
             let m = MomentRecursion(arithmetic: EnclosureArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model).moments(of: a)
             let mean = m.mean.mantissa, second = m.secondMoment.mantissa
@@ -98,7 +124,38 @@ public struct MomentSummary: Sendable {
             variance = .enclosure(second - mean * mean)
             dispersion = m.meanIsZero ? .undefined : .enclosure(second / (mean * mean))
             probabilityDead = .enclosure(m.probabilityDead)
+            roundingErrorBound = nil
         }
+    }
+
+    /// Θ is a constant when there is no hidden layer (Θ = ‖x‖² + β) or the input is 0 (every
+    /// network is dead, Θ = β): then Var[Θ] = 0 exactly, which no rounded enclosure of
+    /// E[Θ²] − E[Θ]² could show.
+    static func thetaIsDeterministic(_ a: Architecture) -> Bool {
+        a.depth == 1 || a.inputNorm2.isZero
+    }
+
+    /// The five values of a rounded arithmetic: derived quantities rounded once at `precision`
+    /// (as the arithmetic itself would), each with its enclosure.
+    static func rounded(mean: BigFloat, second: BigFloat, dead: BigFloat, meanIsZero: Bool, deterministic: Bool,
+                        precision p: Int, bound: RoundingErrorBound)
+        -> (MomentValue, MomentValue, MomentValue, MomentValue, MomentValue) {
+        let square = BigFloat.product(mean, mean, precision: p, rounding: .nearest)
+        let variance = BigFloat.difference(second, square, precision: p, rounding: .nearest)
+        let meanEnclosure = bound.enclosure(of: mean), secondEnclosure = bound.enclosure(of: second)
+        var varianceEnclosure: Enclosure? = nil, dispersionEnclosure: Enclosure? = nil
+        if let m = meanEnclosure, let s = secondEnclosure {
+            let m2 = m * m
+            varianceEnclosure = s - m2
+            if !meanIsZero, m.lower.signum > 0 { dispersionEnclosure = s / m2 }
+        }
+        let dispersion: MomentValue = meanIsZero
+            ? .undefined
+            : .rounded(BigFloat.quotient(second, square, precision: p, rounding: .nearest), enclosure: dispersionEnclosure)
+        let varianceValue: MomentValue = deterministic ? .exact(0) : .rounded(variance, enclosure: varianceEnclosure)
+        return (.rounded(mean, enclosure: meanEnclosure), .rounded(second, enclosure: secondEnclosure),
+                varianceValue, dispersion,
+                .rounded(dead, enclosure: bound.enclosure(of: dead)))
     }
 }
 
@@ -117,6 +174,17 @@ public enum CostEstimate {
         }
         return bits * 0.30103
     }
+
+    /// Rough work of the MPFR or interval recursion, in units of one 128-bit width segment:
+    /// each run of equal widths costs O(1) segment applications (plus O(log r) squarings),
+    /// and MPFR's multiplication costs about p^1.6.
+    public static func roundedWork(_ a: Architecture, precision p: Int) -> Double {
+        (Double(a.hiddenRuns.count) * 2 + 1) * pow(Double(p) / 128, 1.6)
+    }
+
+    /// Work beyond this (about a minute on one core: 2·10⁶ segments at 10⁵ bits is hours) is
+    /// refused by the command line.
+    public static let roundedWorkLimit = 4e7
 
     static func log2Int(_ n: Int) -> Double { Double(Int.bitWidth - n.leadingZeroBitCount) }
 }

@@ -18,8 +18,22 @@ public enum WidthList {
     /// Upper limit on the number of runs after expanding groups (memory guard).
     public static let maximumRuns = 5_000_000
 
+    /// The contents of a width file: the same notation, but items may also be separated by
+    /// white space alone (one width per line), and `#` starts a comment that runs to the end
+    /// of the line.
+    public static func parseFile(_ text: String) throws -> (inputDimension: Int, hiddenRuns: [WidthRun]) {
+        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in String(line.firstIndex(of: "#").map { line[..<$0] } ?? line) }
+            .joined(separator: "\n")
+        return try parse(uncommented, whiteSpaceSeparates: true)
+    }
+
     public static func parse(_ text: String) throws -> (inputDimension: Int, hiddenRuns: [WidthRun]) {
-        var parser = Parser(bytes: Array(text.utf8), source: text)
+        try parse(text, whiteSpaceSeparates: false)
+    }
+
+    static func parse(_ text: String, whiteSpaceSeparates: Bool) throws -> (inputDimension: Int, hiddenRuns: [WidthRun]) {
+        var parser = Parser(bytes: Array(text.utf8), source: text, whiteSpaceSeparates: whiteSpaceSeparates)
         let runs = try parser.parseList()
         parser.skipSpace()
         guard parser.index == parser.bytes.count else { throw parser.error("unexpected '\(parser.currentCharacter)'") }
@@ -39,6 +53,8 @@ public enum WidthList {
         let bytes: [UInt8]
         let source: String
         var index = 0
+        /// Width files: white space between two items separates them like a comma.
+        var whiteSpaceSeparates = false
 
         var currentCharacter: String {
             index < bytes.count ? String(decoding: [bytes[index]], as: UTF8.self) : "end of input"
@@ -80,9 +96,16 @@ public enum WidthList {
                     }
                 }
                 guard runs.count <= WidthList.maximumRuns else { throw error("more than \(WidthList.maximumRuns) runs after expanding groups") }
+                let before = index
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { break }
-                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if whiteSpaceSeparates, index > before, index < bytes.count,
+                          bytes[index] == UInt8(ascii: "(") || (bytes[index] >= 48 && bytes[index] <= 57) {
+                    continue  // white space alone separates items in a file
+                } else {
+                    break
+                }
             } while true
             return runs
         }

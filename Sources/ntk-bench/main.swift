@@ -29,7 +29,7 @@ func report(_ name: String, runs: Int, work: Double, unit: String, target: Strin
 
 /// Through `MomentSummary`, the path `ntk moments` takes (specialized inside the library).
 func summary(_ a: Architecture, _ mode: ArithmeticMode) {
-    _ = MomentSummary(architecture: a, mode: mode)
+    _ = try! MomentSummary(architecture: a, mode: mode)
 }
 
 print("ntk-bench: medians of several runs, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores")

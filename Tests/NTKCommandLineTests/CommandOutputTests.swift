@@ -17,7 +17,7 @@ struct CommandOutputTests {
         #expect(chaotic["published_is_gi_derived"] == .bool(false))
         let eoc = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --input-ratio 2 --input-norm2 1 --format json").stdout)
         #expect(eoc["phase"]?.stringValue == "edge-of-chaos")
-        #expect(eoc["alpha0"]?.stringValue == "2")
+        #expect(eoc["alpha0"]?.numberText == "2" && eoc["alpha0_exact"]?.stringValue == "2")
         #expect(eoc["published_is_gi_derived"] == .bool(true))
         let ordered = try JSONParser().parse(ntk("limit --lambda 3 --sigma2 1.999999 --format json").stdout)
         #expect(ordered["phase"]?.stringValue == "ordered" && ordered["exact"]?.stringValue == "1.0000000000000000000")
@@ -105,7 +105,11 @@ struct CommandOutputTests {
         for s in ["1.5", "2.5"] {
             for suffix in ["exact limit", "published limit", "finite M=10", "finite M=50"] {
                 let points = ds["σ²=\(s) \(suffix)"]
-                #expect(points?.count == 12, "σ²=\(s) \(suffix)")
+                // λ = k/12: at M = 10 depth rounding meets only 10 distinct λ′ = L/10, drawn where computed.
+                #expect(points?.count == (suffix == "finite M=10" ? 10 : 12), "σ²=\(s) \(suffix)")
+                if suffix == "finite M=10" {
+                    #expect(points?.allSatisfy { abs($0.0 * 10 - ($0.0 * 10).rounded()) < 1e-9 } == true, "points at λ′ = L/M")
+                }
                 #expect(points?.allSatisfy { $0.0.isFinite && $0.1.isFinite && $0.1 > 0 } == true)
             }
         }

@@ -267,7 +267,7 @@ struct DerivationClaimTests {
     func doubleRescaling() throws {
         for (s, depth, biases) in [("4", 3000, false), ("3", 5000, true), ("5/2", 20_000, true)] {
             let a = try Architecture(width: 8, depth: depth, sigma2: q(s), trainableBiases: biases)
-            let d = MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
+            let d = MomentRecursion(arithmetic: try! DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
             let f = MomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
             for (scaled, reference) in [(d.mean, f.mean.mantissa), (d.secondMoment, f.secondMoment.mantissa)] {
                 // Outside Double's range: binary exponent of the true value above 1100.
@@ -282,7 +282,7 @@ struct DerivationClaimTests {
     func doubleRescalingOrdered() throws {
         for depth in [600, 5000, 100_000] {
             let a = try Architecture(width: 8, depth: depth, sigma2: q("1/4"), trainableBiases: false)
-            let d = MomentRecursion(arithmetic: DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
+            let d = MomentRecursion(arithmetic: try! DoubleArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
             let f = MomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: a.sigma2, inputNorm2: a.inputNorm2)).moments(of: a)
             for (scaled, reference) in [(d.mean, f.mean.mantissa), (d.secondMoment, f.secondMoment.mantissa)] {
                 // Far below Double's range: binary exponent of the true value under −1100.
