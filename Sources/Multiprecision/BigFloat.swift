@@ -39,7 +39,6 @@ public struct BigFloat: @unchecked Sendable {
     /// The first value created on a thread widens the range and arranges for that thread's
     /// caches to be freed when it exits, as MPFR asks of multithreaded programs (otherwise
     /// every short-lived worker thread would leak them).
-    @usableFromInline
     static func widenExponentRangeForThisThread() {
         if mpfr_get_emin() != mpfr_get_emin_min() {
             mpfr_set_emin(mpfr_get_emin_min())
@@ -147,7 +146,7 @@ public struct BigFloat: @unchecked Sendable {
     public var exactRational: BigRational? {
         guard isFinite else { return nil }
         return BigRational.make { q in
-            let z = BigRationalScratch()
+            let z = MPZBox()
             let e = mpfr_get_z_2exp(z.pointer, storage.pointer)
             __gmpq_set_z(q, z.pointer)
             if e > 0 { __gmpq_mul_2exp(q, q, UInt(e)) } else if e < 0 { __gmpq_div_2exp(q, q, UInt(-e)) }
@@ -156,8 +155,8 @@ public struct BigFloat: @unchecked Sendable {
 
     // MARK: Unary and binary operations with explicit rounding
 
-    public typealias Binary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
-    public typealias Unary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
+    typealias Binary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
+    typealias Unary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
 
     static func binary(_ f: Binary, _ a: BigFloat, _ b: BigFloat, _ precision: Int?, _ rounding: RoundingDirection) -> BigFloat {
         make(precision: precision ?? max(a.precision, b.precision)) { _ = f($0, a.storage.pointer, b.storage.pointer, rounding.mpfr) }
@@ -204,11 +203,6 @@ public struct BigFloat: @unchecked Sendable {
         BigFloat.make(precision: precision) { _ = mpfr_mul_2si($0, storage.pointer, k, rounding.mpfr) }
     }
 
-    /// π at the given precision.
-    public static func pi(precision: Int, rounding: RoundingDirection = .nearest) -> BigFloat {
-        make(precision: precision) { _ = mpfr_const_pi($0, rounding.mpfr) }
-    }
-
     // MARK: In-place operations (allocation-free when uniquely referenced)
 
     /// self ← self + x, rounded.
@@ -243,13 +237,6 @@ public struct BigFloat: @unchecked Sendable {
         makeUnique()
         mpfr_set_zero(storage.pointer, 1)
     }
-}
-
-/// A temporary GMP integer.
-final class BigRationalScratch {
-    let pointer: UnsafeMutablePointer<__mpz_struct>
-    init() { pointer = .allocate(capacity: 1); __gmpz_init(pointer) }
-    deinit { __gmpz_clear(pointer); pointer.deallocate() }
 }
 
 // MARK: Operators (round to nearest at the larger precision)

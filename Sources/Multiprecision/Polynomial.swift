@@ -41,11 +41,6 @@ public struct Polynomial: Sendable, Equatable {
     /// Highest power of x with a non-zero coefficient (−1 for the zero polynomial).
     public var xDegree: Int { coefficients.count - 1 }
 
-    /// The polynomial in s obtained by collecting the coefficient of x^i.
-    public func sCoefficients(xDegree i: Int) -> [BigRational] {
-        i < coefficients.count ? coefficients[i] : []
-    }
-
     /// Exact value at s, x.
     public func evaluate(s: BigRational, x: BigRational) -> BigRational {
         var total = BigRational(0)
