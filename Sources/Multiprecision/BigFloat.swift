@@ -10,19 +10,42 @@ import Darwin
 /// * Each value carries its own precision in bits. Binary operators produce a result at the
 ///   larger precision of their operands, rounded to nearest; the named functions take an
 ///   explicit `precision` and `rounding` direction and return MPFR's correctly rounded result.
+/// * Precondition of every initialiser and operation that takes a `precision`: it lies in
+///   `BigFloat.precisionRange` (checked in every build; a violation stops the program with a
+///   message naming the range). Check precisions that come from users with
+///   `validatedPrecision(_:)`, which throws instead.
 /// * Value semantics with copy-on-write: the `mpfr_t` is owned by a private final class and
 ///   cleared in `deinit`; in-place operations (`add(_:rounding:)`, `addProduct`) reuse it when
 ///   the value is uniquely referenced, which keeps hot loops free of allocations.
 /// * The exponent range is MPFR's widest (about ±2^62 bits), so the quantities of very deep
 ///   networks neither overflow nor underflow.
 public struct BigFloat: @unchecked Sendable {
-    /// Smallest and largest precisions accepted, in bits.
+    /// Smallest and largest precisions accepted, in bits. MPFR itself accepts
+    /// `MPFR_PREC_MIN` (1) … `MPFR_PREC_MAX` (about 2^63); the cap of 2^24 bits (about
+    /// 5 million decimal digits, 2 MiB per value) bounds memory and time.
     public static let minimumPrecision = 2
     public static let maximumPrecision = 1 << 24
+
+    /// `minimumPrecision...maximumPrecision`, which lies within MPFR's own limits.
+    public static let precisionRange: ClosedRange<Int> = {
+        precondition(minimumPrecision >= ntk_mpfr_prec_min() && maximumPrecision <= ntk_mpfr_prec_max(),
+                     "BigFloat: declared precision range exceeds MPFR's")
+        return minimumPrecision...maximumPrecision
+    }()
+
+    /// `bits` when it lies in `precisionRange`; throws `PrecisionOutOfRangeError` otherwise.
+    public static func validatedPrecision(_ bits: Int) throws(PrecisionOutOfRangeError) -> Int {
+        guard precisionRange.contains(bits) else { throw PrecisionOutOfRangeError(bits: bits) }
+        return bits
+    }
 
     final class Storage {
         let pointer: UnsafeMutablePointer<__mpfr_struct>
         init(precision: Int) {
+            guard BigFloat.precisionRange.contains(precision) else {
+                // fatalError, not precondition: its message survives optimised builds.
+                fatalError("BigFloat: \(PrecisionOutOfRangeError(bits: precision)); validate it with BigFloat.validatedPrecision(_:)")
+            }
             BigFloat.widenExponentRangeForThisThread()
             pointer = .allocate(capacity: 1)
             mpfr_init2(pointer, mpfr_prec_t(precision))
@@ -106,9 +129,11 @@ public struct BigFloat: @unchecked Sendable {
         mpfr_set(storage.pointer, value.storage.pointer, rounding.mpfr)
     }
 
-    /// Parses a decimal string (`"2.5"`, `"-1e-30"`, `"3"`) correctly rounded; throws on
-    /// anything else, including `nan` and `inf`.
+    /// Parses a decimal string (`"2.5"`, `"-1e-30"`, `"3"`) correctly rounded; throws
+    /// `NumberParsingError` on anything else, including `nan` and `inf`, and
+    /// `PrecisionOutOfRangeError` for a precision outside `precisionRange`.
     public init(parsing text: String, precision: Int, rounding: RoundingDirection = .nearest) throws {
+        _ = try BigFloat.validatedPrecision(precision)
         let exact = try BigRational(parsing: text)
         self.init(exact, precision: precision, rounding: rounding)
     }
@@ -236,6 +261,17 @@ public struct BigFloat: @unchecked Sendable {
     public mutating func setZero() {
         makeUnique()
         mpfr_set_zero(storage.pointer, 1)
+    }
+}
+
+/// A precision (in bits) outside `BigFloat.precisionRange`.
+public struct PrecisionOutOfRangeError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let bits: Int
+
+    public init(bits: Int) { self.bits = bits }
+
+    public var description: String {
+        "precision \(bits) bits is outside \(BigFloat.minimumPrecision)...\(BigFloat.maximumPrecision)"
     }
 }
 
