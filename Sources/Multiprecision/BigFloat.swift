@@ -17,8 +17,8 @@ import Darwin
 /// * Value semantics with copy-on-write: the `mpfr_t` is owned by a private final class and
 ///   cleared in `deinit`; in-place operations (`add(_:rounding:)`, `addProduct`) reuse it when
 ///   the value is uniquely referenced, which keeps hot loops free of allocations.
-/// * The exponent range is MPFR's widest (about ±2^62 bits), so the quantities of very deep
-///   networks neither overflow nor underflow.
+/// * The exponent range is MPFR's widest (about ±2^62 bits) on every thread, so the
+///   quantities of very deep networks neither overflow nor underflow.
 public struct BigFloat: @unchecked Sendable {
     /// Smallest and largest precisions accepted, in bits. MPFR itself accepts
     /// `MPFR_PREC_MIN` (1) … `MPFR_PREC_MAX` (about 2^63); the cap of 2^24 bits (about
@@ -46,7 +46,7 @@ public struct BigFloat: @unchecked Sendable {
                 // fatalError, not precondition: its message survives optimised builds.
                 fatalError("BigFloat: \(PrecisionOutOfRangeError(bits: precision)); validate it with BigFloat.validatedPrecision(_:)")
             }
-            BigFloat.widenExponentRangeForThisThread()
+            BigFloat.ensureWidestExponentRange()
             pointer = .allocate(capacity: 1)
             mpfr_init2(pointer, mpfr_prec_t(precision))
         }
@@ -58,20 +58,22 @@ public struct BigFloat: @unchecked Sendable {
 
     var storage: Storage
 
-    /// MPFR keeps its exponent range and its caches of constants (log 2, π, …) per thread.
-    /// The first value created on a thread widens the range and arranges for that thread's
-    /// caches to be freed when it exits, as MPFR asks of multithreaded programs (otherwise
-    /// every short-lived worker thread would leak them).
-    static func widenExponentRangeForThisThread() {
-        if mpfr_get_emin() != mpfr_get_emin_min() {
-            mpfr_set_emin(mpfr_get_emin_min())
-            mpfr_set_emax(mpfr_get_emax_max())
-            pthread_setspecific(threadCacheKey, UnsafeRawPointer(bitPattern: 1))
-        }
+    /// MPFR keeps its exponent range and its caches of constants (log 2, π, …) per thread,
+    /// and a thread starts with a narrow range (about ±2^30) in which 2^-(10^12) is 0.
+    /// Every operation that lets MPFR compute calls this first: on a thread's first call it
+    /// widens the range and arranges for that thread's caches to be freed when it exits, as
+    /// MPFR asks of multithreaded programs (otherwise every short-lived worker thread would
+    /// leak them); afterwards it costs one thread-local lookup.
+    static func ensureWidestExponentRange() {
+        guard pthread_getspecific(widenedThreadKey) == nil else { return }
+        mpfr_set_emin(mpfr_get_emin_min())
+        mpfr_set_emax(mpfr_get_emax_max())
+        pthread_setspecific(widenedThreadKey, UnsafeRawPointer(bitPattern: 1))
     }
 
-    /// A thread-specific key whose destructor frees the exiting thread's MPFR caches.
-    static let threadCacheKey: pthread_key_t = {
+    /// A thread-specific key, set on threads whose exponent range has been widened; its
+    /// destructor frees the exiting thread's MPFR caches.
+    static let widenedThreadKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key) { _ in mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE) }
         return key
@@ -86,7 +88,10 @@ public struct BigFloat: @unchecked Sendable {
         return BigFloat(storage: s)
     }
 
+    /// Prepares `storage` for an in-place MPFR operation on this thread: widens the
+    /// thread's exponent range and copies shared storage.
     mutating func makeUnique() {
+        BigFloat.ensureWidestExponentRange()
         if !isKnownUniquelyReferenced(&storage) {
             let copy = Storage(precision: precision)
             mpfr_set(copy.pointer, storage.pointer, MPFR_RNDN)
@@ -94,9 +99,11 @@ public struct BigFloat: @unchecked Sendable {
         }
     }
 
-    /// Read-only access to the `mpfr_t`.
+    /// Read-only access to the `mpfr_t` for MPFR functions (comparisons, conversions),
+    /// with this thread's exponent range widened.
     func withMPFR<R>(_ body: (UnsafePointer<__mpfr_struct>) throws -> R) rethrows -> R {
-        try body(storage.pointer)
+        BigFloat.ensureWidestExponentRange()
+        return try body(storage.pointer)
     }
 
     // MARK: Construction
@@ -147,7 +154,7 @@ public struct BigFloat: @unchecked Sendable {
         make(precision: precision) { mpfr_set_inf($0, negative ? -1 : 1) }
     }
 
-    // MARK: Inspection
+    // MARK: Inspection (reads of the value's fields, whatever the exponent range)
 
     public var precision: Int { Int(mpfr_get_prec(storage.pointer)) }
     public var isZero: Bool { mpfr_zero_p(storage.pointer) != 0 }
@@ -164,7 +171,7 @@ public struct BigFloat: @unchecked Sendable {
 
     /// The value rounded to a double in the given direction (±∞ / 0 outside the range).
     public func doubleValue(rounding: RoundingDirection = .nearest) -> Double {
-        mpfr_get_d(storage.pointer, rounding.mpfr)
+        withMPFR { mpfr_get_d($0, rounding.mpfr) }
     }
 
     /// The exact rational value of a finite number; nil for infinities and NaN.
@@ -172,7 +179,7 @@ public struct BigFloat: @unchecked Sendable {
         guard isFinite else { return nil }
         return BigRational.make { q in
             let z = MPZBox()
-            let e = mpfr_get_z_2exp(z.pointer, storage.pointer)
+            let e = withMPFR { mpfr_get_z_2exp(z.pointer, $0) }
             __gmpq_set_z(q, z.pointer)
             if e > 0 { __gmpq_mul_2exp(q, q, UInt(e)) } else if e < 0 { __gmpq_div_2exp(q, q, UInt(-e)) }
         }
@@ -229,6 +236,8 @@ public struct BigFloat: @unchecked Sendable {
     }
 
     // MARK: In-place operations (allocation-free when uniquely referenced)
+    // Each calls `makeUnique()` first, which also widens the exponent range of the calling
+    // thread: the value may have been created on another thread.
 
     /// self ← self + x, rounded.
     public mutating func add(_ x: BigFloat, rounding: RoundingDirection = .nearest) {
@@ -290,10 +299,10 @@ extension BigFloat {
 extension BigFloat: Equatable, Comparable {
     /// Numeric equality (NaN is unequal to everything; precision is ignored).
     public static func == (a: BigFloat, b: BigFloat) -> Bool {
-        mpfr_equal_p(a.storage.pointer, b.storage.pointer) != 0
+        a.withMPFR { mpfr_equal_p($0, b.storage.pointer) != 0 }
     }
     public static func < (a: BigFloat, b: BigFloat) -> Bool {
-        mpfr_less_p(a.storage.pointer, b.storage.pointer) != 0
+        a.withMPFR { mpfr_less_p($0, b.storage.pointer) != 0 }
     }
 }
 
@@ -310,7 +319,7 @@ extension BigFloat: CustomStringConvertible {
     public func decimalDigits(_ digits: Int, rounding: RoundingDirection = .nearest) -> (negative: Bool, digits: String, exponent: Int)? {
         guard mpfr_regular_p(storage.pointer) != 0 else { return nil }
         var exp: mpfr_exp_t = 0
-        guard let cString = mpfr_get_str(nil, &exp, 10, max(digits, 1), storage.pointer, rounding.mpfr) else { return nil }
+        guard let cString = withMPFR({ mpfr_get_str(nil, &exp, 10, max(digits, 1), $0, rounding.mpfr) }) else { return nil }
         defer { mpfr_free_str(cString) }
         var text = String(cString: cString)
         var negative = false
