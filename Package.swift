@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-numerics", exact: "1.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +24,7 @@ let package = Package(
         ),
         .target(
             name: "Multiprecision",
-            dependencies: ["CMPFR", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["CMPFR"],
             linkerSettings: [.linkedLibrary("mpfr"), .linkedLibrary("gmp")]
         ),
         .target(name: "NTKMoments", dependencies: ["Multiprecision"]),

@@ -14,6 +14,8 @@ static inline mpz_srcptr ntk_mpq_numref(mpq_srcptr x) { return mpq_numref(x); }
 static inline mpz_srcptr ntk_mpq_denref(mpq_srcptr x) { return mpq_denref(x); }
 static inline mpz_ptr ntk_mpq_numref_mut(mpq_ptr x) { return mpq_numref(x); }
 static inline mpz_ptr ntk_mpq_denref_mut(mpq_ptr x) { return mpq_denref(x); }
+static inline mpfr_prec_t ntk_mpfr_prec_min(void) { return MPFR_PREC_MIN; }
+static inline mpfr_prec_t ntk_mpfr_prec_max(void) { return MPFR_PREC_MAX; }
 static inline size_t ntk_mpz_sizeinbase(mpz_srcptr x, int base) { return mpz_sizeinbase(x, base); }
 static inline void ntk_gmp_free(void *p, size_t n) {
     void (*freefunc)(void *, size_t);

@@ -10,20 +10,43 @@ import Darwin
 /// * Each value carries its own precision in bits. Binary operators produce a result at the
 ///   larger precision of their operands, rounded to nearest; the named functions take an
 ///   explicit `precision` and `rounding` direction and return MPFR's correctly rounded result.
+/// * Precondition of every initialiser and operation that takes a `precision`: it lies in
+///   `BigFloat.precisionRange` (checked in every build; a violation stops the program with a
+///   message naming the range). Check precisions that come from users with
+///   `validatedPrecision(_:)`, which throws instead.
 /// * Value semantics with copy-on-write: the `mpfr_t` is owned by a private final class and
 ///   cleared in `deinit`; in-place operations (`add(_:rounding:)`, `addProduct`) reuse it when
 ///   the value is uniquely referenced, which keeps hot loops free of allocations.
-/// * The exponent range is MPFR's widest (about ±2^62 bits), so the quantities of very deep
-///   networks neither overflow nor underflow.
+/// * The exponent range is MPFR's widest (about ±2^62 bits) on every thread, so the
+///   quantities of very deep networks neither overflow nor underflow.
 public struct BigFloat: @unchecked Sendable {
-    /// Smallest and largest precisions accepted, in bits.
+    /// Smallest and largest precisions accepted, in bits. MPFR itself accepts
+    /// `MPFR_PREC_MIN` (1) … `MPFR_PREC_MAX` (about 2^63); the cap of 2^24 bits (about
+    /// 5 million decimal digits, 2 MiB per value) bounds memory and time.
     public static let minimumPrecision = 2
     public static let maximumPrecision = 1 << 24
+
+    /// `minimumPrecision...maximumPrecision`, which lies within MPFR's own limits.
+    public static let precisionRange: ClosedRange<Int> = {
+        precondition(minimumPrecision >= ntk_mpfr_prec_min() && maximumPrecision <= ntk_mpfr_prec_max(),
+                     "BigFloat: declared precision range exceeds MPFR's")
+        return minimumPrecision...maximumPrecision
+    }()
+
+    /// `bits` when it lies in `precisionRange`; throws `PrecisionOutOfRangeError` otherwise.
+    public static func validatedPrecision(_ bits: Int) throws(PrecisionOutOfRangeError) -> Int {
+        guard precisionRange.contains(bits) else { throw PrecisionOutOfRangeError(bits: bits) }
+        return bits
+    }
 
     final class Storage {
         let pointer: UnsafeMutablePointer<__mpfr_struct>
         init(precision: Int) {
-            BigFloat.widenExponentRangeForThisThread()
+            guard BigFloat.precisionRange.contains(precision) else {
+                // fatalError, not precondition: its message survives optimised builds.
+                fatalError("BigFloat: \(PrecisionOutOfRangeError(bits: precision)); validate it with BigFloat.validatedPrecision(_:)")
+            }
+            BigFloat.ensureWidestExponentRange()
             pointer = .allocate(capacity: 1)
             mpfr_init2(pointer, mpfr_prec_t(precision))
         }
@@ -35,21 +58,22 @@ public struct BigFloat: @unchecked Sendable {
 
     var storage: Storage
 
-    /// MPFR keeps its exponent range and its caches of constants (log 2, π, …) per thread.
-    /// The first value created on a thread widens the range and arranges for that thread's
-    /// caches to be freed when it exits, as MPFR asks of multithreaded programs (otherwise
-    /// every short-lived worker thread would leak them).
-    @usableFromInline
-    static func widenExponentRangeForThisThread() {
-        if mpfr_get_emin() != mpfr_get_emin_min() {
-            mpfr_set_emin(mpfr_get_emin_min())
-            mpfr_set_emax(mpfr_get_emax_max())
-            pthread_setspecific(threadCacheKey, UnsafeRawPointer(bitPattern: 1))
-        }
+    /// MPFR keeps its exponent range and its caches of constants (log 2, π, …) per thread,
+    /// and a thread starts with a narrow range (about ±2^30) in which 2^-(10^12) is 0.
+    /// Every operation that lets MPFR compute calls this first: on a thread's first call it
+    /// widens the range and arranges for that thread's caches to be freed when it exits, as
+    /// MPFR asks of multithreaded programs (otherwise every short-lived worker thread would
+    /// leak them); afterwards it costs one thread-local lookup.
+    static func ensureWidestExponentRange() {
+        guard pthread_getspecific(widenedThreadKey) == nil else { return }
+        mpfr_set_emin(mpfr_get_emin_min())
+        mpfr_set_emax(mpfr_get_emax_max())
+        pthread_setspecific(widenedThreadKey, UnsafeRawPointer(bitPattern: 1))
     }
 
-    /// A thread-specific key whose destructor frees the exiting thread's MPFR caches.
-    static let threadCacheKey: pthread_key_t = {
+    /// A thread-specific key, set on threads whose exponent range has been widened; its
+    /// destructor frees the exiting thread's MPFR caches.
+    static let widenedThreadKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key) { _ in mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE) }
         return key
@@ -64,7 +88,10 @@ public struct BigFloat: @unchecked Sendable {
         return BigFloat(storage: s)
     }
 
+    /// Prepares `storage` for an in-place MPFR operation on this thread: widens the
+    /// thread's exponent range and copies shared storage.
     mutating func makeUnique() {
+        BigFloat.ensureWidestExponentRange()
         if !isKnownUniquelyReferenced(&storage) {
             let copy = Storage(precision: precision)
             mpfr_set(copy.pointer, storage.pointer, MPFR_RNDN)
@@ -72,9 +99,11 @@ public struct BigFloat: @unchecked Sendable {
         }
     }
 
-    /// Read-only access to the `mpfr_t`.
+    /// Read-only access to the `mpfr_t` for MPFR functions (comparisons, conversions),
+    /// with this thread's exponent range widened.
     func withMPFR<R>(_ body: (UnsafePointer<__mpfr_struct>) throws -> R) rethrows -> R {
-        try body(storage.pointer)
+        BigFloat.ensureWidestExponentRange()
+        return try body(storage.pointer)
     }
 
     // MARK: Construction
@@ -107,9 +136,11 @@ public struct BigFloat: @unchecked Sendable {
         mpfr_set(storage.pointer, value.storage.pointer, rounding.mpfr)
     }
 
-    /// Parses a decimal string (`"2.5"`, `"-1e-30"`, `"3"`) correctly rounded; throws on
-    /// anything else, including `nan` and `inf`.
+    /// Parses a decimal string (`"2.5"`, `"-1e-30"`, `"3"`) correctly rounded; throws
+    /// `NumberParsingError` on anything else, including `nan` and `inf`, and
+    /// `PrecisionOutOfRangeError` for a precision outside `precisionRange`.
     public init(parsing text: String, precision: Int, rounding: RoundingDirection = .nearest) throws {
+        _ = try BigFloat.validatedPrecision(precision)
         let exact = try BigRational(parsing: text)
         self.init(exact, precision: precision, rounding: rounding)
     }
@@ -123,7 +154,7 @@ public struct BigFloat: @unchecked Sendable {
         make(precision: precision) { mpfr_set_inf($0, negative ? -1 : 1) }
     }
 
-    // MARK: Inspection
+    // MARK: Inspection (reads of the value's fields, whatever the exponent range)
 
     public var precision: Int { Int(mpfr_get_prec(storage.pointer)) }
     public var isZero: Bool { mpfr_zero_p(storage.pointer) != 0 }
@@ -140,15 +171,15 @@ public struct BigFloat: @unchecked Sendable {
 
     /// The value rounded to a double in the given direction (±∞ / 0 outside the range).
     public func doubleValue(rounding: RoundingDirection = .nearest) -> Double {
-        mpfr_get_d(storage.pointer, rounding.mpfr)
+        withMPFR { mpfr_get_d($0, rounding.mpfr) }
     }
 
     /// The exact rational value of a finite number; nil for infinities and NaN.
     public var exactRational: BigRational? {
         guard isFinite else { return nil }
         return BigRational.make { q in
-            let z = BigRationalScratch()
-            let e = mpfr_get_z_2exp(z.pointer, storage.pointer)
+            let z = MPZBox()
+            let e = withMPFR { mpfr_get_z_2exp(z.pointer, $0) }
             __gmpq_set_z(q, z.pointer)
             if e > 0 { __gmpq_mul_2exp(q, q, UInt(e)) } else if e < 0 { __gmpq_div_2exp(q, q, UInt(-e)) }
         }
@@ -156,8 +187,8 @@ public struct BigFloat: @unchecked Sendable {
 
     // MARK: Unary and binary operations with explicit rounding
 
-    public typealias Binary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
-    public typealias Unary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
+    typealias Binary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
+    typealias Unary = (UnsafeMutablePointer<__mpfr_struct>, UnsafePointer<__mpfr_struct>, mpfr_rnd_t) -> Int32
 
     static func binary(_ f: Binary, _ a: BigFloat, _ b: BigFloat, _ precision: Int?, _ rounding: RoundingDirection) -> BigFloat {
         make(precision: precision ?? max(a.precision, b.precision)) { _ = f($0, a.storage.pointer, b.storage.pointer, rounding.mpfr) }
@@ -204,12 +235,9 @@ public struct BigFloat: @unchecked Sendable {
         BigFloat.make(precision: precision) { _ = mpfr_mul_2si($0, storage.pointer, k, rounding.mpfr) }
     }
 
-    /// π at the given precision.
-    public static func pi(precision: Int, rounding: RoundingDirection = .nearest) -> BigFloat {
-        make(precision: precision) { _ = mpfr_const_pi($0, rounding.mpfr) }
-    }
-
     // MARK: In-place operations (allocation-free when uniquely referenced)
+    // Each calls `makeUnique()` first, which also widens the exponent range of the calling
+    // thread: the value may have been created on another thread.
 
     /// self ← self + x, rounded.
     public mutating func add(_ x: BigFloat, rounding: RoundingDirection = .nearest) {
@@ -245,11 +273,15 @@ public struct BigFloat: @unchecked Sendable {
     }
 }
 
-/// A temporary GMP integer.
-final class BigRationalScratch {
-    let pointer: UnsafeMutablePointer<__mpz_struct>
-    init() { pointer = .allocate(capacity: 1); __gmpz_init(pointer) }
-    deinit { __gmpz_clear(pointer); pointer.deallocate() }
+/// A precision (in bits) outside `BigFloat.precisionRange`.
+public struct PrecisionOutOfRangeError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let bits: Int
+
+    public init(bits: Int) { self.bits = bits }
+
+    public var description: String {
+        "precision \(bits) bits is outside \(BigFloat.minimumPrecision)...\(BigFloat.maximumPrecision)"
+    }
 }
 
 // MARK: Operators (round to nearest at the larger precision)
@@ -267,10 +299,10 @@ extension BigFloat {
 extension BigFloat: Equatable, Comparable {
     /// Numeric equality (NaN is unequal to everything; precision is ignored).
     public static func == (a: BigFloat, b: BigFloat) -> Bool {
-        mpfr_equal_p(a.storage.pointer, b.storage.pointer) != 0
+        a.withMPFR { mpfr_equal_p($0, b.storage.pointer) != 0 }
     }
     public static func < (a: BigFloat, b: BigFloat) -> Bool {
-        mpfr_less_p(a.storage.pointer, b.storage.pointer) != 0
+        a.withMPFR { mpfr_less_p($0, b.storage.pointer) != 0 }
     }
 }
 
@@ -287,7 +319,7 @@ extension BigFloat: CustomStringConvertible {
     public func decimalDigits(_ digits: Int, rounding: RoundingDirection = .nearest) -> (negative: Bool, digits: String, exponent: Int)? {
         guard mpfr_regular_p(storage.pointer) != 0 else { return nil }
         var exp: mpfr_exp_t = 0
-        guard let cString = mpfr_get_str(nil, &exp, 10, max(digits, 1), storage.pointer, rounding.mpfr) else { return nil }
+        guard let cString = withMPFR({ mpfr_get_str(nil, &exp, 10, max(digits, 1), $0, rounding.mpfr) }) else { return nil }
         defer { mpfr_free_str(cString) }
         var text = String(cString: cString)
         var negative = false

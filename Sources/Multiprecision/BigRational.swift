@@ -1,4 +1,9 @@
 import CMPFR
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An exact rational number backed by GMP's `mpq_t`, always in lowest terms with a positive
 /// denominator.
@@ -8,6 +13,11 @@ import CMPFR
 /// threads as long as no two threads mutate the same variable.
 ///
 /// Parsing is exact: `"0.1"` is the rational `1/10`, never the binary double nearest to it.
+///
+/// Division by zero: the operator `/`, `init(_:_:)` and `power(_:)` with a negative
+/// exponent require a non-zero divisor (checked in every build; a violation stops the
+/// program with a message saying so). For divisors that may be zero — user input —
+/// `dividing(by:)` and `init(numerator:denominator:)` throw `DivisionByZeroError` instead.
 public struct BigRational: @unchecked Sendable {
     final class Storage {
         let pointer: UnsafeMutablePointer<__mpq_struct>
@@ -54,12 +64,18 @@ public struct BigRational: @unchecked Sendable {
         __gmpq_set_si(storage.pointer, value, 1)
     }
 
-    /// `numerator / denominator`; the denominator must not be zero.
+    /// `numerator / denominator`. Precondition: `denominator ≠ 0` (checked; see the type's
+    /// notes on division by zero).
     public init(_ numerator: Int, _ denominator: Int) {
-        precondition(denominator != 0, "BigRational: zero denominator")
-        storage = Storage()
-        let n = BigRational(numerator), d = BigRational(denominator)
-        __gmpq_div(storage.pointer, n.storage.pointer, d.storage.pointer)
+        guard denominator != 0 else {
+            fatalError("BigRational(\(numerator), 0): zero denominator; init(numerator:denominator:) throws instead")
+        }
+        self = BigRational(numerator) / BigRational(denominator)
+    }
+
+    /// `numerator / denominator`; throws `DivisionByZeroError` when the denominator is zero.
+    public init(numerator: BigRational, denominator: BigRational) throws(DivisionByZeroError) {
+        self = try numerator.dividing(by: denominator)
     }
 
     /// The exact value of a finite binary double.
@@ -218,11 +234,19 @@ public struct BigRational: @unchecked Sendable {
     public static func * (a: BigRational, b: BigRational) -> BigRational {
         make { __gmpq_mul($0, a.storage.pointer, b.storage.pointer) }
     }
-    /// Division; the divisor must not be zero (checked: division by zero traps, so callers
-    /// validate first — every parser in this module does).
+    /// The exact quotient a / b. Precondition: `b ≠ 0` (checked in every build: a zero
+    /// divisor stops the program with "BigRational: division by zero"). Use
+    /// `dividing(by:)`, which throws, when the divisor may be zero.
     public static func / (a: BigRational, b: BigRational) -> BigRational {
-        precondition(!b.isZero, "BigRational: division by zero")
+        // fatalError, not precondition: its message survives optimised builds.
+        guard !b.isZero else { fatalError("BigRational: division by zero; use dividing(by:), which throws instead") }
         return make { __gmpq_div($0, a.storage.pointer, b.storage.pointer) }
+    }
+
+    /// The exact quotient self / divisor; throws `DivisionByZeroError` when the divisor is zero.
+    public func dividing(by divisor: BigRational) throws(DivisionByZeroError) -> BigRational {
+        guard !divisor.isZero else { throw DivisionByZeroError() }
+        return self / divisor
     }
 
     public static func += (a: inout BigRational, b: BigRational) {
@@ -253,10 +277,14 @@ public struct BigRational: @unchecked Sendable {
         return BigRational.make { __gmpq_div_2exp($0, storage.pointer, UInt(k.magnitude)) }
     }
 
-    /// Integer power; a negative exponent requires a non-zero base.
+    /// self^exponent, exact (0^0 = 1). Precondition: a negative exponent requires a non-zero
+    /// base (checked).
     public func power(_ exponent: Int) -> BigRational {
         if exponent == 0 { return BigRational(1) }
-        if exponent < 0 { return BigRational(1) / power(-exponent) }
+        if exponent < 0 {
+            guard !isZero else { fatalError("BigRational: 0 raised to the negative power \(exponent)") }
+            return BigRational(1) / power(-exponent)
+        }
         let num = ntk_mpq_numref(storage.pointer), den = ntk_mpq_denref(storage.pointer)
         return BigRational.make { q in
             __gmpz_pow_ui(ntk_mpq_numref_mut(q), num, UInt(exponent))
@@ -300,6 +328,34 @@ extension String {
     }
 }
 
-extension Substring {
-    func trimmingWhitespace() -> Substring { String(self).trimmingWhitespace() }
+/// Division of a `BigRational` by zero, reported by `dividing(by:)` and
+/// `init(numerator:denominator:)`.
+public struct DivisionByZeroError: Error, CustomStringConvertible, Equatable, Sendable {
+    public init() {}
+    public var description: String { "division by zero" }
+}
+
+/// Owns one GMP `mpz_t` (scratch integers). Internal: the public face of GMP integers in this
+/// module is `BigRational.numeratorString` / `.denominatorString`.
+final class MPZBox {
+    let pointer: UnsafeMutablePointer<__mpz_struct>
+
+    init() {
+        pointer = .allocate(capacity: 1)
+        __gmpz_init(pointer)
+    }
+
+    deinit {
+        __gmpz_clear(pointer)
+        pointer.deallocate()
+    }
+
+    /// Decimal digits of the integer (exact, with a leading `-` when negative).
+    static func decimalString(_ z: UnsafePointer<__mpz_struct>) -> String {
+        guard let cString = __gmpz_get_str(nil, 10, z) else { return "0" }
+        let result = String(cString: cString)
+        let length = strlen(cString) + 1
+        ntk_gmp_free(cString, length)
+        return result
+    }
 }

@@ -30,21 +30,10 @@ public struct Polynomial: Sendable, Equatable {
     public static var zero: Polynomial { Polynomial() }
     public var isZero: Bool { coefficients.isEmpty }
 
-    /// The coefficient of x^i s^j (0 outside the stored range).
-    public func coefficient(xDegree i: Int, sDegree j: Int) -> BigRational {
-        guard i < coefficients.count, j < coefficients[i].count else { return 0 }
-        return coefficients[i][j]
-    }
-
     /// Highest power of s with a non-zero coefficient (−1 for the zero polynomial).
     public var sDegree: Int { coefficients.map { $0.count - 1 }.max() ?? -1 }
     /// Highest power of x with a non-zero coefficient (−1 for the zero polynomial).
     public var xDegree: Int { coefficients.count - 1 }
-
-    /// The polynomial in s obtained by collecting the coefficient of x^i.
-    public func sCoefficients(xDegree i: Int) -> [BigRational] {
-        i < coefficients.count ? coefficients[i] : []
-    }
 
     /// Exact value at s, x.
     public func evaluate(s: BigRational, x: BigRational) -> BigRational {

@@ -20,13 +20,4 @@ public enum RoundingDirection: Sendable, CaseIterable {
         case .towardZero: return MPFR_RNDZ
         }
     }
-
-    /// The direction that rounds the negation of a value the same way this one rounds it.
-    public var reversed: RoundingDirection {
-        switch self {
-        case .down: return .up
-        case .up: return .down
-        default: return self
-        }
-    }
 }
