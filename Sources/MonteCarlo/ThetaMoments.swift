@@ -54,6 +54,15 @@ public struct ThetaMoments: Sendable, Hashable, Codable {
     /// `Σ Θ⁴`.
     public private(set) var sumTheta4: CompensatedSum
 
+    /// JSON keys are snake_case, like every JSON file `ntk` writes.
+    enum CodingKeys: String, CodingKey {
+        case count
+        case sumTheta = "sum_theta"
+        case sumTheta2 = "sum_theta2"
+        case sumTheta3 = "sum_theta3"
+        case sumTheta4 = "sum_theta4"
+    }
+
     /// No samples.
     public init() {
         count = 0

@@ -17,7 +17,7 @@ struct NTK: ParsableCommand {
         abstract: "Exact finite-width moments of the neural tangent kernel of deep ReLU networks.",
         discussion: """
         Exit codes: 0 success, 1 a failed Monte Carlo validation, 2 bad input or a refused job \
-        (with one line on stderr).
+        (with one line on stderr), 3 an inconclusive validation (too few samples for a verdict).
         """,
         subcommands: [MomentsCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
                       ChartCommand.self, ValidateCommand.self]
@@ -28,7 +28,9 @@ struct NTK: ParsableCommand {
 public enum NTKTool {
     /// Runs `ntk` with `arguments` (without the program name) and returns the exit code.
     /// Contract: 0 success, 1 failed validation, 2 bad input or refused job — then exactly one
-    /// line on stderr and nothing on stdout. Never traps for any argument vector.
+    /// line on stderr and nothing on stdout —, 3 inconclusive validation (too few samples or no
+    /// finite standard error; report on stdout, one line on stderr). Never traps for any
+    /// argument vector.
     public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
         do {
             let parsed = try NTK.parseAsRoot(arguments)
@@ -45,6 +47,9 @@ public enum NTKTool {
         } catch let error as ValidationFailure {
             io.writeError("ntk: validation failed: \(oneLine(error.description))\n")
             return 1
+        } catch let error as ValidationInconclusive {
+            io.writeError("ntk: validation inconclusive: \(oneLine(error.description))\n")
+            return 3
         } catch {
             // Asking ArgumentParser for the exit code builds the whole usage text again (about
             // 20 ms in a debug build); only help-like arguments can end in a clean exit.

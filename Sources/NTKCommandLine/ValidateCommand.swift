@@ -28,7 +28,14 @@ struct ValidationReference {
     }
 }
 
-/// The verdict of one validation: z-scores of E[Θ] and E[Θ²] against both models.
+/// A validation that ran but cannot support a verdict (too few samples, or standard errors
+/// that are not finite and positive): exit code 3.
+struct ValidationInconclusive: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// One validation, formatted: the z-tests (`MomentZTest`, from the MonteCarlo library) of the
+/// Monte Carlo E[Θ] and E[Θ²] against the exact recursion and the GI model, as text or JSON.
 struct ValidationReport {
     let architecture: Architecture
     let moments: ThetaMoments
@@ -38,27 +45,26 @@ struct ValidationReport {
     let threads: Int?
     let zMax: Double
     let reference: ValidationReference
+    /// Against the exact recursion: decides the verdict and the exit code.
+    let exact: MomentZTest
+    /// Against the gradient-independence model: reported only.
+    let gi: MomentZTest
 
-    var zMean: Double { (moments.mean - reference.exactMean) / moments.standardErrorOfMean }
-    var zSecond: Double { (moments.secondMoment - reference.exactSecond) / moments.standardErrorOfSecondMoment }
-    var zMeanGI: Double { (moments.mean - reference.giMean) / moments.standardErrorOfMean }
-    var zSecondGI: Double { (moments.secondMoment - reference.giSecond) / moments.standardErrorOfSecondMoment }
-    var passed: Bool {
-        Self.within(zMean, moments.standardErrorOfMean, moments.mean, reference.exactMean, zMax)
-            && Self.within(zSecond, moments.standardErrorOfSecondMoment, moments.secondMoment, reference.exactSecond, zMax)
-    }
-    var giPassed: Bool {
-        Self.within(zMeanGI, moments.standardErrorOfMean, moments.mean, reference.giMean, zMax)
-            && Self.within(zSecondGI, moments.standardErrorOfSecondMoment, moments.secondMoment, reference.giSecond, zMax)
+    init(architecture: Architecture, moments: ThetaMoments, seconds: Double, stoppedBy: String, seeds: [UInt64],
+         threads: Int?, zMax: Double, reference: ValidationReference) {
+        self.architecture = architecture
+        self.moments = moments
+        self.seconds = seconds
+        self.stoppedBy = stoppedBy
+        self.seeds = seeds
+        self.threads = threads
+        self.zMax = zMax
+        self.reference = reference
+        exact = MomentZTest(moments: moments, referenceMean: reference.exactMean, referenceSecondMoment: reference.exactSecond, zMax: zMax)
+        gi = MomentZTest(moments: moments, referenceMean: reference.giMean, referenceSecondMoment: reference.giSecond, zMax: zMax)
     }
 
-    /// |z| ≤ zMax; when Θ is deterministic (standard error exactly 0, z undefined) the
-    /// estimate must instead equal the model value up to rounding.
-    static func within(_ z: Double, _ standardError: Double, _ estimate: Double, _ model: Double, _ zMax: Double) -> Bool {
-        if z.isFinite { return abs(z) <= zMax }
-        guard standardError == 0, estimate.isFinite, model.isFinite else { return false }
-        return abs(estimate - model) <= 1e-12 * max(abs(model), Double.leastNormalMagnitude)
-    }
+    var verdict: ValidationVerdict { exact.verdict }
 
     func g(_ x: Double, _ digits: Int = 6) -> String {
         if x.isNaN { return "nan" }
@@ -66,8 +72,34 @@ struct ValidationReport {
         return BigFloat(x, precision: 53).formatted(significantDigits: digits)
     }
 
-    /// Where z is undefined (zero standard error: Θ is deterministic), it is reported as null.
+    /// Where z is undefined (fewer than 2 samples, or zero standard error), it is reported as
+    /// "undefined" in text and null in JSON.
     func zText(_ z: Double) -> String { z.isFinite ? String(format: "%.2f", z) : "undefined" }
+
+    /// A standard error in text: "undefined" when there is none (fewer than 2 samples).
+    func seText(_ se: Double) -> String { se.isFinite ? g(se, 2) : "undefined" }
+
+    /// Why there is no verdict, in a few words.
+    var inconclusiveReason: String {
+        if !exact.hasEnoughSamples {
+            return "\(moments.count) sample\(moments.count == 1 ? "" : "s"); a verdict needs at least \(MomentZTest.minimumSamples) samples and finite, positive standard errors"
+        }
+        return "z is undefined (zero or non-finite standard error with an estimate that differs from the exact value)"
+    }
+
+    var verdictText: String {
+        let giText: String
+        switch gi.verdict {
+        case .pass: giText = "the GI model is not rejected"
+        case .fail: giText = "the GI model is rejected"
+        case .inconclusive: giText = "the GI model is neither rejected nor confirmed"
+        }
+        switch verdict {
+        case .pass: return "PASS: |z| ≤ \(g(zMax, 3)) against the exact recursion; \(giText)"
+        case .fail: return "FAIL: |z| > \(g(zMax, 3)) against the exact recursion; \(giText)"
+        case .inconclusive: return "INCONCLUSIVE: \(inconclusiveReason)"
+        }
+    }
 
     var text: String {
         var out = "architecture  \(describe(architecture))\n"
@@ -75,10 +107,10 @@ struct ValidationReport {
         out += "samples       \(moments.count) (stopped by \(stoppedBy)) in \(String(format: "%.2f", seconds)) s"
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
         out += "              Monte Carlo estimate ± standard error | exact recursion (z) | gradient independence (z)\n"
-        out += "E[Θ]          \(g(moments.mean)) ± \(g(moments.standardErrorOfMean, 2)) | \(g(reference.exactMean, 8)) (\(zText(zMean))) | \(g(reference.giMean, 8)) (\(zText(zMeanGI)))\n"
-        out += "E[Θ²]         \(g(moments.secondMoment)) ± \(g(moments.standardErrorOfSecondMoment, 2)) | \(g(reference.exactSecond, 8)) (\(zText(zSecond))) | \(g(reference.giSecond, 8)) (\(zText(zSecondGI)))\n"
-        out += "dispersion    plug-in \(g(moments.dispersion)) ± \(g(moments.dispersionStandardError, 2)) (delta method; biased low and optimistic for heavy tails) | exact \(g(reference.exactSecond / (reference.exactMean * reference.exactMean), 8)) | GI \(g(reference.giSecond / (reference.giMean * reference.giMean), 8))\n"
-        out += "verdict       \(passed ? "PASS" : "FAIL"): |z| \(passed ? "≤" : ">") \(g(zMax, 3)) against the exact recursion; the GI model is \(giPassed ? "not rejected" : "rejected")\n"
+        out += "E[Θ]          \(g(moments.mean)) ± \(seText(moments.standardErrorOfMean)) | \(g(reference.exactMean, 8)) (\(zText(exact.zMean))) | \(g(reference.giMean, 8)) (\(zText(gi.zMean)))\n"
+        out += "E[Θ²]         \(g(moments.secondMoment)) ± \(seText(moments.standardErrorOfSecondMoment)) | \(g(reference.exactSecond, 8)) (\(zText(exact.zSecondMoment))) | \(g(reference.giSecond, 8)) (\(zText(gi.zSecondMoment)))\n"
+        out += "dispersion    plug-in \(g(moments.dispersion)) ± \(seText(moments.dispersionStandardError)) (delta method; biased low and optimistic for heavy tails) | exact \(g(reference.exactSecond / (reference.exactMean * reference.exactMean), 8)) | GI \(g(reference.giSecond / (reference.giMean * reference.giMean), 8))\n"
+        out += "verdict       \(verdictText)\n"
         return out
     }
 
@@ -90,29 +122,136 @@ struct ValidationReport {
         return .object([
             ("widths", .string(compactWidths(architecture))),
             ("depth", .number("\(architecture.depth)")),
-            ("sigma2", .string(architecture.sigma2.fractionString)),
-            ("input_norm2", .string(architecture.inputNorm2.fractionString)),
+            ("sigma2", .number(jsonDecimal(architecture.sigma2))),
+            ("sigma2_exact", .string(architecture.sigma2.fractionString)),
+            ("input_norm2", .number(jsonDecimal(architecture.inputNorm2))),
+            ("input_norm2_exact", .string(architecture.inputNorm2.fractionString)),
             ("biases", .bool(architecture.trainableBiases)),
             ("samples", .number("\(moments.count)")),
             ("seconds", num(seconds)),
             ("stopped_by", .string(stoppedBy)),
             ("seeds", .array(seeds.map { .number("\($0)") })),
             ("z_max", num(zMax)),
-            ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, zMean, reference.giMean, zMeanGI)),
-            ("E_theta2", block(moments.secondMoment, moments.standardErrorOfSecondMoment, reference.exactSecond, zSecond, reference.giSecond, zSecondGI)),
+            ("minimum_samples", .number("\(MomentZTest.minimumSamples)")),
+            ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, exact.zMean, reference.giMean, gi.zMean)),
+            ("E_theta2", block(moments.secondMoment, moments.standardErrorOfSecondMoment, reference.exactSecond, exact.zSecondMoment,
+                               reference.giSecond, gi.zSecondMoment)),
             ("dispersion_plugin", .object([("mc", num(moments.dispersion)), ("se_delta_method", num(moments.dispersionStandardError)),
                                           ("note", .string("biased low for heavy-tailed Theta; test E_theta and E_theta2 instead"))])),
-            ("passed", .bool(passed)),
-            ("gi_rejected", .bool(!giPassed)),
+            ("verdict", .string(verdict.rawValue)),
+            ("passed", .bool(verdict == .pass)),
+            ("gi_verdict", .string(gi.verdict.rawValue)),
+            ("gi_rejected", .bool(gi.verdict == .fail)),
         ])
     }
 
-    func emit(_ io: CommandIO, format: String) throws {
-        io.write(format == "json" ? json.serialized(pretty: true) + "\n" : text)
-        if !passed {
-            throw ValidationFailure(description: "z-scores \(zText(zMean)) (E[Θ]) and \(zText(zSecond)) (E[Θ²]) against the exact recursion exceed \(g(zMax, 3))")
+    /// Writes the report, then signals a failed (exit 1) or inconclusive (exit 3) verdict.
+    func emit(_ io: CommandIO, format: ValidateOutputFormat) throws {
+        io.write(format == .json ? json.serialized(pretty: true) + "\n" : text)
+        switch verdict {
+        case .pass: return
+        case .fail:
+            throw ValidationFailure(description: "z-scores \(zText(exact.zMean)) (E[Θ]) and \(zText(exact.zSecondMoment)) (E[Θ²]) against the exact recursion: |z| > \(g(zMax, 3))")
+        case .inconclusive:
+            throw ValidationInconclusive(description: inconclusiveReason)
         }
     }
+}
+
+/// `r` as a JSON number Python's float() reads: exact when its decimal expansion ends within
+/// 17 significant digits (2.5, 0.001), otherwise rounded to 17 significant digits
+/// (1/3 → 0.33333333333333333). The exact rational goes into a separate `…_exact` string.
+func jsonDecimal(_ r: BigRational) -> String {
+    if r.isZero { return "0" }
+    let s = BigFloat(r, precision: 256).formatted(significantDigits: 17)
+    var mantissa = Substring(s), exponent = Substring("")
+    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) { mantissa = s[..<e]; exponent = s[e...] }
+    if mantissa.contains(".") {
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    return String(mantissa) + exponent.replacingOccurrences(of: "e+", with: "e")
+}
+
+/// `--format` of the validate commands.
+enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// An integer option that also accepts exact decimal and scientific forms (`100000`, `1e5`,
+/// `2.5e3`) but refuses non-integers (`1.5`). Negative values parse, so that `validate()` can
+/// report them as out of range; range checks belong to the command.
+struct IntegerArgument: ExpressibleByArgument, CustomStringConvertible {
+    let text: String
+    let value: BigRational
+
+    init(_ value: Int) {
+        text = "\(value)"
+        self.value = BigRational(value)
+    }
+
+    init?(argument: String) {
+        let t = argument.trimmingCharacters(in: .whitespaces)
+        guard t.range(of: #"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil,
+              let v = try? BigRational(parsing: t), v.isInteger else { return nil }
+        text = argument
+        value = v
+    }
+
+    var description: String { text }
+    var defaultValueDescription: String { text }
+
+    /// The value when it lies in `range`.
+    func value(in range: ClosedRange<Int>) -> Int? {
+        guard value.bitSize <= 128, let v = value.exactInt, range.contains(v) else { return nil }
+        return v
+    }
+}
+
+/// A number option read as an exact rational (`2`, `5/2`, `2.5`, `1e-1`); sign and range
+/// checks belong to the command's `validate()`.
+struct RationalArgument: ExpressibleByArgument, CustomStringConvertible {
+    let text: String
+    let value: BigRational
+
+    init(_ value: Int) {
+        text = "\(value)"
+        self.value = BigRational(value)
+    }
+
+    init?(argument: String) {
+        guard let v = try? BigRational(parsing: argument) else { return nil }
+        text = argument
+        value = v
+    }
+
+    var description: String { text }
+    var defaultValueDescription: String { text }
+    var doubleValue: Double { BigFloat(value, precision: 53).doubleValue() }
+
+    /// Throws unless 0 < value ≤ `maximum` with at most about 12 digits in numerator and
+    /// denominator.
+    func checkPositive(flag: String, maximum: BigRational? = nil) throws {
+        let allowed = "a positive number such as 2, 5/2, 2.5 or 1e-1"
+        guard value.signum > 0 else { throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: must be positive; allowed: \(allowed)") }
+        guard value.bitSize <= Int(12 * 3.33) + 64 else {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is too large or too finely divided (limit: about 12 digits in numerator and denominator)")
+        }
+        if let maximum, maximum < value {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: at most \(maximum.fractionString)")
+        }
+    }
+}
+
+/// `--threads`: 1 … 1024, or all cores when absent.
+func checkThreads(_ threads: IntegerArgument?) throws {
+    if let threads, threads.value(in: 1...1024) == nil {
+        throw ValidationError("--threads \(Arguments.quoted(threads.text)) is out of range: an integer from 1 to 1024")
+    }
+}
+
+func threadCount(_ threads: IntegerArgument?) -> Int {
+    threads?.value(in: 1...1024) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 extension SimulatedArchitecture {
@@ -129,64 +268,104 @@ extension MonteCarloStopReason {
     var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
 }
 
-/// The sufficient statistics of one shard, as written by `--emit-stats`.
+/// The sufficient statistics of one shard, as written by `--emit-stats` (format
+/// `ntk-validate-stats-2`, snake_case keys like every JSON `ntk` writes). `sigma2` and
+/// `input_norm2` are the doubles the simulation used, as JSON numbers; `sigma2_exact` and
+/// `input_norm2_exact` are the exact rationals, which `merge` reads.
 struct ShardStatistics: Codable {
-    var format = "ntk-validate-stats-1"
+    static let currentFormat = "ntk-validate-stats-2"
+    /// Written by earlier versions, with camelCase keys; refused by `merge`.
+    static let retiredFormats: Set<String> = ["ntk-validate-stats-1"]
+
+    var format = ShardStatistics.currentFormat
     var widths: String
-    var sigma2: String
-    var inputNorm2: String
+    var sigma2: Double
+    var sigma2Exact: String
+    var inputNorm2: Double
+    var inputNorm2Exact: String
     var biases: Bool
     var seed: UInt64
     var seconds: Double
     var stoppedBy: String
     var moments: ThetaMoments
+
+    enum CodingKeys: String, CodingKey {
+        case format, widths, sigma2
+        case sigma2Exact = "sigma2_exact"
+        case inputNorm2 = "input_norm2"
+        case inputNorm2Exact = "input_norm2_exact"
+        case biases, seed, seconds
+        case stoppedBy = "stopped_by"
+        case moments
+    }
 }
 
 struct ValidateRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Simulate networks and compare E[Θ], E[Θ²] with the exact recursion (default subcommand).")
+        abstract: "Simulate networks and compare E[Θ], E[Θ²] with the exact recursion (default subcommand).",
+        discussion: """
+        Verdict: PASS when |z| ≤ --z-max for both E[Θ] and E[Θ²] against the exact recursion (exit 0), \
+        FAIL otherwise (exit 1), INCONCLUSIVE with fewer than \(MomentZTest.minimumSamples) samples or without \
+        finite, positive standard errors (exit 3). A deterministic Θ (no spread) passes when its value \
+        equals the exact one up to rounding.
+        """)
 
     @OptionGroup var network: NetworkOptions
     @OptionGroup var scale: ScaleOptions
 
-    @Option(help: "Number of sampled networks (default 100000).")
-    var samples: String = "100000"
+    // Numeric options parse their value unconditionally, so that `--z-max -1` reaches
+    // validate() and is reported as out of range instead of as a missing value.
+    @Option(parsing: .unconditional, help: "Number of sampled networks (an integer; 1e5 and 2.5e3 are accepted).")
+    var samples = IntegerArgument(100_000)
 
-    @Option(name: .customLong("max-seconds"), help: "Stop after this many seconds if the samples are not done (default 60).")
-    var maxSeconds: String = "60"
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Stop after this many seconds if the samples are not done (at most one year).")
+    var maxSeconds = RationalArgument(60)
 
-    @Option(help: "Random seed (default 1); each sample's stream depends only on (seed, sample index).")
-    var seed: String = "1"
+    @Option(parsing: .unconditional, help: "Random seed, 0 … 2^64−1; each sample's stream depends only on (seed, sample index).")
+    var seed = IntegerArgument(1)
 
-    @Option(help: "Worker threads (default: all cores); the result does not depend on it.")
-    var threads: String?
+    @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
+    var threads: IntegerArgument?
 
-    @Option(name: .customLong("z-max"), help: "Pass when |z| ≤ this for E[Θ] and E[Θ²] (default 4).")
-    var zMax: String = "4"
+    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this for E[Θ] and E[Θ²].")
+    var zMax = RationalArgument(4)
 
-    @Option(help: "text or json.")
-    var format: String = "text"
+    @Option(help: "Output format.")
+    var format: ValidateOutputFormat = .text
 
     @Option(name: .customLong("emit-stats"), help: "Also write the sufficient statistics (JSON) to FILE, for `ntk validate merge`.")
     var emitStats: String?
 
     static let maximumDepth = 100_000
     static let maximumWidth = 100_000
+    static let maximumSamples = 1_000_000_000_000
+
+    func validate() throws {
+        if samples.value(in: 1...Self.maximumSamples) == nil {
+            throw ValidationError("--samples \(Arguments.quoted(samples.text)) is out of range: an integer from 1 to \(Self.maximumSamples)")
+        }
+        if seedValue == nil {
+            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to \(UInt64.max)")
+        }
+        try checkThreads(threads)
+        try maxSeconds.checkPositive(flag: "--max-seconds", maximum: BigRational(31_536_000))
+        try zMax.checkPositive(flag: "--z-max")
+    }
+
+    var seedValue: UInt64? {
+        guard seed.value.isInteger, seed.value.signum >= 0, seed.value.bitSize <= 128 else { return nil }
+        return UInt64(seed.value.numeratorString)
+    }
 
     func execute(_ io: CommandIO) throws {
+        try validate()  // also when constructed without parsing
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
-        let n = try Arguments.integer(samples, flag: "--samples", range: 1...1_000_000_000_000)
-        let seconds = try Arguments.positiveRational(maxSeconds, flag: "--max-seconds", maximumMagnitudeDigits: 12)
-        guard seconds <= BigRational(31_536_000) else { throw UsageError("--max-seconds \(Arguments.quoted(maxSeconds)): at most one year (31536000)") }
-        guard let seedValue = UInt64(seed.trimmingCharacters(in: .whitespaces)) else {
-            throw UsageError("--seed \(Arguments.quoted(seed)) must be an integer from 0 to 18446744073709551615")
-        }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let threadCount = try threads.map { try Arguments.integer($0, flag: "--threads", range: 1...1024) } ?? max(1, cores)
-        let z = try Arguments.positiveRational(zMax, flag: "--z-max", maximumMagnitudeDigits: 12)
-        guard ["text", "json"].contains(format) else { throw UsageError("--format \(Arguments.quoted(format)): allowed: text, json") }
+        let n = samples.value(in: 1...Self.maximumSamples)!
+        let seedValue = self.seedValue!
+        let threadCount = threadCount(threads)
         guard a.depth <= Self.maximumDepth, a.hiddenRuns.allSatisfy({ $0.width <= Self.maximumWidth }), a.inputDimension <= 1_000_000_000 else {
             throw UsageError("validate simulates explicit matrices: depth ≤ \(Self.maximumDepth) and hidden widths ≤ \(Self.maximumWidth)")
         }
@@ -203,7 +382,7 @@ struct ValidateRunCommand: NTKSubcommand {
         let reference = ValidationReference(a)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
         let start = Date()
-        let run = simulate(simulated, samples: n, maxSeconds: BigFloat(seconds, precision: 53).doubleValue(), seed: seedValue,
+        let run = simulate(simulated, samples: n, maxSeconds: maxSeconds.doubleValue, seed: seedValue,
                            threads: threadCount) { done in
             let elapsed = Date().timeIntervalSince(start)
             let rate = Double(done) / max(elapsed, 1e-9)
@@ -212,8 +391,9 @@ struct ValidateRunCommand: NTKSubcommand {
         progress?.finish()
         let stoppedBy = run.stoppedBy.label
         if let writer {
-            let stats = ShardStatistics(widths: compactWidths(a, limit: Int.max), sigma2: sigma2.fractionString,
-                                        inputNorm2: inputNorm2.fractionString, biases: a.trainableBiases, seed: seedValue,
+            let stats = ShardStatistics(widths: compactWidths(a, limit: Int.max), sigma2: simulated.sigma2, sigma2Exact: sigma2.fractionString,
+                                        inputNorm2: simulated.inputNorm2, inputNorm2Exact: inputNorm2.fractionString,
+                                        biases: a.trainableBiases, seed: seedValue,
                                         seconds: run.wallSeconds, stoppedBy: stoppedBy, moments: run.moments)
             do {
                 let encoder = JSONEncoder()
@@ -226,8 +406,7 @@ struct ValidateRunCommand: NTKSubcommand {
             }
         }
         let report = ValidationReport(architecture: a, moments: run.moments, seconds: run.wallSeconds, stoppedBy: stoppedBy,
-                                      seeds: [seedValue], threads: threadCount, zMax: BigFloat(z, precision: 53).doubleValue(),
-                                      reference: reference)
+                                      seeds: [seedValue], threads: threadCount, zMax: zMax.doubleValue, reference: reference)
         try report.emit(io, format: format)
     }
 }
@@ -235,39 +414,49 @@ struct ValidateRunCommand: NTKSubcommand {
 struct ValidateMergeCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine --emit-stats shards (different seeds, same network) and report as `validate` does.")
+        abstract: "Combine --emit-stats shards (different seeds, same network) and report as `validate` does.",
+        discussion: "Exit codes and verdicts as for `ntk validate run`; shards must be in format \(ShardStatistics.currentFormat).")
 
     @Argument(help: "Shard files written by `ntk validate --emit-stats`.")
     var files: [String] = []
 
-    @Option(name: .customLong("z-max"), help: "Pass when |z| ≤ this (default 4).")
-    var zMax: String = "4"
+    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this.")
+    var zMax = RationalArgument(4)
 
-    @Option(help: "text or json.")
-    var format: String = "text"
+    @Option(help: "Output format.")
+    var format: ValidateOutputFormat = .text
+
+    func validate() throws {
+        try zMax.checkPositive(flag: "--z-max")
+    }
 
     func execute(_ io: CommandIO) throws {
         guard !files.isEmpty else { throw UsageError("merge needs at least one shard file") }
-        guard ["text", "json"].contains(format) else { throw UsageError("--format \(Arguments.quoted(format)): allowed: text, json") }
-        let z = try Arguments.positiveRational(zMax, flag: "--z-max", maximumMagnitudeDigits: 12)
+        try validate()
         var shards: [ShardStatistics] = []
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw UsageError("shard \(Arguments.quoted(path)): cannot read the file")
             }
-            guard (try? JSONParser().parse(String(decoding: data, as: UTF8.self))) != nil else {
+            guard let parsed = try? JSONParser().parse(String(decoding: data, as: UTF8.self)) else {
                 throw UsageError("shard \(Arguments.quoted(path)): not valid JSON")
+            }
+            if let format = parsed["format"]?.stringValue, ShardStatistics.retiredFormats.contains(format) {
+                throw UsageError("shard \(Arguments.quoted(path)): format \(format) (camelCase keys, written by an older ntk) is no longer read; rerun ntk validate --emit-stats to get \(ShardStatistics.currentFormat)")
+            }
+            if let format = parsed["format"]?.stringValue, format != ShardStatistics.currentFormat {
+                throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(format)); expected \(ShardStatistics.currentFormat)")
             }
             let shard: ShardStatistics
             do { shard = try JSONDecoder().decode(ShardStatistics.self, from: data) } catch {
                 throw UsageError("shard \(Arguments.quoted(path)): not an ntk validate statistics file (\(String(describing: error).prefix(120)))")
             }
-            guard shard.format == "ntk-validate-stats-1" else { throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))") }
             guard shard.moments.count >= 0, shard.seconds.isFinite, shard.seconds >= 0 else {
                 throw UsageError("shard \(Arguments.quoted(path)): inconsistent counts or times")
             }
             if let first = shards.first {
-                guard first.widths == shard.widths, first.sigma2 == shard.sigma2, first.inputNorm2 == shard.inputNorm2, first.biases == shard.biases else {
+                guard first.widths == shard.widths, first.sigma2Exact == shard.sigma2Exact, first.inputNorm2Exact == shard.inputNorm2Exact,
+                      first.biases == shard.biases else {
                     throw UsageError("shard \(Arguments.quoted(path)) describes a different network than \(Arguments.quoted(files[0]))")
                 }
                 guard !shards.contains(where: { $0.seed == shard.seed }) else {
@@ -280,8 +469,8 @@ struct ValidateMergeCommand: NTKSubcommand {
         let sigma2: BigRational, inputNorm2: BigRational
         let widths: (inputDimension: Int, hiddenRuns: [WidthRun])
         do {
-            sigma2 = try BigRational(parsing: first.sigma2)
-            inputNorm2 = try BigRational(parsing: first.inputNorm2)
+            sigma2 = try BigRational(parsing: first.sigma2Exact)
+            inputNorm2 = try BigRational(parsing: first.inputNorm2Exact)
             widths = try WidthList.parse(first.widths)
         } catch {
             throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description")
@@ -312,7 +501,7 @@ struct ValidateMergeCommand: NTKSubcommand {
         }
         let stopped = Set(shards.map(\.stoppedBy)).sorted().joined(separator: " / ")
         let report = ValidationReport(architecture: a, moments: total, seconds: shards.reduce(0) { $0 + $1.seconds }, stoppedBy: stopped,
-                                      seeds: shards.map(\.seed), threads: nil, zMax: BigFloat(z, precision: 53).doubleValue(),
+                                      seeds: shards.map(\.seed), threads: nil, zMax: zMax.doubleValue,
                                       reference: ValidationReference(a))
         try report.emit(io, format: format)
     }

@@ -1,0 +1,122 @@
+/// The outcome of comparing Monte Carlo estimates with a model.
+public enum ValidationVerdict: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every tested moment agrees with the model: |z| ≤ zMax, or Θ showed no spread at all and
+    /// the estimate equals the model value up to rounding.
+    case pass
+    /// At least one moment has a well-defined z-score with |z| > zMax.
+    case fail
+    /// The samples cannot support a verdict: too few of them, or a standard error that is not
+    /// a finite positive number (and the estimate does not simply equal the model value).
+    case inconclusive
+}
+
+/// The z-tests of a Monte Carlo run against one model: `z = (estimate − model) / SE` for
+/// `E[Θ]` (standard error `√(Var Θ / N)`) and for `E[Θ²]` (standard error `√(Var Θ² / N)`),
+/// and the verdict they support.
+///
+/// Rules, applied to each of the two moments:
+/// - fewer than `minimumSamples` samples: no verdict (`inconclusive`), whatever the numbers;
+/// - a finite, positive standard error and a finite estimate: pass when `|z| ≤ zMax`, fail
+///   otherwise;
+/// - standard error exactly 0 (every sample gave the same Θ — a deterministic Θ such as a
+///   depth-1 network, or a network that is always dead): pass when the estimate equals the
+///   model value up to rounding (relative 10⁻¹²), otherwise no verdict. Identical samples
+///   with a different value are what an atom of Θ (e.g. the dead network) looks like when it
+///   carries almost all the probability; the rest of the distribution was simply not seen,
+///   so this is not evidence against the model;
+/// - anything else (NaN or infinite estimates or standard errors, e.g. after overflow): no
+///   verdict.
+///
+/// The run fails when either moment fails, is inconclusive when neither fails and either is
+/// inconclusive, and passes only when both pass.
+public struct MomentZTest: Sendable, Hashable {
+    /// The fewest samples on which a verdict is given.
+    ///
+    /// The z-test treats `(estimate − model)/SE` as standard normal, which rests on the central
+    /// limit theorem and on the sample standard error being close to the true one. Neither
+    /// holds for a handful of samples: with N = 2 the standard error comes from one degree of
+    /// freedom and |z| > 4 is common even when the model is right (Student t₁ tails); with N = 1
+    /// it does not exist. 30 is the usual floor for normal approximations (at N = 30,
+    /// P(|t₂₉| > 4) ≈ 4·10⁻⁴). It is a floor, not a guarantee: heavy-tailed Θ (large λ = L/M)
+    /// needs far more samples before its E[Θ²] standard error can be trusted.
+    public static let minimumSamples = 30
+
+    /// Relative tolerance for "equal up to rounding" when Θ showed no spread.
+    public static let deterministicTolerance = 1e-12
+
+    /// The estimates and sample count the test was computed from.
+    public let count: Int
+    public let mean: Double
+    public let standardErrorOfMean: Double
+    public let secondMoment: Double
+    public let standardErrorOfSecondMoment: Double
+    /// The model's `E[Θ]` and `E[Θ²]`.
+    public let referenceMean: Double
+    public let referenceSecondMoment: Double
+    /// The largest |z| that passes.
+    public let zMax: Double
+
+    /// Tests `moments` against the model values `referenceMean = E[Θ]` and
+    /// `referenceSecondMoment = E[Θ²]`; `zMax` must be finite and positive.
+    public init(moments: ThetaMoments, referenceMean: Double, referenceSecondMoment: Double, zMax: Double) {
+        precondition(zMax.isFinite && zMax > 0, "zMax must be finite and positive")
+        count = moments.count
+        mean = moments.mean
+        standardErrorOfMean = moments.standardErrorOfMean
+        secondMoment = moments.secondMoment
+        standardErrorOfSecondMoment = moments.standardErrorOfSecondMoment
+        self.referenceMean = referenceMean
+        self.referenceSecondMoment = referenceSecondMoment
+        self.zMax = zMax
+    }
+
+    /// `(mean − referenceMean) / standardErrorOfMean`; NaN or infinite when the standard
+    /// error is not positive (fewer than 2 samples, or no spread).
+    public var zMean: Double { (mean - referenceMean) / standardErrorOfMean }
+
+    /// `(secondMoment − referenceSecondMoment) / standardErrorOfSecondMoment`; see `zMean`.
+    public var zSecondMoment: Double { (secondMoment - referenceSecondMoment) / standardErrorOfSecondMoment }
+
+    /// The verdict on `E[Θ]` alone.
+    public var meanVerdict: ValidationVerdict {
+        Self.verdict(count: count, z: zMean, standardError: standardErrorOfMean, estimate: mean, model: referenceMean, zMax: zMax)
+    }
+
+    /// The verdict on `E[Θ²]` alone.
+    public var secondMomentVerdict: ValidationVerdict {
+        Self.verdict(count: count, z: zSecondMoment, standardError: standardErrorOfSecondMoment, estimate: secondMoment,
+                     model: referenceSecondMoment, zMax: zMax)
+    }
+
+    /// The verdict on both moments: fail if either fails, else inconclusive if either is,
+    /// else pass.
+    public var verdict: ValidationVerdict { Self.combine([meanVerdict, secondMomentVerdict]) }
+
+    /// Whether there were enough samples for any verdict (`count ≥ minimumSamples`).
+    public var hasEnoughSamples: Bool { count >= Self.minimumSamples }
+
+    /// Fail if any verdict fails, else inconclusive if any is, else pass (also for none).
+    public static func combine(_ verdicts: some Sequence<ValidationVerdict>) -> ValidationVerdict {
+        var sawInconclusive = false
+        for v in verdicts {
+            if v == .fail { return .fail }
+            if v == .inconclusive { sawInconclusive = true }
+        }
+        return sawInconclusive ? .inconclusive : .pass
+    }
+
+    /// The rule for one moment (see the type's documentation).
+    static func verdict(count: Int, z: Double, standardError: Double, estimate: Double, model: Double,
+                        zMax: Double) -> ValidationVerdict {
+        guard count >= minimumSamples, estimate.isFinite, model.isFinite else { return .inconclusive }
+        if standardError.isFinite && standardError > 0 {
+            guard !z.isNaN else { return .inconclusive }
+            return abs(z) <= zMax ? .pass : .fail  // an overflowing z (±inf) is a clear failure
+        }
+        if standardError == 0 {
+            let equal = abs(estimate - model) <= deterministicTolerance * max(abs(model), Double.leastNormalMagnitude)
+            return equal ? .pass : .inconclusive
+        }
+        return .inconclusive
+    }
+}
