@@ -108,6 +108,8 @@ struct RationalArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
         text = exactDecimal(value)
     }
 
+    init(_ value: Int) { self.init(BigRational(value)) }
+
     var description: String { text }
     var defaultValueDescription: String { text }
 }
@@ -115,23 +117,30 @@ struct RationalArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
 /// A whole number that may be written in scientific notation (`1000`, `1e3`, `2.5e3`), but
 /// must be an integer (`1.5` is refused). Range checks happen in `validate()`.
 struct IntegerArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    let value: Int
+    /// The integer exactly (seeds go up to 2^64 − 1, beyond `Int`).
+    let exact: BigRational
     let text: String
 
     init?(argument: String) {
         let trimmed = argument.trimmingCharacters(in: .whitespaces)
-        if let v = Int(trimmed) {
-            value = v
-        } else {
-            guard trimmed.count <= 40, let r = try? BigRational(parsing: trimmed), r.isInteger, let v = r.exactInt else { return nil }
-            value = v
-        }
+        guard trimmed.range(of: #"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil,
+              trimmed.count <= 60, let r = try? BigRational(parsing: trimmed), r.isInteger else { return nil }
+        exact = r
         text = argument
     }
 
     init(_ value: Int) {
-        self.value = value
+        exact = BigRational(value)
         text = "\(value)"
+    }
+
+    /// The value as an `Int`, saturated at the ends of its range (check first).
+    var value: Int { exact.exactInt ?? (exact.signum > 0 ? Int.max : Int.min) }
+
+    /// The value when it lies in `range`.
+    func value(in range: ClosedRange<Int>) -> Int? {
+        guard exact.bitSize <= 128, let v = exact.exactInt, range.contains(v) else { return nil }
+        return v
     }
 
     var description: String { text }
@@ -139,25 +148,31 @@ struct IntegerArgument: ExpressibleByArgument, Sendable, CustomStringConvertible
 
     /// Throws a one-line message unless the value lies in `range`.
     func check(_ flag: String, _ range: ClosedRange<Int>) throws {
-        guard range.contains(value) else {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        guard value(in: range) != nil else {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: an integer from \(range.lowerBound) to \(range.upperBound)")
         }
     }
 }
 
 extension RationalArgument {
-    /// Throws a one-line message unless the value is positive (and not absurdly long).
-    func checkPositive(_ flag: String, maximumMagnitudeDigits: Int = 1000) throws {
+    var doubleValue: Double { BigFloat(value, precision: 53).doubleValue() }
+
+    /// Throws a one-line message unless 0 < value (≤ `maximum`), with at most about
+    /// `maximumMagnitudeDigits` digits in numerator and denominator.
+    func checkPositive(_ flag: String, maximum: BigRational? = nil, maximumMagnitudeDigits: Int = 1000) throws {
         guard value.signum > 0 else {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
         }
         try Arguments.checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
+        if let maximum, maximum < value {
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: at most \(exactDecimal(maximum))")
+        }
     }
 
     /// Throws a one-line message unless the value is ≥ 0.
     func checkNonNegative(_ flag: String, maximumMagnitudeDigits: Int = 1000) throws {
         guard value.signum >= 0 else {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) must not be negative; allowed: a number ≥ 0 such as 1, 1/2, 0.5 or 1e-3")
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: must not be negative; allowed: a number ≥ 0 such as 1, 1/2, 0.5 or 1e-3")
         }
         try Arguments.checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
     }

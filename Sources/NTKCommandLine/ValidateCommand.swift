@@ -178,71 +178,6 @@ enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// An integer option that also accepts exact decimal and scientific forms (`100000`, `1e5`,
-/// `2.5e3`) but refuses non-integers (`1.5`). Negative values parse, so that `validate()` can
-/// report them as out of range; range checks belong to the command.
-struct IntegerArgument: ExpressibleByArgument, CustomStringConvertible {
-    let text: String
-    let value: BigRational
-
-    init(_ value: Int) {
-        text = "\(value)"
-        self.value = BigRational(value)
-    }
-
-    init?(argument: String) {
-        let t = argument.trimmingCharacters(in: .whitespaces)
-        guard t.range(of: #"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil,
-              let v = try? BigRational(parsing: t), v.isInteger else { return nil }
-        text = argument
-        value = v
-    }
-
-    var description: String { text }
-    var defaultValueDescription: String { text }
-
-    /// The value when it lies in `range`.
-    func value(in range: ClosedRange<Int>) -> Int? {
-        guard value.bitSize <= 128, let v = value.exactInt, range.contains(v) else { return nil }
-        return v
-    }
-}
-
-/// A number option read as an exact rational (`2`, `5/2`, `2.5`, `1e-1`); sign and range
-/// checks belong to the command's `validate()`.
-struct RationalArgument: ExpressibleByArgument, CustomStringConvertible {
-    let text: String
-    let value: BigRational
-
-    init(_ value: Int) {
-        text = "\(value)"
-        self.value = BigRational(value)
-    }
-
-    init?(argument: String) {
-        guard let v = try? BigRational(parsing: argument) else { return nil }
-        text = argument
-        value = v
-    }
-
-    var description: String { text }
-    var defaultValueDescription: String { text }
-    var doubleValue: Double { BigFloat(value, precision: 53).doubleValue() }
-
-    /// Throws unless 0 < value ≤ `maximum` with at most about 12 digits in numerator and
-    /// denominator.
-    func checkPositive(flag: String, maximum: BigRational? = nil) throws {
-        let allowed = "a positive number such as 2, 5/2, 2.5 or 1e-1"
-        guard value.signum > 0 else { throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: must be positive; allowed: \(allowed)") }
-        guard value.bitSize <= Int(12 * 3.33) + 64 else {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) is too large or too finely divided (limit: about 12 digits in numerator and denominator)")
-        }
-        if let maximum, maximum < value {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: at most \(maximum.fractionString)")
-        }
-    }
-}
-
 /// `--threads`: 1 … 1024, or all cores when absent.
 func checkThreads(_ threads: IntegerArgument?) throws {
     if let threads, threads.value(in: 1...1024) == nil {
@@ -350,13 +285,13 @@ struct ValidateRunCommand: NTKSubcommand {
             throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to \(UInt64.max)")
         }
         try checkThreads(threads)
-        try maxSeconds.checkPositive(flag: "--max-seconds", maximum: BigRational(31_536_000))
-        try zMax.checkPositive(flag: "--z-max")
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
+        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
     var seedValue: UInt64? {
-        guard seed.value.isInteger, seed.value.signum >= 0, seed.value.bitSize <= 128 else { return nil }
-        return UInt64(seed.value.numeratorString)
+        guard seed.exact.signum >= 0, seed.exact.bitSize <= 128 else { return nil }
+        return UInt64(seed.exact.numeratorString)
     }
 
     func execute(_ io: CommandIO) throws {
@@ -427,7 +362,7 @@ struct ValidateMergeCommand: NTKSubcommand {
     var format: ValidateOutputFormat = .text
 
     func validate() throws {
-        try zMax.checkPositive(flag: "--z-max")
+        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
     func execute(_ io: CommandIO) throws {

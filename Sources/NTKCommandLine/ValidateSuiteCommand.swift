@@ -19,7 +19,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
 
     func validate() throws {
         try checkThreads(threads)
-        try budgetScale.checkPositive(flag: "--budget-scale", maximum: BigRational(100))
+        try budgetScale.checkPositive("--budget-scale", maximum: BigRational(100), maximumMagnitudeDigits: 12)
     }
 
     struct Case {

@@ -112,8 +112,14 @@ public struct MomentSummary: Sendable {
                 BigFloat(s.mantissa, precision: 53).timesPowerOfTwo(s.binaryScale)
             }
             let bound = RoundingErrorBound(architecture: a, significandBits: 53, libmDeadProbability: true)
+            // P(dead) ≈ Σ 2^{−n_j} underflows Double for widths beyond ~1074 (harmless inside
+            // E[Θ] ≥ β, but printed alone it would be a wrong 0): report it from 53-bit MPFR,
+            // whose exponent range is unlimited.
+            let dead = a.depth >= 2 && !a.inputNorm2.isZero
+                ? MPFRArithmetic(precision: 53, sigma2: a.sigma2, inputNorm2: a.inputNorm2).probabilityOfDeadLayer(hiddenRuns: a.hiddenWidthTotals)
+                : BigFloat(m.probabilityDead, precision: 53)
             (mean, secondMoment, variance, dispersion, probabilityDead) = Self.rounded(
-                mean: unscaled(m.mean), second: unscaled(m.secondMoment), dead: BigFloat(m.probabilityDead, precision: 53),
+                mean: unscaled(m.mean), second: unscaled(m.secondMoment), dead: dead,
                 meanIsZero: m.meanIsZero, deterministic: Self.thetaIsDeterministic(a), precision: 53, bound: bound)
             roundingErrorBound = bound
         case .certified(let p):
