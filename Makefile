@@ -27,7 +27,7 @@ test: deps
 	$(SWIFT) test
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan
 
 # The fixed Monte Carlo validation suite (about 1–2 minutes on 2 cores; at most 5).
 validate: release

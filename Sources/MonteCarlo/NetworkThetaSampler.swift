@@ -1,4 +1,4 @@
-/// Samples `Θ(x, x)` of explicitly simulated ReLU networks (MATH.md §1, §5): for each
+/// Samples `Θ(x, x)` of explicitly simulated ReLU networks (derivations/01-model.md, 06-monte-carlo.md): for each
 /// sample index it draws Gaussian weight matrices `W^l`, runs the forward pass
 /// `h^l = W^l x^{l-1}`, `x^l = ReLU(h^l)` and the backward pass
 /// `δ^L = 1`, `δ^l = D^l (W^{l+1})ᵀ δ^{l+1}` with `D^l = diag(1{h^l > 0})` (so
@@ -9,7 +9,7 @@
 /// Biases are zero at initialisation, so they change no activation; with trainable biases
 /// they only contribute the `β = 1` terms. (`‖x^0‖²` is taken to be `inputNorm2` itself rather
 /// than recomputed from `x = (√inputNorm2, 0, …)`, so that e.g. `L = 1` gives exactly
-/// `inputNorm2 + β`.) No property of the reduced model of MATH.md §2 is used.
+/// `inputNorm2 + β`.) No property of the reduced model of derivations/02-reduction.md is used.
 ///
 /// Weights that cannot influence Θ are not drawn. Column `j` of `W^l` multiplies `x^{l-1}_j`
 /// in the forward pass and produces `(W^l)ᵀδ^l` at unit `j` in the backward pass; when unit `j`

@@ -31,7 +31,7 @@ enum StreamKey {
 
     /// The key of the stream that generates row `row` of the weight matrix `W^layer`
     /// of simulated network number `sample` in the run seeded with `seed`.
-    /// Layers are numbered 1…L as in MATH.md §1; rows are output units, numbered from 0.
+    /// Layers are numbered 1…L as in derivations/01-model.md; rows are output units, numbered from 0.
     @inline(__always)
     static func weightRow(seed: UInt64, sample: UInt64, layer: Int, row: Int) -> UInt64 {
         child(of: layerKey(seed: seed, sample: sample, layer: layer), index: UInt64(row))

@@ -1,5 +1,5 @@
 /// The network whose NTK diagonal `Θ(x, x)` the Monte Carlo simulator samples
-/// (MATH.md §1): a fully connected ReLU network with input dimension `n0`, hidden widths
+/// (derivations/01-model.md): a fully connected ReLU network with input dimension `n0`, hidden widths
 /// `n1 … n_{L-1}`, one output, weights `W^l_ij ~ N(0, σ²/n_{l-1})`, biases initialised to 0,
 /// and `ReLU'(0) = 0`.
 ///

@@ -141,7 +141,7 @@ public struct ThetaMoments: Sendable, Hashable, Codable {
     /// The plug-in dispersion `mean(Θ²) / mean(Θ)²`, an estimate of `R = E[Θ²]/E[Θ]²`.
     ///
     /// It is a ratio of estimates, hence biased; for the heavy-tailed Θ of deep networks
-    /// (large `λ = L/M`, MATH.md §5) it is biased LOW — the rare huge samples that carry
+    /// (large `λ = L/M`, derivations/06-monte-carlo.md) it is biased LOW — the rare huge samples that carry
     /// `E[Θ²]` are under-represented in any finite run — and `dispersionStandardError` is
     /// then optimistic. To validate a model, test `mean` and `secondMoment` separately with
     /// their own standard errors, and trust the ratio only where `λ ≤ 0.5`.

@@ -7,30 +7,6 @@ import NTKMoments
 /// Reading numbers from flags, with messages that name the flag, quote the value and say
 /// what is allowed.
 enum Arguments {
-    static func rational(_ text: String, flag: String, allowed: String) throws -> BigRational {
-        do {
-            return try BigRational(parsing: text)
-        } catch let e as NumberParsingError {
-            throw UsageError("\(flag) \(quoted(text)): \(e.reasonText); allowed: \(allowed)")
-        }
-    }
-
-    static func positiveRational(_ text: String, flag: String, maximumMagnitudeDigits: Int = 1000) throws -> BigRational {
-        let allowed = "a positive number such as 2, 5/2, 2.5 or 1e-1"
-        let value = try rational(text, flag: flag, allowed: allowed)
-        guard value.signum > 0 else { throw UsageError("\(flag) \(quoted(text)) must be positive; allowed: \(allowed)") }
-        try checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
-        return value
-    }
-
-    static func nonNegativeRational(_ text: String, flag: String, maximumMagnitudeDigits: Int = 1000) throws -> BigRational {
-        let allowed = "a number ≥ 0 such as 1, 1/2, 0.5 or 1e-3"
-        let value = try rational(text, flag: flag, allowed: allowed)
-        guard value.signum >= 0 else { throw UsageError("\(flag) \(quoted(text)) must not be negative; allowed: \(allowed)") }
-        try checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
-        return value
-    }
-
     /// Numbers beyond 10^±digits would make every later step pointlessly expensive.
     static func checkMagnitude(_ value: BigRational, text: String, flag: String, digits: Int) throws {
         if value.bitSize > Int(Double(digits) * 3.33) + 64 {
@@ -38,29 +14,11 @@ enum Arguments {
         }
     }
 
-    static func integer(_ text: String, flag: String, range: ClosedRange<Int>) throws -> Int {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let v = Int(trimmed), range.contains(v) else {
-            throw UsageError("\(flag) \(quoted(text)) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return v
-    }
-
     /// n₀ = r·M must stay within the supported widths for every M of a study.
     static func checkInputDimensions(_ study: ConvergenceStudy, flag: String, text: String) throws {
         for M in study.widths where study.inputDimension(width: M) > Architecture.maximumWidth {
             throw UsageError("\(flag) \(Arguments.quoted(text)) with M = \(M) gives an input dimension n0 = r·M beyond 2^50")
         }
-    }
-
-    /// A non-empty comma-separated list, each entry parsed by `parse`.
-    static func list<T>(_ text: String, flag: String, _ parse: (String) throws -> T) throws -> [T] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
-            throw UsageError("\(flag) \(Arguments.quoted(text)): expected a non-empty comma-separated list")
-        }
-        guard items.count <= 100_000 else { throw UsageError("\(flag): more than 100000 entries") }
-        return try items.map(parse)
     }
 
     /// The value in quotes, shortened to 60 characters. Long values keep their end, where a
@@ -71,21 +29,6 @@ enum Arguments {
         return "'" + shown + "'"
     }
 }
-
-extension NumberParsingError {
-    var reasonText: String {
-        switch reason {
-        case .empty: return "empty value"
-        case .malformed: return "not a number"
-        case .zeroDenominator: return "zero denominator"
-        case .exponentOutOfRange(let limit): return "decimal exponent beyond ±\(limit)"
-        case .notFinite: return "not a finite number"
-        }
-    }
-}
-
-import Foundation
-import NTKOutput
 
 // MARK: - Typed argument values
 

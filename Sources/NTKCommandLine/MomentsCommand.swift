@@ -10,7 +10,7 @@ enum ArithmeticChoice: String, EnumerableFlag, Sendable {
 
     static func help(for value: ArithmeticChoice) -> ArgumentHelp? {
         switch value {
-        case .mpfr: return "MPFR arithmetic, rounding to nearest (the default)."
+        case .mpfr: return "MPFR arithmetic, rounding to nearest."
         case .exact: return "Exact rational arithmetic (GMP)."
         case .double: return "IEEE double arithmetic with a binary scale exponent."
         case .certified: return "Certified enclosures (interval arithmetic with outward rounding)."

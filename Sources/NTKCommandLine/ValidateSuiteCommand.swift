@@ -31,7 +31,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
     }
 
     /// λ = L/M ≤ 0.5 everywhere: beyond that Θ is heavy-tailed and the moments' standard
-    /// errors are unreliable (MATH.md §5).
+    /// errors are unreliable (derivations/06-monte-carlo.md).
     static let cases: [Case] = [
         Case(widths: "10,10x4", sigma2: "1.5", biases: true, samples: 2_000_000, seconds: 20),
         Case(widths: "50,50x9", sigma2: "1.5", biases: true, samples: 300_000, seconds: 20),

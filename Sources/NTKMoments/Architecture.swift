@@ -10,7 +10,7 @@ public struct WidthRun: Sendable, Hashable {
     }
 }
 
-/// A fully connected ReLU network with one output, at initialization (MATH.md §1).
+/// A fully connected ReLU network with one output, at initialization (derivations/01-model.md).
 ///
 /// * `inputDimension` is n₀; `hiddenWidths` are n₁ … n_{L−1}, stored as runs of equal widths so
 ///   that a network of 10⁹ layers costs nothing to describe; the output width is 1.

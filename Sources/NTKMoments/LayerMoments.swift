@@ -4,7 +4,7 @@ import Multiprecision
 /// width n = n_j fed by width p = n_{j−1}, on the event that the layer is alive (k_j ≥ 1).
 ///
 /// With k ~ Binomial(n, 1/2), t = 2^{−n}, A | k ~ χ²_k, B | k ~ χ²_{k−1} (independent given k),
-/// a = (σ²/p)·A and b = (σ²/n)·B (MATH.md §3):
+/// a = (σ²/p)·A and b = (σ²/n)·B (derivations/03-recursion.md):
 ///
 ///     E[1] = 1 − t                      E[a]  = σ²·n/(2p)
 ///     E[b] = σ²·((n−2)/(2n) + t/n)      E[a²] = σ⁴·n(n+5)/(4p²)
@@ -16,8 +16,8 @@ import Multiprecision
 ///
 /// The GI model keeps the seed's mean-field bookkeeping: every layer's k is an independent
 /// Binomial(n, ½), with no alive indicator and hence no separate dead-network term (a k = 0
-/// simply zeroes the factors a and b'). This is what reproduces the GI values MATH.md §4
-/// reports for width 6 (dispersion 1.7948 at depth 3, 5.650 at depth 6).
+/// simply zeroes the factors a and b'). This reproduces the reported GI values for width 6
+/// (dispersion 1.7948 at depth 3, 5.650 at depth 6; derivations/05).
 struct LayerMoments<Scalar: MomentScalar> {
     var one: Scalar
     var a: Scalar

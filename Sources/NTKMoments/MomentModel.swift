@@ -1,4 +1,4 @@
-/// Which law of the backward pass the recursion uses (MATH.md §2).
+/// Which law of the backward pass the recursion uses (derivations/02-reduction.md).
 public enum MomentModel: String, Sendable, CaseIterable {
     /// The exact law of a real network: the backward norm picks up the injection term
     /// f²/X_l, which couples it to the forward pass.

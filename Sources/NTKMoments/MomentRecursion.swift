@@ -23,7 +23,7 @@ public struct RawMoments<Scalar: MomentScalar>: Sendable {
     public var meanIsZero: Bool
 }
 
-/// The transfer-matrix recursion of MATH.md §3, written once for every arithmetic.
+/// The transfer-matrix recursion of derivations/03-recursion.md, written once for every arithmetic.
 ///
 /// Θ(x,x) = Σ_l (X_{l−1} + β)·Δ_l unrolls into products with one factor per hidden layer,
 /// chosen by a path through the states of `PathState`. On the event that every hidden layer

@@ -1,5 +1,5 @@
 /// The four states of the path automaton that unrolls Θ into products with one factor per
-/// hidden layer (MATH.md §3).
+/// hidden layer (derivations/03-recursion.md).
 enum PathState: Int, CaseIterable {
     /// Weight term, still inside the forward prefix X_{l−1}: factor a_j.
     case prefixWeight

@@ -136,6 +136,11 @@ struct ReliabilityTests {
     func fuzzCommandLines() throws {
         let files = try FuzzFiles()
         defer { try? FileManager.default.removeItem(at: files.directory) }
+        // The package root (the tests' working directory) must come out unchanged: every file
+        // a CLI test writes belongs in its own temporary directory. (A chart named
+        // "-99999999999999999999999" once landed in the repository this way.)
+        let rootBefore = packageRootEntries()
+        defer { #expect(packageRootEntries() == rootBefore, "the CLI tests wrote into the package root") }
         var rng = SplitMix64(state: 20_240_601)
         let vectors = (0..<5000).map { _ in Self.vector(&rng, files: files) }
         // Two workers (the in-process runner is re-entrant); each vector is checked alone.
@@ -403,4 +408,11 @@ struct ReliabilityTests {
         #expect(one == two)
         #expect(((one["E_theta"] as? [String: Any])?["mc"] as? Double).map { $0.isFinite && $0 > 0 } == true)
     }
+}
+
+/// The names at the top of the package root, without build folders.
+func packageRootEntries() -> Set<String> {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+    return Set(names.filter { !$0.hasPrefix(".build") && $0 != ".swiftpm" })
 }
