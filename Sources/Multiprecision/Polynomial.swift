@@ -104,9 +104,3 @@ public struct Polynomial: Sendable, Equatable {
 
     public static func == (a: Polynomial, b: Polynomial) -> Bool { a.coefficients == b.coefficients }
 }
-
-extension Polynomial: MomentScalar {
-    public mutating func accumulateProduct(_ a: Polynomial, _ b: Polynomial) { addProduct(a, b) }
-    public mutating func accumulate(_ x: Polynomial) { accumulate(x, sign: 1) }
-    public mutating func setProduct(_ a: Polynomial, _ b: Polynomial) { self = a * b }
-}

@@ -1,3 +1,5 @@
+import Multiprecision
+
 /// The arithmetic the NTK moment recursion needs: a commutative ring (the recursion itself
 /// only adds and multiplies non-negative quantities) with an in-place fused multiply-add for
 /// its hot loop.
@@ -89,4 +91,10 @@ extension Enclosure: MomentField {
     public mutating func accumulateProduct(_ a: Enclosure, _ b: Enclosure) { addProduct(a, b) }
     public mutating func accumulate(_ x: Enclosure) { add(x) }
     public mutating func setProduct(_ a: Enclosure, _ b: Enclosure) { self.assignProduct(a, b) }
+}
+
+extension Polynomial: MomentScalar {
+    public mutating func accumulateProduct(_ a: Polynomial, _ b: Polynomial) { addProduct(a, b) }
+    public mutating func accumulate(_ x: Polynomial) { self = self + x }
+    public mutating func setProduct(_ a: Polynomial, _ b: Polynomial) { self = a * b }
 }
