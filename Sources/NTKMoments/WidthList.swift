@@ -96,11 +96,10 @@ public enum WidthList {
                     }
                 }
                 guard runs.count <= WidthList.maximumRuns else { throw error("more than \(WidthList.maximumRuns) runs after expanding groups") }
-                let before = index
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: ",") {
                     index += 1
-                } else if whiteSpaceSeparates, index > before, index < bytes.count,
+                } else if whiteSpaceSeparates, index > 0, [9, 10, 13, 32].contains(bytes[index - 1]), index < bytes.count,
                           bytes[index] == UInt8(ascii: "(") || (bytes[index] >= 48 && bytes[index] <= 57) {
                     continue  // white space alone separates items in a file
                 } else {
