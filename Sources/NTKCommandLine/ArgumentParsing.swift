@@ -121,18 +121,37 @@ extension RationalArgument {
     }
 }
 
-/// A comma-separated list of values of one argument type (`1.5,2,2.5`).
-struct ArgumentList<Element: ExpressibleByArgument & Sendable>: ExpressibleByArgument, Sendable {
+/// A value type whose lists may contain ranges `a:b` or `a:b:step` (b included when the steps
+/// meet it exactly).
+protocol RangeExpandable: ExpressibleByArgument, Sendable {
+    static func expandRange(from: Self, to: Self, step: Self?) -> [Self]?
+}
+
+/// A comma-separated list of values of one argument type (`1.5,2,2.5`), whose entries may be
+/// ranges (`0.01:0.49:0.01`, `1:49`); at most 100000 values in all.
+struct ArgumentList<Element: RangeExpandable>: ExpressibleByArgument, Sendable {
     let elements: [Element]
     let text: String
 
+    static var maximumCount: Int { 100_000 }
+
     init?(argument: String) {
         let items = argument.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty, items.count <= 100_000, !items.contains(where: \.isEmpty) else { return nil }
+        guard !items.isEmpty, !items.contains(where: \.isEmpty) else { return nil }
         var parsed: [Element] = []
         for item in items {
-            guard let e = Element(argument: item) else { return nil }
-            parsed.append(e)
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 1 {
+                guard let e = Element(argument: item) else { return nil }
+                parsed.append(e)
+            } else {
+                guard parts.count <= 3, let a = Element(argument: parts[0]), let b = Element(argument: parts[1]) else { return nil }
+                let step = parts.count == 3 ? Element(argument: parts[2]) : nil
+                if parts.count == 3 && step == nil { return nil }
+                guard let range = Element.expandRange(from: a, to: b, step: step) else { return nil }
+                parsed += range
+            }
+            guard parsed.count <= Self.maximumCount else { return nil }
         }
         elements = parsed
         text = argument
@@ -143,6 +162,23 @@ struct ArgumentList<Element: ExpressibleByArgument & Sendable>: ExpressibleByArg
     }
 
     var defaultValueDescription: String { text }
+}
+
+extension RationalArgument: RangeExpandable {
+    static func expandRange(from a: RationalArgument, to b: RationalArgument, step: RationalArgument?) -> [RationalArgument]? {
+        let s = step?.value ?? 1
+        guard s.signum > 0, a.value <= b.value else { return nil }
+        guard let count = ((b.value - a.value) / s).floor.exactInt, count < 100_000 else { return nil }
+        return (0...count).map { RationalArgument(a.value + BigRational(count == 0 ? 0 : $0) * s) }
+    }
+}
+
+extension IntegerArgument: RangeExpandable {
+    static func expandRange(from a: IntegerArgument, to b: IntegerArgument, step: IntegerArgument?) -> [IntegerArgument]? {
+        let s = step?.value ?? 1
+        guard s > 0, a.value <= b.value, (b.value - a.value) / s < 100_000 else { return nil }
+        return stride(from: a.value, through: b.value, by: s).map { IntegerArgument($0) }
+    }
 }
 
 extension MomentModel: ExpressibleByArgument {

@@ -15,8 +15,8 @@ struct ChartCommand: NTKSubcommand {
         limits, with a slope −1 reference line.
         """)
 
-    /// The two chart kinds.
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case dispersion, convergence }
+    /// The chart kinds.
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case dispersion, depth, convergence }
 
     @Option(help: "Chart kind.")
     var kind: Kind = .dispersion
@@ -34,8 +34,15 @@ struct ChartCommand: NTKSubcommand {
     var points = IntegerArgument(40)
 
     @Option(name: .customLong("widths-grid"), parsing: .unconditional,
-            help: "Widths M (default: 10,100 for dispersion; 10,…,100000 for convergence).")
+            help: "Widths M (default: 10,100 for dispersion; 100 for depth; 10,…,100000 for convergence).")
     var widthsGrid: ArgumentList<IntegerArgument>?
+
+    @Option(parsing: .unconditional, help: "depth: the depths L on the x axis (list or range a:b[:step]).")
+    var depths = ArgumentList<IntegerArgument>("1:49")
+
+    @Option(parsing: .upToNextOption,
+            help: "dispersion, depth: overlay Monte Carlo points (plug-in dispersion ± delta-method s.e.) from `ntk validate --format json` files.")
+    var overlay: [String] = []
 
     @OptionGroup var input: StudyInputOptions
 
@@ -43,7 +50,7 @@ struct ChartCommand: NTKSubcommand {
     var output: String?
 
     var widths: [Int] {
-        widthsGrid?.elements.map(\.value) ?? (kind == .dispersion ? [10, 100] : [10, 100, 1000, 10_000, 100_000])
+        widthsGrid?.elements.map(\.value) ?? (kind == .dispersion ? [10, 100] : kind == .depth ? [100] : [10, 100, 1000, 10_000, 100_000])
     }
 
     func validate() throws {
@@ -59,7 +66,11 @@ struct ChartCommand: NTKSubcommand {
             for M in widths where ConvergenceStudy.depth(lambda: lambdaMax.value, width: M) > 100_000_000 {
                 throw ValidationError("--lambda-max × M = \(lambdaMax.text)·\(M) is too deep for a chart (limit 10^8 layers)")
             }
+        case .depth:
+            for d in depths.elements { try d.check("--depths entry", 1...1_000_000) }
+            guard depths.elements.count <= 2000 else { throw ValidationError("--depths: at most 2000 depths in one chart") }
         case .convergence:
+            guard overlay.isEmpty else { throw ValidationError("--overlay goes with --kind dispersion or depth") }
             for l in lambda.elements {
                 try l.checkPositive("--lambda", maximumMagnitudeDigits: 30)
                 guard l.value <= BigRational(50) else { throw ValidationError("--lambda \(Arguments.quoted(l.text)) exceeds 50") }
@@ -82,13 +93,17 @@ struct ChartCommand: NTKSubcommand {
             let lambdas = (1...points.value).map { lambdaMax.value * BigRational($0, points.value) }
             note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
             chart = try dispersionChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
+        case .depth:
+            chart = try depthChart(sigmas, depths: depths.elements.map(\.value), widths: widths, inputRatio: r, inputNorm2: x)
         case .convergence:
             let lambdas = lambda.elements.map(\.value)
             note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
             chart = try convergenceChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
         }
+        var decorated = chart
+        decorated.series += try overlaySeries(xIsDepth: kind == .depth)
         let svg: String
-        do { svg = try chart.svg() } catch { throw UsageError("chart: \(error)") }
+        do { svg = try decorated.svg() } catch { throw UsageError("chart: \(error)") }
         if let path = output {
             InterruptCleanup.install()
             do { try AtomicFile.write(svg, to: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
@@ -133,6 +148,78 @@ struct ChartCommand: NTKSubcommand {
         }
         return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against λ = L/M", xLabel: "λ = L/M",
                          yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
+    }
+
+    /// The seed's figure: the dispersion against depth L at fixed width M — the exact
+    /// recursion, the exact and published limits at λ = L/M, and optional Monte Carlo points.
+    func depthChart(_ sigmas: [BigRational], depths: [Int], widths: [Int], inputRatio: BigRational,
+                    inputNorm2: BigRational) throws -> LineChart {
+        var series: [ChartSeries] = []
+        for (i, s) in sigmas.enumerated() {
+            let color = ChartColor.okabeIto[i % ChartColor.okabeIto.count]
+            let name = "σ²=\(exactDecimal(s))"
+            for (k, M) in widths.enumerated() {
+                var finite: [(x: Double, y: Double)] = [], exact: [(x: Double, y: Double)] = [], published: [(x: Double, y: Double)] = []
+                for L in depths {
+                    let lambda = BigRational(L, M)
+                    let study = ConvergenceStudy(sigma2Values: [s], lambdaValues: [lambda], widths: [M], inputRatio: inputRatio,
+                                                 inputNorm2: inputNorm2, trainableBiases: !input.noBias, precision: 96)
+                    let row = try study.rows(for: study.groups[0])[0]
+                    finite.append((Double(L), row.dispersion.doubleValue()))
+                    exact.append((Double(L), row.limitExact.doubleValue()))
+                    published.append((Double(L), row.limitPublished.doubleValue()))
+                }
+                let suffix = widths.count > 1 ? " (λ = L/\(M))" : ""
+                if k == 0 || widths.count > 1 {
+                    series.append(ChartSeries(name: "\(name) exact limit\(suffix)", points: exact, lineStyle: .solid, showsMarkers: false, color: color))
+                    let gi = Phase(sigma2: s) == .edgeOfChaos && !input.noBias ? " (GI-derived)" : ""
+                    series.append(ChartSeries(name: "\(name) published limit\(gi)\(suffix)", points: published, lineStyle: .dashed,
+                                              showsMarkers: false, color: color))
+                }
+                series.append(ChartSeries(name: "\(name) finite M=\(M)", points: finite, lineStyle: .dotted, showsMarkers: true, color: color))
+            }
+        }
+        let mText = widths.map(String.init).joined(separator: ", ")
+        return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against depth at width M = \(mText)", xLabel: "depth L",
+                         yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
+    }
+
+    /// Monte Carlo points from validate JSON files, one series per σ²: x = depth (or λ = L/M
+    /// for constant-width networks), y = plug-in dispersion ± its delta-method standard error.
+    func overlaySeries(xIsDepth: Bool) throws -> [ChartSeries] {
+        var bySigma: [(sigma2: Double, points: [(x: Double, y: Double)], errors: [Double])] = []
+        for path in overlay {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw UsageError("--overlay \(Arguments.quoted(path)): cannot read the file")
+            }
+            let json: JSONValue
+            do { json = try JSONParser().parse(text) } catch { throw UsageError("--overlay \(Arguments.quoted(path)): not JSON (\(error))") }
+            guard let depth = json["depth"]?.numberText.flatMap(Double.init), let sigma2 = json["sigma2"]?.numberText.flatMap(Double.init),
+                  let mc = json["dispersion_plugin"]?["mc"]?.numberText.flatMap(Double.init),
+                  let se = json["dispersion_plugin"]?["se_delta_method"]?.numberText.flatMap(Double.init),
+                  let widthsText = json["widths"]?.stringValue, mc.isFinite, se.isFinite, mc > 0 else {
+                throw UsageError("--overlay \(Arguments.quoted(path)): not the JSON of `ntk validate --format json` (needs depth, sigma2, widths, dispersion_plugin)")
+            }
+            var x = depth
+            if !xIsDepth {
+                guard let parsed = try? WidthList.parse(widthsText), let width = parsed.hiddenRuns.first?.width,
+                      parsed.hiddenRuns.count == 1 else {
+                    throw UsageError("--overlay \(Arguments.quoted(path)): the dispersion chart needs a constant hidden width to place the point at λ = L/M")
+                }
+                x = depth / Double(width)
+            }
+            if let i = bySigma.firstIndex(where: { $0.sigma2 == sigma2 }) {
+                bySigma[i].points.append((x, mc)); bySigma[i].errors.append(se)
+            } else {
+                bySigma.append((sigma2, [(x, mc)], [se]))
+            }
+        }
+        return bySigma.map { group in
+            let order = group.points.indices.sorted { group.points[$0].x < group.points[$1].x }
+            return ChartSeries(name: "σ²=\(group.sigma2) Monte Carlo (plug-in ± s.e.)",
+                               points: order.map { group.points[$0] }, lineStyle: .none, showsMarkers: true,
+                               color: ChartColor.reference, errorBars: order.map { group.errors[$0] })
+        }
     }
 
     func convergenceChart(_ sigmas: [BigRational], lambdas: [BigRational], widths: [Int],

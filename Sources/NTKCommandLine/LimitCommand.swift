@@ -34,6 +34,9 @@ struct LimitCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Significant digits to print (default: 20, fewer at low --precision).")
     var digits: IntegerArgument?
 
+    @Flag(help: "Also print the closed forms of the first two finite-width corrections c1, c2 (R = F + c1/M + c2/M² + …, n0 = M).")
+    var corrections = false
+
     /// Output formats of `limit`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -75,6 +78,13 @@ struct LimitCommand: NTKSubcommand {
         let limits = try DispersionLimits(sigma2: sigma2, lambda: lambda, trainableBiases: !noBias, alpha0: alpha0, precision: workingBits)
         let f = { (x: BigFloat) in x.formatted(significantDigits: digits) }
         let publishedNote = limits.publishedForm.note
+        // The closed forms take n0 = M and ‖x‖² = X0; α0 = 1/X0 then.
+        let ratio = self.alpha0 == nil ? (inputRatio?.value ?? 1) : 1
+        let x0 = self.alpha0.map { BigRational(1) / $0.value } ?? inputNorm2?.value ?? 1
+        let correction = corrections && (self.alpha0 == nil || self.alpha0!.value.signum > 0)
+            ? try ExpansionClosedForms.dispersion(sigma2: sigma2, lambda: lambda, inputNorm2: x0, trainableBiases: !noBias,
+                                                   inputRatio: ratio, precision: workingBits)
+            : nil
         let alphaNote = limits.dependsOnAlpha0 ? "" : " (does not enter the limit \(noBias ? "without biases" : "in this phase"))"
         if format == .json {
             let value: JSONValue = .object([
@@ -95,6 +105,8 @@ struct LimitCommand: NTKSubcommand {
                 ("published_form", .string(limits.publishedForm.rawValue)),
                 ("published_note", .string(publishedNote)),
                 ("exact_minus_published_relative", .string(f((limits.exact - limits.published) / limits.published))),
+                ("c1", correction.map { .string(f($0.c1)) } ?? .null),
+                ("c2", correction.map { .string(f($0.c2)) } ?? .null),
             ])
             io.write(value.serialized(pretty: true) + "\n")
             return
@@ -106,6 +118,15 @@ struct LimitCommand: NTKSubcommand {
         out += "  exact       \(f(limits.exact))   limit of the exact finite-width recursion\n"
         out += "  gi          \(f(limits.gradientIndependence))   limit of the gradient-independence approximation\n"
         out += "  published   \(f(limits.published))   \(publishedNote)\n"
+        if corrections {
+            if let correction {
+                out += "finite-width corrections of the exact recursion, R(M) = F + c1/M + c2/M² + … (n0 = M, ‖x‖² = \(exactDecimal(x0))):\n"
+                out += "  c1          \(f(correction.c1))\n"
+                out += "  c2          \(f(correction.c2))\n"
+            } else {
+                out += "finite-width corrections: closed forms are known for n0 = M only; ntk expand computes them for any n0\n"
+            }
+        }
         if limits.exact != limits.published {
             out += "  exact/published − 1 = \(((limits.exact - limits.published) / limits.published).formatted(significantDigits: 6))\n"
         }

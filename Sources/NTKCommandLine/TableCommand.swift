@@ -10,9 +10,12 @@ struct TableCommand: NTKSubcommand {
         abstract: "Convergence of the finite-width dispersion to the exact and published limits.",
         discussion: """
         For every σ², λ and M: hidden width M, depth L = round(λM), input dimension n0 = round(r·M). \
-        Columns: the finite dispersion (exact recursion, MPFR), both limits, the relative errors \
-        finite/limit − 1, the observed order between consecutive M, and a Richardson estimate of \
-        the limit from this row's M and the previous one. With no arguments: the default study.
+        Columns (select with --columns): sigma2, lambda (λ′ = L/M as computed), M, L, n0, ratio (the \
+        finite dispersion, exact recursion in MPFR), limit_exact, limit_published, rel_err_exact, \
+        rel_err_published (finite/limit − 1), order_exact, order_published (observed order between \
+        consecutive M), c1 (the 1/M coefficient of the (σ², λ), from ntk expand), predicted \
+        (F + c1/M), rel_err_predicted (predicted/finite − 1), richardson (extrapolation of order \
+        --richardson-order). With no arguments: the default study.
         """)
 
     @Option(parsing: .unconditional, help: "Comma list of σ² values.")
@@ -44,14 +47,55 @@ struct TableCommand: NTKSubcommand {
     @Option(help: "k/N: compute only the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.")
     var shard: String?
 
-    static let columns: [TableColumn] = [
-        .number("sigma2", widthHint: 6), .number("lambda", widthHint: 6), .number("M", widthHint: 7),
-        .number("L", widthHint: 7), .number("n0", widthHint: 7), .number("ratio", widthHint: 14),
-        .number("limit_exact", widthHint: 14), .number("limit_published", widthHint: 15),
-        .number("rel_err_exact", widthHint: 14), .number("rel_err_published", widthHint: 17),
-        .number("order_exact", widthHint: 11), .number("order_published", widthHint: 15),
-        .number("richardson", widthHint: 14),
-    ]
+    @Option(name: .customLong("richardson-order"), parsing: .unconditional,
+            help: "Order k of the richardson column: extrapolate in 1/M through this row and the k previous ones (1 … 8).")
+    var richardsonOrder = IntegerArgument(1)
+
+    @Option(help: "Comma list of columns to print, in this order (default: all but order_published; see the discussion for the names).")
+    var columns: String?
+
+    /// Every column the table can print: name, LaTeX header, cell.
+    struct ColumnDefinition: Sendable {
+        let column: TableColumn
+        let cell: @Sendable (ConvergenceStudy.Row, Int) -> String?
+    }
+
+    static let definitions: [ColumnDefinition] = {
+        @Sendable func f(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: digits) } }
+        @Sendable func order(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: min(digits, 4)) } }
+        return [
+            .init(column: .number("sigma2", widthHint: 6, latex: "$\\sigma^2$")) { r, _ in decimalNumber(r.sigma2) },
+            .init(column: .number("lambda", widthHint: 6, latex: "$\\lambda$")) { r, _ in decimalNumber(r.lambda) },
+            .init(column: .number("M", widthHint: 7, latex: "$M$")) { r, _ in "\(r.width)" },
+            .init(column: .number("L", widthHint: 7, latex: "$L$")) { r, _ in "\(r.depth)" },
+            .init(column: .number("n0", widthHint: 7, latex: "$n_0$")) { r, _ in "\(r.inputDimension)" },
+            .init(column: .number("ratio", widthHint: 14, latex: "$R_M$")) { r, d in f(r.dispersion, d) },
+            .init(column: .number("limit_exact", widthHint: 14, latex: "$F$ (exact)")) { r, d in f(r.limitExact, d) },
+            .init(column: .number("limit_published", widthHint: 15, latex: "$F$ (published)")) { r, d in f(r.limitPublished, d) },
+            .init(column: .number("rel_err_exact", widthHint: 14, latex: "$R_M/F - 1$")) { r, d in f(r.relativeErrorExact, d) },
+            .init(column: .number("rel_err_published", widthHint: 17, latex: "$R_M/F_{\\mathrm{pub}} - 1$")) { r, d in f(r.relativeErrorPublished, d) },
+            .init(column: .number("order_exact", widthHint: 11, latex: "order")) { r, d in order(r.orderExact, d) },
+            .init(column: .number("order_published", widthHint: 15, latex: "order (pub.)")) { r, d in order(r.orderPublished, d) },
+            .init(column: .number("c1", widthHint: 14, latex: "$c_1$")) { r, d in f(r.c1, d) },
+            .init(column: .number("predicted", widthHint: 14, latex: "$F + c_1/M$")) { r, d in f(r.predicted, d) },
+            .init(column: .number("rel_err_predicted", widthHint: 17, latex: "$(F + c_1/M)/R_M - 1$")) { r, d in f(r.relativeErrorPredicted, d) },
+            .init(column: .number("richardson", widthHint: 14, latex: "Richardson")) { r, d in f(r.richardson, d) },
+        ]
+    }()
+
+    static let defaultColumns = definitions.map(\.column.name).filter { $0 != "order_published" }
+
+    /// The selected columns, in the order given.
+    func selectedColumns() throws -> [ColumnDefinition] {
+        guard let text = columns else { return Self.definitions.filter { Self.defaultColumns.contains($0.column.name) } }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try names.map { name in
+            guard let d = Self.definitions.first(where: { $0.column.name == name }) else {
+                throw ValidationError("--columns: unknown column \(Arguments.quoted(name)); allowed: \(Self.definitions.map(\.column.name).joined(separator: ", "))")
+            }
+            return d
+        }
+    }
 
     static let maximumRows = 10_000_000
 
@@ -64,6 +108,8 @@ struct TableCommand: NTKSubcommand {
         for m in widthsGrid.elements { try m.check("--widths-grid entry", 1...1_000_000_000) }
         try precision.check("--precision", 32...4096)
         try digits.check("--digits", 1...1000)
+        try richardsonOrder.check("--richardson-order", 1...8)
+        _ = try selectedColumns()
         let rowCount = sigma2.elements.count * lambda.elements.count * widthsGrid.elements.count
         guard rowCount <= Self.maximumRows else { throw ValidationError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
         for l in lambda.elements {
@@ -85,9 +131,11 @@ struct TableCommand: NTKSubcommand {
 
     func study() throws -> ConvergenceStudy {
         let (r, x) = try input.values()
-        let study = ConvergenceStudy(sigma2Values: sigma2.elements.map(\.value), lambdaValues: lambda.elements.map(\.value),
+        var study = ConvergenceStudy(sigma2Values: sigma2.elements.map(\.value), lambdaValues: lambda.elements.map(\.value),
                                      widths: widthsGrid.elements.map(\.value), inputRatio: r, inputNorm2: x,
                                      trainableBiases: !input.noBias, model: model, precision: precision.value)
+        study.richardsonOrder = richardsonOrder.value
+        study.includesFirstCorrection = try selectedColumns().contains { ["c1", "predicted", "rel_err_predicted"].contains($0.column.name) }
         // Refuse before the first row is written: a row that failed later would leave a
         // partial table on stdout.
         try Arguments.checkInputDimensions(study, flag: "--input-ratio", text: input.inputRatio.text)
@@ -121,11 +169,12 @@ struct TableCommand: NTKSubcommand {
         }
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
         do {
-            try sink.begin(columns: Self.columns)
+            let selected = try selectedColumns()
+            try sink.begin(columns: selected.map(\.column))
             var done = 0
             for group in groups {
                 for row in try study.rows(for: group) {
-                    try sink.row(cells(row, digits: digits))
+                    try sink.row(selected.map { $0.cell(row, digits) })
                 }
                 done += 1
                 progress?.update("ntk table: \(done)/\(groups.count) (σ², λ) groups")
@@ -145,14 +194,6 @@ struct TableCommand: NTKSubcommand {
         if writesHeader, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 the seed gives no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
-    }
-
-    func cells(_ row: ConvergenceStudy.Row, digits: Int) -> [String?] {
-        let f = { (x: BigFloat?) -> String? in x.map { $0.formatted(significantDigits: digits) } }
-        return [decimalNumber(row.sigma2), decimalNumber(row.lambda), "\(row.width)", "\(row.depth)", "\(row.inputDimension)",
-                f(row.dispersion), f(row.limitExact), f(row.limitPublished), f(row.relativeErrorExact),
-                f(row.relativeErrorPublished), row.orderExact.map { $0.formatted(significantDigits: min(digits, 4)) },
-                row.orderPublished.map { $0.formatted(significantDigits: min(digits, 4)) }, f(row.richardson)]
     }
 }
 

@@ -19,6 +19,11 @@ public struct ConvergenceStudy: Sendable {
     public var trainableBiases: Bool
     public var model: MomentModel
     public var precision: Int
+    /// Order k of the Richardson column: the polynomial in 1/M through this row and the k
+    /// previous rows of the same λ′, evaluated at 1/M = 0 (k = 1: the classic 2-point formula).
+    public var richardsonOrder: Int = 1
+    /// Whether rows carry the 1/M coefficient c₁ of their (σ², λ) and the prediction F + c₁/M.
+    public var includesFirstCorrection: Bool = false
 
     public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
                 inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
@@ -84,9 +89,18 @@ public struct ConvergenceStudy: Sendable {
         /// when the previous row was computed at another λ′.
         public let orderExact: BigFloat?
         public let orderPublished: BigFloat?
-        /// (M·R(M) − M_prev·R(M_prev))/(M − M_prev): the limit if the error is c/M; nil on a
-        /// group's first row.
+        /// Richardson estimate of the limit from this row and the `richardsonOrder` previous rows
+        /// of the same λ′ (order 1: (M·R(M) − M_prev·R(M_prev))/(M − M_prev), the limit if the
+        /// error is c/M); nil while there are not enough such rows.
         public let richardson: BigFloat?
+        /// c₁ of R(M) = F + c₁/M + … for the group's (σ², λ) (from `FiniteWidthExpansion`); nil
+        /// unless requested, or where the expansion cannot be formed (e.g. λ with a huge
+        /// denominator).
+        public let c1: BigFloat?
+        /// F(λ′) + c₁/M, when λ′ is the group's λ.
+        public let predicted: BigFloat?
+        /// predicted/finite − 1.
+        public let relativeErrorPredicted: BigFloat?
     }
 
     public static func depth(lambda: BigRational, width: Int) -> Int {
@@ -126,6 +140,14 @@ public struct ConvergenceStudy: Sendable {
         }
         var rows: [Row] = []
         var previous: (width: Int, lambda: BigRational, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
+        var sameLambda: [(width: Int, dispersion: BigFloat)] = []
+        var c1: BigFloat? = nil
+        if includesFirstCorrection {
+            let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
+                                                     inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
+            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8))
+                .map { BigFloat($0.dispersion.coefficients[1], precision: precision) }
+        }
         let p = precision
         let one = BigFloat(1, precision: p)
         for M in widths {
@@ -140,8 +162,8 @@ public struct ConvergenceStudy: Sendable {
             let r = m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
             let errExact = r / limits.exact - one
             let errPublished = r / limits.published - one
-            var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil, richardson: BigFloat? = nil
-            // Order and Richardson compare two rows of the same λ′ only.
+            var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil
+            // Order and Richardson compare rows of the same λ′ only.
             if let prev = previous, prev.width != M, prev.lambda == actualLambda {
                 let logRatio = (BigFloat(M, precision: p) / BigFloat(prev.width, precision: p)).log()
                 func order(_ e0: BigFloat, _ e1: BigFloat) -> BigFloat? {
@@ -150,14 +172,25 @@ public struct ConvergenceStudy: Sendable {
                 }
                 orderExact = order(prev.errExact, errExact)
                 orderPublished = order(prev.errPublished, errPublished)
-                let mNew = BigFloat(M, precision: p), mOld = BigFloat(prev.width, precision: p)
-                richardson = (mNew * r - mOld * prev.dispersion) / (mNew - mOld)
+            }
+            if previous?.lambda != actualLambda { sameLambda = [] }
+            sameLambda.append((M, r))
+            var richardson: BigFloat? = nil
+            if sameLambda.count > richardsonOrder {
+                let window = sameLambda.suffix(richardsonOrder + 1)
+                richardson = try? WidthExtrapolation.limit(widths: window.map(\.width), values: window.map(\.dispersion), precision: p)
+            }
+            var predicted: BigFloat? = nil, errPredicted: BigFloat? = nil
+            if let c1, actualLambda == group.lambda {
+                let prediction = limits.exact + c1 / BigFloat(M, precision: p)
+                predicted = prediction
+                errPredicted = prediction / r - one
             }
             rows.append(Row(sigma2: group.sigma2, lambda: actualLambda, requestedLambda: group.lambda, width: M, depth: L, inputDimension: n0,
                             phase: limits.phase, dispersion: r, limitExact: limits.exact, limitPublished: limits.published,
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
-                            richardson: richardson))
+                            richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted))
             previous = (M, actualLambda, r, errExact, errPublished)
         }
         return rows

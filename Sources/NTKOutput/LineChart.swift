@@ -12,10 +12,12 @@ public enum AxisScale: Sendable, Equatable {
 
 public enum LineStyle: Sendable, Equatable {
     case solid, dashed, dotted
+    /// Markers only, no connecting line (e.g. Monte Carlo points).
+    case none
 
     var dashArray: String? {
         switch self {
-        case .solid: return nil
+        case .solid, .none: return nil
         case .dashed: return "6 4"
         case .dotted: return "1.5 3"
         }
@@ -54,16 +56,19 @@ public struct ChartSeries: Sendable {
     public var showsMarkers: Bool
     /// Nil takes the next unused colour of `ChartColor.okabeIto`, in series order.
     public var color: ChartColor?
+    /// Half-widths of vertical error bars, one per point (y ± e), or nil for none.
+    public var errorBars: [Double]?
 
     public init(
         name: String, points: [(x: Double, y: Double)], lineStyle: LineStyle = .solid,
-        showsMarkers: Bool = true, color: ChartColor? = nil
+        showsMarkers: Bool = true, color: ChartColor? = nil, errorBars: [Double]? = nil
     ) {
         self.name = name
         self.points = points
         self.lineStyle = lineStyle
         self.showsMarkers = showsMarkers
         self.color = color
+        self.errorBars = errorBars
     }
 
     /// A dashed grey guide line without markers that is straight on the given axes: in
@@ -147,6 +152,11 @@ public struct LineChart: Sendable {
 
     private func validate() throws {
         for series in series {
+            if let bars = series.errorBars {
+                guard bars.count == series.points.count, bars.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                    throw ChartError("series \(jsonQuoted(series.name)): error bars must be finite, ≥ 0 and one per point")
+                }
+            }
             for (index, point) in series.points.enumerated() {
                 let location = "series \(jsonQuoted(series.name)) point \(index + 1) (x = \(point.x), y = \(point.y))"
                 guard point.x.isFinite, point.y.isFinite else {
@@ -289,7 +299,16 @@ private struct SVGDocumentBuilder {
 
         let allPoints = chart.series.flatMap(\.points)
         let xAxis = try AxisLayout(values: allPoints.map(\.x), scale: chart.xScale, axisName: "x")
-        let yAxis = try AxisLayout(values: allPoints.map(\.y), scale: chart.yScale, axisName: "y")
+        // Error bars widen the y range (on a log axis down to at most a tenth of the point).
+        var barEnds: [Double] = []
+        for series in chart.series {
+            for (point, e) in zip(series.points, series.errorBars ?? []) {
+                let low: Double = chart.yScale == .log10 ? max(point.y - e, point.y / 10) : point.y - e
+                barEnds.append(low)
+                barEnds.append(point.y + e)
+            }
+        }
+        let yAxis = try AxisLayout(values: allPoints.map(\.y) + barEnds, scale: chart.yScale, axisName: "y")
         func px(_ position: Double) -> Double {
             plotLeft + (position - xAxis.lower) / (xAxis.upper - xAxis.lower) * (plotRight - plotLeft)
         }
@@ -335,7 +354,17 @@ private struct SVGDocumentBuilder {
             let color = colors[index].hex
             let dataPoints = series.points.map { "\($0.x),\($0.y)" }.joined(separator: " ")
             line("<g class=\"series\" data-series=\"\(xmlEscaped(series.name))\" data-points=\"\(dataPoints)\" clip-path=\"url(#plot-area)\">")
-            if !series.points.isEmpty {
+            if let bars = series.errorBars {
+                for (point, e) in zip(series.points, bars) where e > 0 {
+                    // On a log axis a bar reaching 0 or below is drawn down to a tenth of the point.
+                    let low = chart.yScale == .log10 ? max(point.y - e, point.y / 10) : point.y - e
+                    let x = f(px(chart.xScale.transform(point.x)))
+                    let y0 = f(py(chart.yScale.transform(low))), y1 = f(py(chart.yScale.transform(point.y + e)))
+                    let left = f(px(chart.xScale.transform(point.x)) - 3), right = f(px(chart.xScale.transform(point.x)) + 3)
+                    line("<path class=\"error-bar\" d=\"M\(x),\(y0) L\(x),\(y1) M\(left),\(y0) L\(right),\(y0) M\(left),\(y1) L\(right),\(y1)\" stroke=\"\(color)\" stroke-width=\"1\" fill=\"none\"/>")
+                }
+            }
+            if !series.points.isEmpty && series.lineStyle != .none {
                 let path = series.points.enumerated().map { offset, point in
                     "\(offset == 0 ? "M" : "L")\(f(px(chart.xScale.transform(point.x)))),\(f(py(chart.yScale.transform(point.y))))"
                 }.joined(separator: " ")
@@ -361,7 +390,9 @@ private struct SVGDocumentBuilder {
             let rowY = plotTop + legendPadding + (Double(index) + 0.5) * legendRowHeight
             let sampleLeft = legendLeft + legendPadding
             line("<g class=\"legend-entry\" data-series=\"\(xmlEscaped(series.name))\">")
-            line("<line x1=\"\(f(sampleLeft))\" y1=\"\(f(rowY))\" x2=\"\(f(sampleLeft + legendSampleWidth))\" y2=\"\(f(rowY))\" \(strokeAttributes(series, color: color))/>")
+            if series.lineStyle != .none {
+                line("<line x1=\"\(f(sampleLeft))\" y1=\"\(f(rowY))\" x2=\"\(f(sampleLeft + legendSampleWidth))\" y2=\"\(f(rowY))\" \(strokeAttributes(series, color: color))/>")
+            }
             if series.showsMarkers {
                 let shape = MarkerShape.allCases[index % MarkerShape.allCases.count]
                 line(shape.element(x: sampleLeft + legendSampleWidth / 2, y: rowY, color: color, attributes: ""))

@@ -20,17 +20,20 @@ public struct TableColumn: Sendable, Equatable {
     /// first, so text and Markdown pad to `max(name.count, widthHint)`; longer cells overflow.
     public var widthHint: Int
     public var content: Content
+    /// The header LaTeX output typesets (raw LaTeX, e.g. `$c_1$`); nil: the escaped name.
+    public var latexHeader: String?
 
-    public init(name: String, alignment: Alignment = .left, widthHint: Int = 0, content: Content = .text) {
+    public init(name: String, alignment: Alignment = .left, widthHint: Int = 0, content: Content = .text, latexHeader: String? = nil) {
         self.name = name
         self.alignment = alignment
         self.widthHint = widthHint
         self.content = content
+        self.latexHeader = latexHeader
     }
 
     /// A right-aligned column of preformatted numbers.
-    public static func number(_ name: String, widthHint: Int = 0) -> TableColumn {
-        TableColumn(name: name, alignment: .right, widthHint: widthHint, content: .number)
+    public static func number(_ name: String, widthHint: Int = 0, latex: String? = nil) -> TableColumn {
+        TableColumn(name: name, alignment: .right, widthHint: widthHint, content: .number, latexHeader: latex)
     }
 
     /// A left-aligned column of free text.

@@ -175,7 +175,7 @@ public final class LaTeXTableSink: TableSink {
         try state.begin(columns)
         let spec = columns.map { $0.alignment == .left ? "l" : "r" }.joined(separator: " ")
         try output("\\begin{tabular}{\(spec)}\n\\toprule\n")
-        try output(columns.map { latexEscaped($0.name) }.joined(separator: " & ") + " \\\\\n\\midrule\n")
+        try output(columns.map { $0.latexHeader ?? latexEscaped($0.name) }.joined(separator: " & ") + " \\\\\n\\midrule\n")
     }
 
     public func row(_ cells: [String?]) throws {

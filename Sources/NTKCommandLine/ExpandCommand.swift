@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import Multiprecision
+import NTKMoments
+import NTKOutput
+
+struct ExpandCommand: NTKSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expand",
+        abstract: "The 1/M expansion R(M) = F + c1/M + c2/M² + c3/M³ of the dispersion at constant width, L = λM.",
+        discussion: """
+        Evaluates the exact recursion at widths M = b·2^k (b makes λM and n0 = rM integers), fits \
+        a polynomial in 1/M through a window of them, and reads off the coefficients; the error \
+        estimate is the difference from the window at doubled widths (self-consistent, not \
+        rigorous). Also expands E[Θ]/Θ* and E[Θ²]/Θ*², with Θ* the infinite-width NTK. Where a \
+        closed form is known (n0 = M), it is printed next to c1 and c2 with their difference.
+        """)
+
+    @Option(parsing: .unconditional, help: "Weight variance σ².")
+    var sigma2: RationalArgument
+
+    @Option(parsing: .unconditional, help: "λ = L/M (exact rational; widths are chosen so that λM is an integer).")
+    var lambda: RationalArgument
+
+    @Option(name: .customLong("input-norm2"), parsing: .unconditional, help: "‖x‖².")
+    var inputNorm2 = RationalArgument(1)
+
+    @Option(name: .customLong("input-ratio"), parsing: .unconditional, help: "r = n0/M (default 1).")
+    var inputRatio: RationalArgument?
+
+    @Option(parsing: .unconditional, help: "α0 = r/‖x‖² instead of --input-ratio (with biases; sets r = α0·‖x‖²).")
+    var alpha0: RationalArgument?
+
+    @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
+    var noBias = false
+
+    @Option(help: "exact (the real network) or gi (gradient-independence approximation).")
+    var model: MomentModel = .exact
+
+    @Option(parsing: .unconditional, help: "Highest coefficient c_k computed (1 … 8).")
+    var order = IntegerArgument(3)
+
+    @Option(parsing: .unconditional, help: "Significant digits of the coefficients (up to 100).")
+    var digits = IntegerArgument(25)
+
+    /// Output formats of `expand`.
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    func validate() throws {
+        try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 60)
+        try lambda.checkPositive("--lambda", maximum: 50, maximumMagnitudeDigits: 12)
+        try inputNorm2.checkPositive("--input-norm2", maximumMagnitudeDigits: 60)
+        try inputRatio?.checkPositive("--input-ratio", maximum: 1000, maximumMagnitudeDigits: 12)
+        try alpha0?.checkPositive("--alpha0", maximumMagnitudeDigits: 12)
+        try order.check("--order", 1...8)
+        try digits.check("--digits", 1...100)
+        if alpha0 != nil && inputRatio != nil { throw ValidationError("give either --alpha0 or --input-ratio, not both") }
+        if alpha0 != nil && noBias { throw ValidationError("--alpha0 does not apply with --no-bias (α0 = 0 without biases)") }
+    }
+
+    var family: FiniteWidthExpansion.Family {
+        let r = alpha0.map { $0.value * inputNorm2.value } ?? inputRatio?.value ?? 1
+        return FiniteWidthExpansion.Family(sigma2: sigma2.value, lambda: lambda.value, inputRatio: r, inputNorm2: inputNorm2.value,
+                                           trainableBiases: !noBias, model: model)
+    }
+
+    func execute(_ io: CommandIO) throws {
+        let family = self.family
+        let d = digits.value
+        let expansion: FiniteWidthExpansion
+        do {
+            // A window of m points resolves c_k with m − k orders of truncation to spare.
+            expansion = try FiniteWidthExpansion(family: family, order: order.value, digits: d + 5, points: max(12, order.value + 9))
+        } catch let e as FiniteWidthExpansion.ExpansionError {
+            throw UsageError("expand: \(e.description)")
+        }
+        let closed = model == .exact
+            ? try ExpansionClosedForms.dispersion(sigma2: family.sigma2, lambda: family.lambda, inputNorm2: family.inputNorm2,
+                                                   trainableBiases: family.trainableBiases, inputRatio: family.inputRatio,
+                                                   precision: expansion.precision)
+            : nil
+        let phase = Phase(sigma2: family.sigma2)
+        let f = { (x: BigFloat) in x.formatted(significantDigits: d) }
+        let e = { (x: BigFloat) in x.formatted(significantDigits: 2, rounding: .up) }
+        let names = ["F"] + (1...order.value).map { "c\($0)" }
+        let base = family.widthBase
+        let widthNote = "M = \(exactDecimal(base) == "1" ? "" : exactDecimal(base) + "·")2^k, k = "
+            + "\(log2(expansion.widths.first! / (base.exactInt ?? 1)))…\(log2(expansion.checkWidths.last! / (base.exactInt ?? 1)))"
+            + (base == 1 ? "" : " (multiples of \(exactDecimal(base)) so that λM and n0 = rM are integers)")
+        if format == .json {
+            func seriesJSON(_ s: FiniteWidthExpansion.Series) -> JSONValue {
+                var members: [(key: String, value: JSONValue)] = []
+                for (i, name) in names.enumerated() {
+                    members.append((name, .string(f(s.coefficients[i]))))
+                    members.append((name + "_error", .string(e(s.errors[i]))))
+                }
+                return .object(members)
+            }
+            var members: [(key: String, value: JSONValue)] = [
+                ("sigma2", .number(decimalNumber(family.sigma2))), ("sigma2_exact", .string(family.sigma2.fractionString)),
+                ("lambda", .number(decimalNumber(family.lambda))), ("lambda_exact", .string(family.lambda.fractionString)),
+                ("input_ratio", .number(decimalNumber(family.inputRatio))), ("input_norm2", .number(decimalNumber(family.inputNorm2))),
+                ("alpha0", .number(decimalNumber(family.alpha0))), ("biases", .bool(family.trainableBiases)),
+                ("model", .string(model.rawValue)), ("phase", .string(phase.rawValue)),
+                ("widths", .array(expansion.widths.map { .number("\($0)") })),
+                ("check_widths", .array(expansion.checkWidths.map { .number("\($0)") })),
+                ("precision_bits", .number("\(expansion.precision)")),
+                ("error_estimate", .string("difference from the window at doubled widths (self-consistent, not rigorous)")),
+            ]
+            let dispersion = seriesJSON(expansion.dispersion)
+            if case .object(let m) = dispersion { members += m }
+            if let closed {
+                members.append(("c1_closed_form", .string(f(closed.c1))))
+                members.append(("c1_difference", .string(e(expansion.dispersion.coefficients[1] - closed.c1))))
+                if order.value >= 2 {
+                    members.append(("c2_closed_form", .string(f(closed.c2))))
+                    members.append(("c2_difference", .string(e(expansion.dispersion.coefficients[2] - closed.c2))))
+                }
+            }
+            members.append(("mean_ratio", seriesJSON(expansion.meanRatio)))
+            members.append(("second_moment_ratio", seriesJSON(expansion.secondMomentRatio)))
+            io.write(JSONValue.object(members).serialized(pretty: true) + "\n")
+            return
+        }
+        var out = "family      \(phase.displayName), λ = \(exactDecimal(family.lambda)), n0 = \(exactDecimal(family.inputRatio))·M, ‖x‖² = \(exactDecimal(family.inputNorm2)), \(noBias ? "no biases" : "biases (α0 = \(exactDecimal(family.alpha0)))"), \(model == .exact ? "exact model" : "GI model")\n"
+        out += "widths      \(widthNote); \(expansion.precision)-bit MPFR\n"
+        out += "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + …   (± = difference from the window at doubled widths)\n"
+        for (i, name) in names.enumerated() {
+            out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(expansion.dispersion.coefficients[i]))   ± \(e(expansion.dispersion.errors[i]))\n"
+        }
+        if let closed {
+            out += "closed forms (derivations/07):\n"
+            out += "  c1  \(f(closed.c1))   numerical − closed = \(e(expansion.dispersion.coefficients[1] - closed.c1))\n"
+            if order.value >= 2 {
+                out += "  c2  \(f(closed.c2))   numerical − closed = \(e(expansion.dispersion.coefficients[2] - closed.c2))\n"
+            }
+        } else if model == .exact {
+            out += "closed forms: known for n0 = M only\n"
+        }
+        // A coefficient within a few error estimates of 0 is shown as 0 with its bound.
+        func short(_ series: FiniteWidthExpansion.Series, _ j: Int) -> String {
+            let c = series.coefficients[j], err = series.errors[j]
+            let zeroBound = max(err * BigFloat(16, precision: 64), BigFloat.powerOfTwo(-expansion.precision / 2, precision: 64))
+            if c.magnitude() <= zeroBound { return "0 (|c\(j)| < \(e(zeroBound)))" }
+            return c.formatted(significantDigits: min(d, 12))
+        }
+        func line(_ series: FiniteWidthExpansion.Series) -> String {
+            (0...min(order.value, 2)).map { j in j == 0 ? short(series, 0) : "(\(short(series, j)))/M^\(j)" }.joined(separator: " + ") + " + …\n"
+        }
+        out += "E[Θ]/Θ*   = " + line(expansion.meanRatio)
+        out += "E[Θ²]/Θ*² = " + line(expansion.secondMomentRatio)
+        io.write(out)
+    }
+
+    func log2(_ n: Int) -> Int { Int.bitWidth - 1 - n.leadingZeroBitCount }
+}

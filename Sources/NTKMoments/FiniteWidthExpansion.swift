@@ -1,0 +1,216 @@
+import Multiprecision
+
+/// The 1/M expansion of finite-width quantities at constant hidden width M, depth L = λM and
+/// input dimension n₀ = rM (derivations/07):
+///
+///     R(M) = c₀ + c₁/M + c₂/M² + c₃/M³ + …
+///
+/// up to terms exponentially small in M (the dead-network probability ~ L·2^{−M}, and powers
+/// (σ²/2)^L in the ordered phase). c₀ is the infinite-depth-and-width limit.
+///
+/// Method: the exact recursion is evaluated in MPFR at widths M_i = b·2^{k_i} for a window of
+/// consecutive k (b is the least common denominator of λ and r, so that λM and rM are
+/// integers for every M used), and the polynomial of degree m − 1 in h = 1/M through the m
+/// points is read off coefficient by coefficient (Newton's divided differences, then the
+/// monomial basis). Its truncation error in c_j is O(c_m·h_max^{m−j}). The error estimate is
+/// self-consistent, not rigorous: the difference between the coefficients from the window and
+/// from the window shifted by one (M doubled), which is about the size of the truncation
+/// error of the coarser window.
+public struct FiniteWidthExpansion: Sendable {
+    /// The network family: σ², λ = L/M, r = n₀/M, ‖x‖², biases, model.
+    public struct Family: Sendable, Equatable {
+        public var sigma2: BigRational
+        public var lambda: BigRational
+        public var inputRatio: BigRational
+        public var inputNorm2: BigRational
+        public var trainableBiases: Bool
+        public var model: MomentModel
+
+        public init(sigma2: BigRational, lambda: BigRational, inputRatio: BigRational = 1, inputNorm2: BigRational = 1,
+                    trainableBiases: Bool = true, model: MomentModel = .exact) {
+            self.sigma2 = sigma2
+            self.lambda = lambda
+            self.inputRatio = inputRatio
+            self.inputNorm2 = inputNorm2
+            self.trainableBiases = trainableBiases
+            self.model = model
+        }
+
+        /// α₀ = r/‖x‖² with biases, 0 without.
+        public var alpha0: BigRational {
+            DispersionLimits.alpha0(inputRatio: inputRatio, inputNorm2: inputNorm2, trainableBiases: trainableBiases)
+        }
+
+        /// The smallest b ≥ 1 with λb and rb integers: every width used is b·2^k.
+        public var widthBase: BigRational { Self.lcm(lambda.denominatorValue, inputRatio.denominatorValue) }
+
+        static func lcm(_ a: BigRational, _ b: BigRational) -> BigRational {
+            var x = a, y = b
+            while !y.isZero {
+                let q = (x / y).floor
+                (x, y) = (y, x - q * y)
+            }
+            return a * b / x
+        }
+
+        /// The architecture at hidden width M (λM and rM must be integers).
+        public func architecture(width M: Int) throws -> Architecture {
+            guard let L = (lambda * BigRational(M)).exactInt, let n0 = (inputRatio * BigRational(M)).exactInt else {
+                throw ExpansionError(description: "λM or rM is not an integer at M = \(M)")
+            }
+            return try Architecture(width: M, depth: L, inputDimension: n0, sigma2: sigma2, inputNorm2: inputNorm2,
+                                    trainableBiases: trainableBiases)
+        }
+    }
+
+    /// Why the expansion cannot be computed.
+    public struct ExpansionError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// The coefficients c₀ … c_order of one quantity, each with its error estimate.
+    public struct Series: Sendable {
+        public let coefficients: [BigFloat]
+        /// |c_j(window) − c_j(window shifted by one)|: a self-consistent error estimate.
+        public let errors: [BigFloat]
+    }
+
+    public let family: Family
+    /// The widths of the main window, smallest first.
+    public let widths: [Int]
+    /// The widths of the check window (each doubled).
+    public let checkWidths: [Int]
+    public let precision: Int
+    /// E[Θ²]/E[Θ]².
+    public let dispersion: Series
+    /// E[Θ]/Θ*, with Θ* the infinite-width NTK of the same architecture.
+    public let meanRatio: Series
+    /// E[Θ²]/Θ*².
+    public let secondMomentRatio: Series
+
+    /// Computes c₀ … c_order of the three quantities, aiming at `digits` significant digits of
+    /// c_order. `points` is the window size m (more points: higher order, smaller truncation
+    /// error, more working precision). Throws when λ, r, ‖x‖² are not positive, when the
+    /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2.
+    public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12) throws {
+        guard family.lambda.signum > 0, family.inputRatio.signum > 0, family.inputNorm2.signum > 0, family.sigma2.signum > 0 else {
+            throw ExpansionError(description: "σ², λ, r and ‖x‖² must be positive")
+        }
+        guard order >= 0, points >= order + 2, points <= 40 else {
+            throw ExpansionError(description: "the window needs at least order + 2 points (and at most 40)")
+        }
+        guard digits >= 1, digits <= 200 else { throw ExpansionError(description: "digits must be between 1 and 200") }
+        self.family = family
+        // Widths b·2^k, k = k0 … k0 + m: the last one only in the check window.
+        guard let base = family.widthBase.exactInt, base <= 1 << 20 else {
+            throw ExpansionError(description: "λ = \(family.lambda) and r = \(family.inputRatio) need widths that are multiples of \(family.widthBase): too large (at most 2^20)")
+        }
+        let largestFactor = max(BigRational(1), family.lambda, family.inputRatio)
+        // The largest usable exponent keeps width, depth and n₀ within 2^50.
+        var kMax = 0
+        while BigRational(base) * BigRational(1 << (kMax + 1)) * largestFactor <= BigRational(1 << 50) && kMax < 49 { kMax += 1 }
+        let k0 = min(kMax - points, max(16, 24 - (points - 12)))
+        guard k0 >= 8 else {
+            throw ExpansionError(description: "λ = \(family.lambda), r = \(family.inputRatio): widths b·2^k with enough points would exceed 2^50")
+        }
+        let allWidths = (0...points).map { base << (k0 + $0) }
+        widths = Array(allWidths.prefix(points))
+        checkWidths = Array(allWidths.suffix(points))
+        // Reading c_j off m points with h ≤ 2^{−k₀} amplifies a value's rounding error by up to
+        // ~2^{k·m} (Lagrange coefficients of geometric nodes); the recursion over L layers
+        // adds log₂(K) bits (derivations/03). Generous: bits are cheap at O(log L) per width.
+        let kTop = k0 + points
+        let deepest = try family.architecture(width: allWidths.last!)
+        let roundingBits = Int.bitWidth - RoundingErrorBound(architecture: deepest, significandBits: 64, libmDeadProbability: false).roundings.leadingZeroBitCount
+        precision = Int(Double(digits) * 3.33) + kTop * points + roundingBits + 64
+        let p = precision
+
+        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat)] = []
+        for M in allWidths {
+            let a = try family.architecture(width: M)
+            let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2),
+                                    model: family.model).moments(of: a)
+            let mean = m.mean.mantissa, second = m.secondMoment.mantissa
+            let star = Self.infiniteWidthNTK(a, precision: p)
+            values.append((second / (mean * mean), mean / star, second / (star * star)))
+        }
+        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat)) -> BigFloat) -> Series {
+            let main = Self.polynomialCoefficients(widths: Array(allWidths.prefix(points)), values: values.prefix(points).map(pick), precision: p)
+            let check = Self.polynomialCoefficients(widths: Array(allWidths.suffix(points)), values: values.suffix(points).map(pick), precision: p)
+            let kept = 0...order
+            return Series(coefficients: kept.map { main[$0] }, errors: kept.map { (main[$0] - check[$0]).magnitude() })
+        }
+        dispersion = series { $0.R }
+        meanRatio = series { $0.mean }
+        secondMomentRatio = series { $0.second }
+    }
+
+    /// Θ* = Σ_l (X*_{l−1} + β)·(σ²/2)^{L−l} with X*_0 = ‖x‖², X*_l = X*_{l−1}·σ²n_l/(2n_{l−1}): the
+    /// infinite-width NTK diagonal of the same widths (standard parameterization).
+    public static func infiniteWidthNTK(_ a: Architecture, precision p: Int) -> BigFloat {
+        let half = BigFloat(a.sigma2, precision: p) / BigFloat(2, precision: p)
+        let beta = BigFloat(a.beta, precision: p)
+        // Backward factor (σ²/2) per hidden layer; forward X*_l = ‖x‖²(σ²/2)^l·n_l/n₀.
+        // Θ* = Σ_{l=1}^{L} (X*_{l−1} + β)(σ²/2)^{L−l}; with runs: sum in closed geometric form.
+        var total = BigFloat(0, precision: p)
+        let x0 = BigFloat(a.inputNorm2, precision: p)
+        let n0 = BigFloat(a.inputDimension, precision: p)
+        let L = a.depth
+        // Layer 1: X*_0 = ‖x‖², weight (σ²/2)^{L−1}.
+        total = (x0 + beta) * half.power(L - 1)
+        // Layers l = 2 … L: X*_{l−1} = ‖x‖²(σ²/2)^{l−1}·n_{l−1}/n₀, so the weight term is
+        // ‖x‖²(σ²/2)^{L−1}·n_{l−1}/n₀ and the bias term β(σ²/2)^{L−l}.
+        var l = 2
+        for run in a.hiddenRuns {
+            let count = BigFloat(run.count, precision: p)
+            total += x0 * half.power(L - 1) * BigFloat(run.width, precision: p) / n0 * count
+            // Σ_{l in run} (σ²/2)^{L−l} = Σ_{e = L−l_end}^{L−l_start} (σ²/2)^e.
+            let eHigh = L - l, eLow = L - (l + run.count - 1)
+            total += beta * geometricSum(half, from: eLow, to: eHigh, precision: p)
+            l += run.count
+        }
+        return total
+    }
+
+    /// Σ_{e=a}^{b} q^e, well conditioned for q near 1.
+    static func geometricSum(_ q: BigFloat, from a: Int, to b: Int, precision p: Int) -> BigFloat {
+        let one = BigFloat(1, precision: p)
+        let count = b - a + 1
+        if q == one { return BigFloat(count, precision: p) }
+        // q^a·(q^count − 1)/(q − 1), with q^count − 1 = expm1(count·log q).
+        let numerator = (BigFloat(count, precision: p) * (q - one).log1p()).expm1()
+        return q.power(a) * numerator / (q - one)
+    }
+
+    /// The monomial coefficients c₀ … c_{m−1} of the polynomial in h = 1/M through the m points.
+    static func polynomialCoefficients(widths: [Int], values: [BigFloat], precision p: Int) -> [BigFloat] {
+        let m = widths.count
+        let h = widths.map { BigFloat(1, precision: p) / BigFloat($0, precision: p) }
+        // Newton divided differences.
+        var d = values.map { BigFloat($0, precision: p) }
+        for j in 1..<m {
+            for i in stride(from: m - 1, through: j, by: -1) {
+                d[i] = (d[i] - d[i - 1]) / (h[i] - h[i - j])
+            }
+        }
+        // Horner on the Newton form: P(h) = d₀ + (h − h₀)(d₁ + (h − h₁)(d₂ + …)).
+        var coefficients = [BigFloat(0, precision: p)]
+        coefficients[0] = d[m - 1]
+        for i in stride(from: m - 2, through: 0, by: -1) {
+            // coefficients ← coefficients·(h − h_i) + d_i
+            var next = Array(repeating: BigFloat(0, precision: p), count: coefficients.count + 1)
+            for (j, c) in coefficients.enumerated() {
+                next[j + 1] = next[j + 1] + c
+                next[j] = next[j] - c * h[i]
+            }
+            next[0] = next[0] + d[i]
+            coefficients = next
+        }
+        return coefficients
+    }
+}
+
+extension BigRational {
+    /// The denominator as a rational (≥ 1).
+    var denominatorValue: BigRational { (try? BigRational(parsing: denominatorString)) ?? 1 }
+}
