@@ -41,7 +41,7 @@ struct ChartCommand: NTKSubcommand {
     var depths = ArgumentList<IntegerArgument>("1:49")
 
     @Option(parsing: .upToNextOption,
-            help: "dispersion, depth: overlay Monte Carlo points (plug-in dispersion ± delta-method s.e.) from `ntk validate --format json` files.")
+            help: "dispersion, depth: overlay Monte Carlo points (plug-in dispersion ± delta-method s.e.) from `ntk validate --format json` files (a folder: every .json file in it).")
     var overlay: [String] = []
 
     @OptionGroup var input: StudyInputOptions
@@ -188,7 +188,19 @@ struct ChartCommand: NTKSubcommand {
     /// for constant-width networks), y = plug-in dispersion ± its delta-method standard error.
     func overlaySeries(xIsDepth: Bool) throws -> [ChartSeries] {
         var bySigma: [(sigma2: Double, points: [(x: Double, y: Double)], errors: [Double])] = []
+        var files: [String] = []
         for path in overlay {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                let json = names.filter { $0.hasSuffix(".json") }.sorted()
+                guard !json.isEmpty else { throw UsageError("--overlay \(Arguments.quoted(path)): the folder holds no .json file") }
+                files += json.map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        for path in files {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw UsageError("--overlay \(Arguments.quoted(path)): cannot read the file")
             }
@@ -214,9 +226,10 @@ struct ChartCommand: NTKSubcommand {
                 bySigma.append((sigma2, [(x, mc)], [se]))
             }
         }
-        return bySigma.map { group in
+        return bySigma.sorted { $0.sigma2 < $1.sigma2 }.map { group in
             let order = group.points.indices.sorted { group.points[$0].x < group.points[$1].x }
-            return ChartSeries(name: "σ²=\(group.sigma2) Monte Carlo (plug-in ± s.e.)",
+            let sigmaText = group.sigma2 == group.sigma2.rounded() && abs(group.sigma2) < 1e15 ? "\(Int(group.sigma2))" : "\(group.sigma2)"
+            return ChartSeries(name: "σ²=\(sigmaText) Monte Carlo (plug-in ± s.e.)",
                                points: order.map { group.points[$0] }, lineStyle: .none, showsMarkers: true,
                                color: ChartColor.reference, errorBars: order.map { group.errors[$0] })
         }

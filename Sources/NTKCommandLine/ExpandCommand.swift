@@ -140,15 +140,24 @@ struct ExpandCommand: NTKSubcommand {
         } else if model == .exact {
             out += "closed forms: known for n0 = M only\n"
         }
-        // A coefficient within a few error estimates of 0 is shown as 0 with its bound.
-        func short(_ series: FiniteWidthExpansion.Series, _ j: Int) -> String {
-            let c = series.coefficients[j], err = series.errors[j]
-            let zeroBound = max(err * BigFloat(16, precision: 64), BigFloat.powerOfTwo(-expansion.precision / 2, precision: 64))
-            if c.magnitude() <= zeroBound { return "0 (|c\(j)| < \(e(zeroBound)))" }
-            return c.formatted(significantDigits: min(d, 12))
-        }
+        // A coefficient within a few error estimates of 0 (or below half the working
+        // precision) is shown as 0, and the bound is said once.
         func line(_ series: FiniteWidthExpansion.Series) -> String {
-            (0...min(order.value, 2)).map { j in j == 0 ? short(series, 0) : "(\(short(series, j)))/M^\(j)" }.joined(separator: " + ") + " + …\n"
+            var zeroBounds: [BigFloat] = []
+            let terms = (0...min(order.value, 2)).map { j -> String in
+                let c = series.coefficients[j]
+                let bound = max(series.errors[j] * BigFloat(16, precision: 64), BigFloat.powerOfTwo(-expansion.precision / 2, precision: 64))
+                let text: String
+                if j > 0 && c.magnitude() <= bound {
+                    zeroBounds.append(bound)
+                    text = "0"
+                } else {
+                    text = c.formatted(significantDigits: min(d, 12))
+                }
+                return j == 0 ? text : "(\(text))/M" + (j == 1 ? "" : "^\(j)")
+            }
+            let note = zeroBounds.max().map { "   (zeros: |c| < \(e($0)))" } ?? ""
+            return terms.joined(separator: " + ") + " + …" + note + "\n"
         }
         out += "E[Θ]/Θ*   = " + line(expansion.meanRatio)
         out += "E[Θ²]/Θ*² = " + line(expansion.secondMomentRatio)

@@ -88,6 +88,20 @@ struct ExpansionTests {
         }
     }
 
+    @Test("check: mean-is-infinite-width — E[Θ]/Θ* = 1 with no 1/M terms", arguments: [
+        ("5/2", "1", "1", true), ("2", "1/2", "1/4", true), ("3/2", "1", "1", true), ("3", "1/4", "1", false),
+    ])
+    func meanHasNoCorrection(_ c: (String, String, String, Bool)) throws {
+        let family = FiniteWidthExpansion.Family(sigma2: q(c.0), lambda: q(c.1), inputRatio: q(c.2), trainableBiases: c.3)
+        let e = try FiniteWidthExpansion(family: family, order: 3, digits: 30)
+        #expect(agreement(e.meanRatio.coefficients[0], BigFloat(1, precision: 64)) > 60)
+        for j in 1...3 {
+            #expect(e.meanRatio.coefficients[j].magnitude() < BigFloat(q("1e-60"), precision: 64), "c\(j) = \(e.meanRatio.coefficients[j].formatted(significantDigits: 5))")
+        }
+        // ... while E[Θ²]/Θ*² has the dispersion's expansion.
+        #expect(agreement(e.secondMomentRatio.coefficients[1], e.dispersion.coefficients[1]) > 30)
+    }
+
     @Test("λM must be an integer: widths are multiples of the denominators; n₀ = rM likewise")
     func integrality() throws {
         let e = try FiniteWidthExpansion(family: .init(sigma2: 2, lambda: q("3/10"), inputRatio: q("1/4")), order: 1, digits: 10, points: 6)

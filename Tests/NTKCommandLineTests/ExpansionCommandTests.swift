@@ -1,0 +1,81 @@
+import Testing
+import Foundation
+import NTKOutput
+@testable import NTKCommandLine
+
+@Suite("ntk expand, table corrections, depth charts, ranges")
+struct ExpansionCommandTests {
+    @Test("expand: 25 digits of c1, c2 match the closed forms; JSON keys")
+    func expand() throws {
+        let r = ntk("expand --sigma2 5/2 --lambda 1 --format json")
+        #expect(r.code == 0 && r.stderr.isEmpty)
+        let json = try JSONParser().parse(r.stdout)
+        // derivations/07 (and the spec's §9) at σ² = 5/2, λ = 1, X0 = 1.
+        #expect(json["c1"]?.stringValue == "-1413.238847635955627243441")
+        #expect(json["c2"]?.stringValue == "11173.80962957771884941940")
+        #expect(json["F"]?.stringValue?.hasPrefix("76.968596551009032971") == true)
+        #expect(json["c3"]?.stringValue != nil && json["c1_error"]?.stringValue != nil && json["c1_closed_form"]?.stringValue != nil)
+        #expect(json["mean_ratio"]?["F"]?.stringValue?.hasPrefix("1.0000000000") == true)
+    }
+
+    @Test("expand: widths honour λM and rM integrality; bad input is refused", arguments: [
+        "expand --sigma2 2 --lambda 0", "expand --sigma2 2 --lambda 1/1048583", "expand --sigma2 2 --lambda 1 --order 9",
+        "expand --sigma2 2 --lambda 1 --alpha0 2 --no-bias", "expand --lambda 1",
+    ])
+    func expandRefusals(_ line: String) {
+        #expect(ntk(line).isCleanRefusal, "\(line)")
+    }
+
+    @Test("expand: M is a multiple of the denominators of λ and r")
+    func expandWidths() throws {
+        let json = try JSONParser().parse(ntk("expand --sigma2 2 --lambda 3/10 --input-ratio 1/4 --order 1 --digits 10 --format json").stdout)
+        guard case .array(let widths)? = json["widths"] else { Issue.record("no widths"); return }
+        #expect(!widths.isEmpty && widths.allSatisfy { (Int($0.numberText ?? "") ?? 1) % 20 == 0 })
+    }
+
+    @Test("table: c1, predicted and a second-order Richardson (σ² = 2.5, λ = 1)")
+    func tableCorrections() throws {
+        let r = ntk("table --sigma2 2.5 --lambda 1 --widths-grid 100,200,400 --richardson-order 2 --columns M,ratio,c1,predicted,richardson --format csv")
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows[0] == ["M", "ratio", "c1", "predicted", "richardson"])
+        #expect(Double(rows[1][2]).map { abs($0 + 1413.2388) < 1e-3 } == true)
+        #expect(rows[1][4].isEmpty && rows[2][4].isEmpty)
+        // Two-step Richardson over 100, 200, 400 lands within 2e-6 of F_ww(1) = 76.968597.
+        #expect(Double(rows[3][4]).map { abs($0 / 76.96859655 - 1) < 2e-6 } == true, "\(rows[3])")
+        #expect(ntk("table --columns M,bogus").isCleanRefusal)
+        let latex = ntk("table --sigma2 2 --lambda 1/2 --widths-grid 100 --columns lambda,c1 --format latex").stdout
+        #expect(latex.contains("$\\lambda$ & $c_1$"))
+    }
+
+    @Test("ranges in list options")
+    func ranges() throws {
+        let r = ntk("table --sigma2 2 --lambda 0.1:0.3:0.1 --widths-grid 10:30:10 --columns lambda,M --format csv")
+        #expect(r.stdout.split(separator: "\n").count == 10)
+        #expect(ntk("table --lambda 0.3:0.1").isCleanRefusal)
+        #expect(ntk("table --widths-grid 1:10:0").isCleanRefusal)
+    }
+
+    @Test("chart --kind depth: points at every depth, Monte Carlo overlays with error bars")
+    func depthChart() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stats = dir.appendingPathComponent("v.json").path
+        let v = ntk(["validate", "--width", "20", "--depth", "4", "--sigma2", "2.5", "--samples", "400", "--format", "json", "--threads", "1"])
+        try v.stdout.write(toFile: stats, atomically: true, encoding: .utf8)
+        let chart = ntk(["chart", "--kind", "depth", "--sigma2", "2.5", "--widths-grid", "20", "--depths", "1:8", "--overlay", stats])
+        #expect(chart.code == 0, "\(chart.stderr)")
+        #expect(chart.stdout.contains("data-series=\"σ²=2.5 finite M=20\""))
+        #expect(chart.stdout.contains("class=\"error-bar\""))
+        #expect(chart.stdout.contains("Monte Carlo"))
+        let bad = ntk(["chart", "--kind", "depth", "--overlay", dir.appendingPathComponent("missing.json").path])
+        #expect(bad.isCleanRefusal)
+    }
+
+    @Test("limit --corrections prints c1, c2 for n0 = M")
+    func limitCorrections() throws {
+        let json = try JSONParser().parse(ntk("limit --lambda 1 --sigma2 5/2 --corrections --format json").stdout)
+        #expect(json["c1"]?.stringValue == "-1413.2388476359556272")
+        let ordered = try JSONParser().parse(ntk("limit --lambda 1 --sigma2 3/2 --corrections --format json").stdout)
+        #expect(ordered["c1"]?.stringValue?.hasPrefix("6.4285714285714285714") == true)  // 45/7
+    }
+}
