@@ -87,9 +87,10 @@ private func enumChiSquareMoment(dof m: Int, power p: Int) -> Int {
     return r
 }
 
-/// Brute-force E[Θ] and E[Θ²] for widths n0, n1 … n_{L−1}.
-private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0: BigRational,
-                              beta: Int, model: EnumModel) -> EnumResult {
+/// Θ on the alive event as a polynomial in the chi-square variables, the number of variables,
+/// and each variable's degrees of freedom given an activity pattern k.
+private func enumThetaPolynomial(widths: [Int], sigma2: BigRational, inputNorm2 x0: BigRational,
+                                 beta: Int, model: EnumModel) -> (theta: EnumPoly, variables: Int, dof: (Int, [Int]) -> Int) {
     let L = widths.count          // depth = number of weight layers
     let H = L - 1                 // hidden layers 1 … H
     let betaQ = BigRational(beta)
@@ -142,6 +143,16 @@ private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0:
 
     var theta = const(BigRational(0))
     for l in 1...L { theta = theta + (X[l - 1] + const(betaQ)) * Delta[l] }
+    return (theta, V, dof)
+}
+
+/// Brute-force E[Θ] and E[Θ²] for widths n0, n1 … n_{L−1}.
+private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0: BigRational,
+                              beta: Int, model: EnumModel) -> EnumResult {
+    let L = widths.count
+    let H = L - 1
+    let betaQ = BigRational(beta)
+    let (theta, V, dof) = enumThetaPolynomial(widths: widths, sigma2: sigma2, inputNorm2: x0, beta: beta, model: model)
     let thetaSquared = theta * theta
 
     // Enumerate every activity pattern. Integer accumulation per monomial:
@@ -389,5 +400,66 @@ struct EnumerationCheckTests {
         let gi = enumerateMoments(widths: [3, 2, 2], sigma2: BigRational(2), inputNorm2: BigRational(1), beta: 1,
                                   model: .gradientIndependence)
         #expect(exact.second != gi.second)
+    }
+}
+
+// MARK: - Higher moments by the same brute force
+
+/// Brute-force E[Θ^p]: Θ^p expanded as a polynomial, each monomial's conditional expectation
+/// from the chi-square moments, summed over every activity pattern (exact rationals).
+private func enumerateMomentPower(widths: [Int], sigma2: BigRational, inputNorm2 x0: BigRational,
+                                  beta: Int, model: EnumModel, power p: Int) -> BigRational {
+    let H = widths.count - 1
+    let betaQ = BigRational(beta)
+    var betaPower = BigRational(1)
+    for _ in 0..<p { betaPower *= betaQ }
+    if H >= 1 && x0.isZero { return betaPower }
+    let (theta, V, dof) = enumThetaPolynomial(widths: widths, sigma2: sigma2, inputNorm2: x0, beta: beta, model: model)
+    var thetaPower = EnumPoly.constant(1, variableCount: V)
+    for _ in 0..<p { thetaPower = thetaPower * theta }
+    let terms = Array(thetaPower.terms)
+    let hidden = Array(widths.dropFirst())
+    var total = BigRational(0), dead = BigRational(0)
+    var k = Array(repeating: 0, count: H + 1)
+    func visit(_ j: Int, _ weight: BigRational) {
+        if j > H {
+            if model == .exact && k.dropFirst().contains(0) { dead += weight; return }
+            for (e, c) in terms {
+                var m = BigRational(1)
+                for v in 0..<V where e[v] != 0 { m *= BigRational(enumChiSquareMoment(dof: dof(v, k), power: e[v])) }
+                total += weight * c * m
+            }
+            return
+        }
+        for kj in 0...hidden[j - 1] {
+            k[j] = kj
+            visit(j + 1, weight * BigRational(enumBinomial(hidden[j - 1], kj)) / BigRational(1 << hidden[j - 1]))
+        }
+    }
+    visit(1, 1)
+    return total + (model == .exact ? dead * betaPower : 0)
+}
+
+@Suite("Higher moments against brute-force enumeration (derivations/08)")
+struct HigherMomentEnumerationTests {
+    static let cases: [([Int], String, String, Bool)] = [
+        ([3, 2, 2], "2", "1", true), ([3, 2, 2], "2", "1", false), ([4, 3, 5], "5/2", "2", true),
+        ([2, 1, 3], "1/2", "3/2", true), ([1, 1], "2", "1", true), ([2, 2, 1, 2], "7/3", "1", false), ([3], "3/2", "1/2", true),
+    ]
+
+    @Test("check: tuple-recursion-enumeration — E[Θ^p], p = 1…4, equals the brute-force enumeration (both models)",
+          arguments: cases)
+    func agreement(_ c: ([Int], String, String, Bool)) throws {
+        let sigma2 = try BigRational(parsing: c.1), x = try BigRational(parsing: c.2)
+        let a = try Architecture(widths: c.0, sigma2: sigma2, inputNorm2: x, trainableBiases: c.3)
+        for model in [MomentModel.exact, .gradientIndependence] {
+            for p in 1...4 {
+                let engine = TupleMomentRecursion(arithmetic: RationalArithmetic(sigma2: sigma2, inputNorm2: x), model: model, order: p)
+                let got = engine.moment(of: a).mantissa
+                let expected = enumerateMomentPower(widths: c.0, sigma2: sigma2, inputNorm2: x, beta: c.3 ? 1 : 0,
+                                                    model: model == .exact ? .exact : .gradientIndependence, power: p)
+                #expect(got == expected, "\(c.0) \(model) p=\(p): \(got) vs \(expected)")
+            }
+        }
     }
 }
