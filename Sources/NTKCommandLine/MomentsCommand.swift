@@ -122,7 +122,12 @@ struct MomentsCommand: NTKSubcommand {
     @Flag(name: .customLong("per-layer"), help: "Also print each layer's contribution to E[Θ] (depth ≤ 10^6; text or json).")
     var perLayer = false
 
+    @Option(name: .customLong("max-moment"), parsing: .unconditional,
+            help: "Also E[Θ^k] for k = 3 … p (p ≤ 8), the normalized moments E[Θ^k]/E[Θ]^k, the skewness (p ≥ 3) and the excess kurtosis (p ≥ 4).")
+    var maxMoment: IntegerArgument?
+
     func validate() throws {
+        try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
         if perLayer && format == .csv {
             throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
         }
@@ -137,12 +142,23 @@ struct MomentsCommand: NTKSubcommand {
         if perLayer && a.depth > 1_000_000 {
             throw UsageError("--per-layer is limited to depth 10^6 (this network has \(a.depth) layers)")
         }
+        if let p = maxMoment?.value, mode == .exact,
+           CostEstimate.exactDecimalDigits(a) * Double(p) / 2 > Double(arithmetic.maxDigits.value) {
+            throw UsageError("--exact with --max-moment \(p) would need rationals of about \(Int(CostEstimate.exactDecimalDigits(a) * Double(p) / 2)) digits (limit \(arithmetic.maxDigits.value)); use --precision BITS or --certified")
+        }
         let summary = try arithmetic.summary(a, model: model, mode: mode)
+        let higher = try maxMoment.map { p -> HigherMomentSummary in
+            do {
+                return try HigherMomentSummary(architecture: a, model: model, mode: mode, maxOrder: p.value)
+            } catch is DoubleArithmetic.RangeError {
+                throw UsageError("--double handles σ² and ‖x‖² from 1e-30 to 1e30; use the default MPFR arithmetic")
+            }
+        }
         let contributions = perLayer ? try layerContributions(a, model: model, mode: mode, digits: digits) : nil
         switch format {
-        case .json: io.write(json(summary, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
-        case .csv: io.write(csv(summary, digits: digits))
-        case .text: io.write(text(summary, digits: digits, contributions: contributions))
+        case .json: io.write(json(summary, higher: higher, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
+        case .csv: io.write(csv(summary, higher: higher, digits: digits))
+        case .text: io.write(text(summary, higher: higher, digits: digits, contributions: contributions))
         }
     }
 
@@ -176,6 +192,21 @@ struct MomentsCommand: NTKSubcommand {
         }
     }
 
+    /// The higher-moment rows: (label, JSON key, value), E[Θ^k] for k ≥ 3 first.
+    func higherRows(_ h: HigherMomentSummary?) -> [(String, String, MomentValue)] {
+        guard let h else { return [] }
+        let p = h.moments.count
+        var rows: [(String, String, MomentValue)] = []
+        let superscripts = ["", "", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸"]
+        for k in stride(from: 3, through: p, by: 1) { rows.append(("E[Θ\(superscripts[k])]", "E_theta\(k)", h.moments[k - 1])) }
+        for k in stride(from: 3, through: p, by: 1) {
+            rows.append(("E[Θ\(superscripts[k])]/E[Θ]\(superscripts[k])", "normalized_moment\(k)", h.normalized[k - 1]))
+        }
+        if p >= 3 { rows.append(("skewness", "skewness", h.skewness)) }
+        if p >= 4 { rows.append(("ex. kurtosis", "kurtosis", h.excessKurtosis)) }
+        return rows
+    }
+
     private var rows: [(String, String, KeyPath<MomentSummary, MomentValue>)] {
         [("E[Θ]", "E_theta", \.mean), ("E[Θ²]", "E_theta2", \.secondMoment), ("Var[Θ]", "variance", \.variance),
          ("E[Θ²]/E[Θ]²", "ratio", \.dispersion), ("P(dead)", "p_dead", \.probabilityDead)]
@@ -192,7 +223,7 @@ struct MomentsCommand: NTKSubcommand {
         }
     }
 
-    func text(_ s: MomentSummary, digits: Int, contributions: [FormattedValue]?) -> String {
+    func text(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int, contributions: [FormattedValue]?) -> String {
         var out = ""
         out += "architecture  \(describe(s.architecture))\n"
         out += "model         \(s.model == .exact ? "exact" : "gradient independence (approximation)")\n"
@@ -203,6 +234,12 @@ struct MomentsCommand: NTKSubcommand {
             if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact { line += "   (\(shown) digits guaranteed)" }
             out += line + "\n"
         }
+        for (label, _, value) in higherRows(higher) {
+            let f = FormattedValue(value, digits: digits)
+            var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + f.display
+            if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact, !f.isCertified { line += "   (\(shown) digits guaranteed)" }
+            out += line + "\n"
+        }
         if let contributions {
             out += "contributions to E[Θ] by layer l = 1 … L:\n"
             for (i, c) in contributions.enumerated() { out += "  \(i + 1)\t\(c.display)\n" }
@@ -210,7 +247,7 @@ struct MomentsCommand: NTKSubcommand {
         return out
     }
 
-    func json(_ s: MomentSummary, digits: Int, contributions: [FormattedValue]?) -> JSONValue {
+    func json(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int, contributions: [FormattedValue]?) -> JSONValue {
         let a = s.architecture
         var members: [(key: String, value: JSONValue)] = [
             ("widths", .string(compactWidths(a))),
@@ -248,6 +285,16 @@ struct MomentsCommand: NTKSubcommand {
                 members.append((key + "_upper", .stringOrNull(f.upper)))
             }
         }
+        for (_, key, value) in higherRows(higher) {
+            let f = FormattedValue(value, digits: digits)
+            members.append((key, .stringOrNull(f.decimal)))
+            if let fraction = f.fraction { members.append((key + "_exact", .string(fraction))) }
+            if s.mode != .exact || f.fraction == nil {
+                members.append((key + "_digits", f.shownDigits.map { .number("\($0)") } ?? .null))
+                members.append((key + "_lower", .stringOrNull(f.lower)))
+                members.append((key + "_upper", .stringOrNull(f.upper)))
+            }
+        }
         if let contributions {
             members.append(("layer_contributions", .array(contributions.map { .stringOrNull($0.decimal) })))
             if s.mode == .exact {
@@ -257,7 +304,7 @@ struct MomentsCommand: NTKSubcommand {
         return .object(members)
     }
 
-    func csv(_ s: MomentSummary, digits: Int) -> String {
+    func csv(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int) -> String {
         let a = s.architecture
         var header = ["widths", "depth", "sigma2", "sigma2_exact", "input_norm2", "input_norm2_exact", "biases", "model", "arithmetic"]
         var values = [compactWidths(a), "\(a.depth)", decimalNumber(a.sigma2), a.sigma2.fractionString,
@@ -266,6 +313,10 @@ struct MomentsCommand: NTKSubcommand {
         for (_, key, path) in rows {
             header.append(key)
             values.append(FormattedValue(s[keyPath: path], digits: digits).decimal ?? "")
+        }
+        for (_, key, value) in higherRows(higher) {
+            header.append(key)
+            values.append(FormattedValue(value, digits: digits).decimal ?? "")
         }
         return [header, values].map { $0.map(CSVTableSink.field).joined(separator: ",") + "\n" }.joined()
     }

@@ -20,7 +20,14 @@ struct SymbolicCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: Format = .text
 
+    @Option(name: .customLong("max-moment"), parsing: .unconditional, help: "Also E[Θ^k] for k = 3 … p (p ≤ 6).")
+    var maxMoment: IntegerArgument?
+
     static let maximumDepth = 400
+
+    func validate() throws {
+        try maxMoment?.check("--max-moment", 2...6)
+    }
 
     func execute(_ io: CommandIO) throws {
         let a = try network.architecture(sigma2: 1, inputNorm2: 1)
@@ -33,6 +40,11 @@ struct SymbolicCommand: NTKSubcommand {
         }
         let m = MomentRecursion(arithmetic: SymbolicArithmetic(), model: model).moments(of: a)
         let mean = m.mean.mantissa, second = m.secondMoment.mantissa
+        let p = maxMoment?.value ?? 2
+        if p > 2, estimate * Double(p) / 2 >= 200_000 {
+            throw UsageError("E[Θ^\(p)] would need coefficients of about \(Int(estimate * Double(p) / 2)) digits (limit 200000); use smaller widths or a lower --max-moment")
+        }
+        let higher = p > 2 ? (3...p).map { TupleMomentRecursion(arithmetic: SymbolicArithmetic(), model: model, order: $0).moment(of: a).mantissa } : []
         switch format {
         case .json:
             let value: JSONValue = .object([
@@ -45,18 +57,22 @@ struct SymbolicCommand: NTKSubcommand {
                 ("valid_for", .string("||x||^2 > 0; at ||x||^2 = 0 (depth >= 2) E_theta = beta, E_theta2 = beta^2")),
                 ("E_theta", polynomialJSON(mean)),
                 ("E_theta2", polynomialJSON(second)),
-            ])
+            ] + higher.enumerated().map { ("E_theta\($0.offset + 3)", polynomialJSON($0.element)) })
             io.write(value.serialized(pretty: true) + "\n")
         case .latex:
             io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
             io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")
-            io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))\n")
+            io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))" + (higher.isEmpty ? "" : " \\\\") + "\n")
+            for (k, h) in higher.enumerated() {
+                io.write("\\mathbb{E}[\\Theta^\(k + 3)] &= \(PolynomialText.latex(h))" + (k == higher.count - 1 ? "" : " \\\\") + "\n")
+            }
         default:
             io.write("network    \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: ""))\n")
             io.write("model      \(model == .exact ? "exact" : "gradient independence (approximation)")\n")
             io.write("variables  s = σ², x = ‖x‖²  (exact rational coefficients; valid for x > 0)\n")
             io.write("E[Θ]  = \(PolynomialText.plain(mean))\n")
             io.write("E[Θ²] = \(PolynomialText.plain(second))\n")
+            for (k, h) in higher.enumerated() { io.write("E[Θ^\(k + 3)] = \(PolynomialText.plain(h))\n") }
         }
     }
 

@@ -66,6 +66,12 @@ public struct RoundingErrorBound: Sendable, Equatable {
         self.significandBits = significandBits
     }
 
+    /// A bound of K roundings at p significand bits.
+    public init(roundings: Int, significandBits: Int) {
+        self.roundings = roundings
+        self.significandBits = significandBits
+    }
+
     /// γ_K = K·2^{−p}/(1 − K·2^{−p}), rounded up; nil when K·2^{−p} ≥ 1/2 (no useful bound).
     public var relative: BigFloat? {
         let p = 64

@@ -79,3 +79,22 @@ struct ExpansionCommandTests {
         #expect(ordered["c1"]?.stringValue?.hasPrefix("6.4285714285714285714") == true)  // 45/7
     }
 }
+
+@Suite("ntk moments --max-moment")
+struct MaxMomentCommandTests {
+    @Test("exact E[Θ³], E[Θ⁴] with their rationals; every arithmetic agrees; bad orders refused")
+    func maxMoment() throws {
+        let exact = try JSONParser().parse(ntk("moments --widths 3,2,2 --sigma2 2 --exact --max-moment 4 --format json").stdout)
+        #expect(exact["E_theta3_exact"]?.stringValue == "30467/4" && exact["E_theta4_exact"]?.stringValue == "21200807/24")
+        #expect(exact["kurtosis_exact"]?.stringValue != nil && exact["skewness"]?.stringValue?.hasPrefix("6.34309676219636680") == true)
+        for mode in ["--double", "--certified", "--precision 64"] {
+            let j = try JSONParser().parse(ntk("moments --widths 3,2,2 --sigma2 2 --max-moment 4 --format json " + mode).stdout)
+            let shown = try #require(j["E_theta4"]?.stringValue)
+            #expect("883366.95833333333333".hasPrefix(String(shown.dropLast())), "\(mode): \(shown)")
+        }
+        #expect(ntk("moments --widths 3,2,2 --sigma2 2 --max-moment 9").isCleanRefusal)
+        #expect(ntk("moments --widths 3,2,2 --sigma2 2 --max-moment 1").isCleanRefusal)
+        let csv = ntk("moments --widths 3,2,2 --sigma2 2 --max-moment 3 --format csv").stdout
+        #expect(csv.split(separator: "\n")[0].hasSuffix("E_theta3,normalized_moment3,skewness"))
+    }
+}

@@ -40,8 +40,47 @@ struct HigherMomentTests {
         #expect(((t - m.secondMoment.mantissa) / t).magnitude() < BigFloat(q("1e-50"), precision: 64))
     }
 
+    @Test("symbolic E[Θ³], E[Θ⁴] evaluate to the golden values")
+    func symbolic() throws {
+        let a = try Architecture(widths: [4, 3, 5], sigma2: 1)
+        let p3 = TupleMomentRecursion(arithmetic: SymbolicArithmetic(), order: 3).moment(of: a).mantissa
+        let p4 = TupleMomentRecursion(arithmetic: SymbolicArithmetic(), order: 4).moment(of: a).mantissa
+        #expect(p3.evaluate(s: q("5/2"), x: 2) == q("18789807/512"))
+        #expect(p4.evaluate(s: q("5/2"), x: 2) == q("4455833539/1024"))
+        #expect(p3.sDegree == 3 * (a.depth - 1) && p4.xDegree == 4)  // degree p(L−1) in σ², p in ‖x‖²
+    }
+
     @Test("the state space has C(p+3, 3) states")
     func stateCounts() {
         #expect((1...6).map { TupleStateSpace.of(order: $0, model: .exact).states.count } == [4, 10, 20, 35, 56, 84])
+    }
+
+    @Test("check: higher-moment-bound — rounded higher moments and their derived statistics are enclosed; exact skewness and kurtosis")
+    func roundedHigherMoments() throws {
+        let architectures = [try Architecture(widths: [3, 2, 2], sigma2: 2), try Architecture(width: 100, depth: 2000, sigma2: q("5/2")),
+                             try Architecture(width: 30, depth: 300, sigma2: q("3/2"), inputNorm2: 3, trainableBiases: false)]
+        for a in architectures {
+            let truth = try HigherMomentSummary(architecture: a, mode: .certified(precision: 600), maxOrder: 4)
+            for mode in [ArithmeticMode.double, .mpfr(precision: 40), .mpfr(precision: 128)] {
+                let s = try HigherMomentSummary(architecture: a, mode: mode, maxOrder: 4)
+                for (r, t) in zip(s.moments + s.normalized + [s.skewness, s.excessKurtosis],
+                                  truth.moments + truth.normalized + [truth.skewness, truth.excessKurtosis]) {
+                    guard let e = r.guaranteedEnclosure, let x = t.guaranteedEnclosure else { continue }
+                    #expect(e.lower <= x.lower && x.upper <= e.upper, "\(mode)")
+                }
+            }
+        }
+        // Exact: widths 3,2,2, σ² = 2 (the golden network): kurtosis from the golden moments.
+        let h = try HigherMomentSummary(architecture: try Architecture(widths: [3, 2, 2], sigma2: 2), mode: .exact, maxOrder: 4)
+        let mu = q("61/12"), e2 = q("8809/72"), e3 = q("30467/4"), e4 = q("21200807/24")
+        let variance = e2 - mu * mu
+        let m4 = e4 - 4 * mu * e3 + 6 * mu * mu * e2 - 3 * mu * mu * mu * mu
+        guard case .exact(let kurtosis) = h.excessKurtosis else { Issue.record("kurtosis not exact"); return }
+        #expect(kurtosis == m4 / (variance * variance) - 3)
+        let m3 = e3 - 3 * mu * e2 + 2 * mu * mu * mu
+        let skew = try #require(h.skewness.guaranteedEnclosure)
+        // skewness² = m3²/Var³ exactly.
+        let square = skew * skew
+        #expect(square.contains(m3 * m3 / (variance * variance * variance)))
     }
 }
