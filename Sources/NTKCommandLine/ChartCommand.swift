@@ -167,7 +167,7 @@ struct ChartCommand: NTKSubcommand {
                     let row = try study.rows(for: study.groups[0])[0]
                     finite.append((Double(L), row.dispersion.doubleValue()))
                     exact.append((Double(L), row.limitExact.doubleValue()))
-                    published.append((Double(L), row.limitPublished.doubleValue()))
+                    if let v = row.limitPublished { published.append((Double(L), v.doubleValue())) }
                 }
                 let suffix = widths.count > 1 ? " (λ = L/\(M))" : ""
                 if k == 0 || widths.count > 1 {
@@ -250,7 +250,8 @@ struct ChartCommand: NTKSubcommand {
                 let name = "σ²=\(exactDecimal(s)), λ=\(exactDecimal(l))"
                 // A difference of exactly 0 (e.g. depth 1, where R = 1) cannot sit on a log axis.
                 let exactPoints = rows.map { (Double($0.width), ($0.dispersion - $0.limitExact).magnitude().doubleValue()) }.filter { $0.1 > 0 && $0.1.isFinite }
-                let publishedPoints = rows.map { (Double($0.width), ($0.dispersion - $0.limitPublished).magnitude().doubleValue()) }.filter { $0.1 > 0 && $0.1.isFinite }
+                let publishedPoints = rows.compactMap { row in row.limitPublished.map { (Double(row.width), (row.dispersion - $0).magnitude().doubleValue()) } }
+                    .filter { $0.1 > 0 && $0.1.isFinite }
                 series.append(ChartSeries(name: "\(name) vs exact limit", points: exactPoints, lineStyle: .solid, showsMarkers: true, color: color))
                 let kind = rows.first?.publishedIsGIDerived == true ? "published limit (GI-derived)" : "published limit"
                 series.append(ChartSeries(name: "\(name) vs \(kind)", points: publishedPoints, lineStyle: .dashed, showsMarkers: true, color: color))

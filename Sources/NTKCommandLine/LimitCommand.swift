@@ -37,6 +37,10 @@ struct LimitCommand: NTKSubcommand {
     @Flag(help: "Also print the closed forms of the first two finite-width corrections c1, c2 (R = F + c1/M + c2/M² + …, n0 = M).")
     var corrections = false
 
+    @Option(name: .customLong("max-moment"), parsing: .unconditional,
+            help: "Also the limits of E[Θ^k]/E[Θ]^k for k = 3 … p (p ≤ 8; n0 = M·r, ‖x‖² as given): closed form or extrapolated from the exact recursion, as labelled.")
+    var maxMoment: IntegerArgument?
+
     /// Output formats of `limit`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -52,6 +56,7 @@ struct LimitCommand: NTKSubcommand {
         }
         try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 200)
         try precision.check("--precision", 16...100_000)
+        try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
         try digits?.check("--digits", 1...10_000)
         try alpha0?.checkNonNegative("--alpha0")
         try inputRatio?.checkPositive("--input-ratio")
@@ -85,9 +90,20 @@ struct LimitCommand: NTKSubcommand {
             ? try ExpansionClosedForms.dispersion(sigma2: sigma2, lambda: lambda, inputNorm2: x0, trainableBiases: !noBias,
                                                    inputRatio: ratio, precision: workingBits)
             : nil
+        let momentLimits = try (3...max(3, maxMoment?.value ?? 2)).compactMap { k -> NormalizedMomentLimit? in
+            guard let p = maxMoment?.value, k <= p else { return nil }
+            return try NormalizedMomentLimit(order: k, sigma2: sigma2, lambda: lambda, inputNorm2: x0, inputRatio: ratio,
+                                             trainableBiases: !noBias, precision: workingBits)
+        }
+        func sourceText(_ l: NormalizedMomentLimit) -> String {
+            switch l.source {
+            case .closedForm: return "closed form"
+            case .extrapolated(let e): return "extrapolated from the exact recursion (± \(e.formatted(significantDigits: 2, rounding: .up)), self-consistent)"
+            }
+        }
         let alphaNote = limits.dependsOnAlpha0 ? "" : " (does not enter the limit \(noBias ? "without biases" : "in this phase"))"
         if format == .json {
-            let value: JSONValue = .object([
+            var members: [(key: String, value: JSONValue)] = [
                 ("lambda", .number(decimalNumber(lambda))),
                 ("lambda_exact", .string(lambda.fractionString)),
                 ("sigma2", .number(decimalNumber(sigma2))),
@@ -107,7 +123,12 @@ struct LimitCommand: NTKSubcommand {
                 ("exact_minus_published_relative", .string(f((limits.exact - limits.published) / limits.published))),
                 ("c1", correction.map { .string(f($0.c1)) } ?? .null),
                 ("c2", correction.map { .string(f($0.c2)) } ?? .null),
-            ])
+            ]
+            for l in momentLimits {
+                members.append(("normalized_moment\(l.order)", .string(f(l.value))))
+                members.append(("normalized_moment\(l.order)_source", .string(sourceText(l))))
+            }
+            let value: JSONValue = .object(members)
             io.write(value.serialized(pretty: true) + "\n")
             return
         }
@@ -126,6 +147,10 @@ struct LimitCommand: NTKSubcommand {
             } else {
                 out += "finite-width corrections: closed forms are known for n0 = M only; ntk expand computes them for any n0\n"
             }
+        }
+        if !momentLimits.isEmpty {
+            out += "limits of E[Θ^k]/E[Θ]^k of the exact recursion:\n"
+            for l in momentLimits { out += "  R\(l.order)          \(f(l.value))   \(sourceText(l))\n" }
         }
         if limits.exact != limits.published {
             out += "  exact/published − 1 = \(((limits.exact - limits.published) / limits.published).formatted(significantDigits: 6))\n"

@@ -51,6 +51,9 @@ struct TableCommand: NTKSubcommand {
             help: "Order k of the richardson column: extrapolate in 1/M through this row and the k previous ones (1 … 8).")
     var richardsonOrder = IntegerArgument(1)
 
+    @Option(parsing: .unconditional, help: "Tabulate the normalized moment E[Θ^p]/E[Θ]^p instead of the dispersion (p = 2 … 8); ratio and limit_exact then refer to it.")
+    var moment = IntegerArgument(2)
+
     @Option(help: "Comma list of columns to print, in this order (default: all but order_published; see the discussion for the names).")
     var columns: String?
 
@@ -109,6 +112,7 @@ struct TableCommand: NTKSubcommand {
         try precision.check("--precision", 32...4096)
         try digits.check("--digits", 1...1000)
         try richardsonOrder.check("--richardson-order", 1...8)
+        try moment.check("--moment", 2...HigherMomentSummary.maximumOrder)
         _ = try selectedColumns()
         let rowCount = sigma2.elements.count * lambda.elements.count * widthsGrid.elements.count
         guard rowCount <= Self.maximumRows else { throw ValidationError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
@@ -135,6 +139,7 @@ struct TableCommand: NTKSubcommand {
                                      widths: widthsGrid.elements.map(\.value), inputRatio: r, inputNorm2: x,
                                      trainableBiases: !input.noBias, model: model, precision: precision.value)
         study.richardsonOrder = richardsonOrder.value
+        study.momentOrder = moment.value
         study.includesFirstCorrection = try selectedColumns().contains { ["c1", "predicted", "rel_err_predicted"].contains($0.column.name) }
         // Refuse before the first row is written: a row that failed later would leave a
         // partial table on stdout.
@@ -191,7 +196,7 @@ struct TableCommand: NTKSubcommand {
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
         if writesHeader { io.writeError(unattainableLambdaNote(study)) }
-        if writesHeader, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
+        if writesHeader, moment.value == 2, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 the seed gives no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }

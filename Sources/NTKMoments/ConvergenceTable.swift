@@ -24,6 +24,9 @@ public struct ConvergenceStudy: Sendable {
     public var richardsonOrder: Int = 1
     /// Whether rows carry the 1/M coefficient c₁ of their (σ², λ) and the prediction F + c₁/M.
     public var includesFirstCorrection: Bool = false
+    /// The tabulated quantity: R_p = E[Θ^p]/E[Θ]^p (p = 2: the dispersion). For p ≥ 3 the limit
+    /// is `NormalizedMomentLimit`'s and there is no published value.
+    public var momentOrder: Int = 2
 
     public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
                 inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
@@ -76,15 +79,16 @@ public struct ConvergenceStudy: Sendable {
         public let depth: Int
         public let inputDimension: Int
         public let phase: Phase
-        /// E[Θ²]/E[Θ]² of the finite network.
+        /// E[Θ²]/E[Θ]² of the finite network (E[Θ^p]/E[Θ]^p for `momentOrder` p).
         public let dispersion: BigFloat
         public let limitExact: BigFloat
         /// The published limit (GI-derived at the edge of chaos; see `publishedIsGIDerived`).
-        public let limitPublished: BigFloat
+        /// nil where nothing was published (normalized moments of order ≥ 3).
+        public let limitPublished: BigFloat?
         public let publishedIsGIDerived: Bool
         /// finite/limit − 1.
         public let relativeErrorExact: BigFloat
-        public let relativeErrorPublished: BigFloat
+        public let relativeErrorPublished: BigFloat?
         /// log(|e_prev|/|e|)/log(M/M_prev) against each limit; nil on a group's first row and
         /// when the previous row was computed at another λ′.
         public let orderExact: BigFloat?
@@ -139,14 +143,24 @@ public struct ConvergenceStudy: Sendable {
             return l
         }
         var rows: [Row] = []
-        var previous: (width: Int, lambda: BigRational, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat)? = nil
+        var previous: (width: Int, lambda: BigRational, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat?)? = nil
+        var momentLimitCache: [BigRational: BigFloat] = [:]
+        func limitExact(_ limits: DispersionLimits, at lambda: BigRational) throws -> BigFloat {
+            guard momentOrder > 2 else { return limits.exact }
+            if let cached = momentLimitCache[lambda] { return cached }
+            let v = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
+                                              inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
+                                              precision: precision).value
+            momentLimitCache[lambda] = v
+            return v
+        }
         var sameLambda: [(width: Int, dispersion: BigFloat)] = []
         var c1: BigFloat? = nil
         if includesFirstCorrection {
             let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
                                                      inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
-            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8))
-                .map { BigFloat($0.dispersion.coefficients[1], precision: precision) }
+            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder))
+                .map { BigFloat($0.normalizedMoment.coefficients[1], precision: precision) }
         }
         let p = precision
         let one = BigFloat(1, precision: p)
@@ -157,11 +171,15 @@ public struct ConvergenceStudy: Sendable {
             let n0 = inputDimension(width: M)
             let a = try Architecture(width: M, depth: L, inputDimension: n0, sigma2: group.sigma2,
                                      inputNorm2: inputNorm2, trainableBiases: trainableBiases)
-            let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2),
-                                    model: model).moments(of: a)
-            let r = m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
-            let errExact = r / limits.exact - one
-            let errPublished = r / limits.published - one
+            let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
+            let m = MomentRecursion(arithmetic: arithmetic, model: model).moments(of: a)
+            let r = momentOrder == 2
+                ? m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
+                : TupleMomentRecursion(arithmetic: arithmetic, model: model, order: momentOrder).moment(of: a).mantissa / m.mean.mantissa.power(momentOrder)
+            let exactLimit = try limitExact(limits, at: actualLambda)
+            let published: BigFloat? = momentOrder == 2 ? limits.published : nil
+            let errExact = r / exactLimit - one
+            let errPublished = published.map { r / $0 - one }
             var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil
             // Order and Richardson compare rows of the same λ′ only.
             if let prev = previous, prev.width != M, prev.lambda == actualLambda {
@@ -171,7 +189,7 @@ public struct ConvergenceStudy: Sendable {
                     return (e0.magnitude() / e1.magnitude()).log() / logRatio
                 }
                 orderExact = order(prev.errExact, errExact)
-                orderPublished = order(prev.errPublished, errPublished)
+                if let e0 = prev.errPublished, let e1 = errPublished { orderPublished = order(e0, e1) }
             }
             if previous?.lambda != actualLambda { sameLambda = [] }
             sameLambda.append((M, r))
@@ -182,12 +200,12 @@ public struct ConvergenceStudy: Sendable {
             }
             var predicted: BigFloat? = nil, errPredicted: BigFloat? = nil
             if let c1, actualLambda == group.lambda {
-                let prediction = limits.exact + c1 / BigFloat(M, precision: p)
+                let prediction = exactLimit + c1 / BigFloat(M, precision: p)
                 predicted = prediction
                 errPredicted = prediction / r - one
             }
             rows.append(Row(sigma2: group.sigma2, lambda: actualLambda, requestedLambda: group.lambda, width: M, depth: L, inputDimension: n0,
-                            phase: limits.phase, dispersion: r, limitExact: limits.exact, limitPublished: limits.published,
+                            phase: limits.phase, dispersion: r, limitExact: exactLimit, limitPublished: published,
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
                             richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted))

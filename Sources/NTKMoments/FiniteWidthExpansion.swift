@@ -87,12 +87,20 @@ public struct FiniteWidthExpansion: Sendable {
     public let meanRatio: Series
     /// E[Θ²]/Θ*².
     public let secondMomentRatio: Series
+    /// The order p of `normalizedMoment`.
+    public let momentOrder: Int
+    /// E[Θ^p]/E[Θ]^p for `momentOrder` p (for p = 2 the dispersion).
+    public let normalizedMoment: Series
 
     /// Computes c₀ … c_order of the three quantities, aiming at `digits` significant digits of
     /// c_order. `points` is the window size m (more points: higher order, smaller truncation
     /// error, more working precision). Throws when λ, r, ‖x‖² are not positive, when the
     /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2.
-    public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12) throws {
+    public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12, momentOrder: Int = 2) throws {
+        guard momentOrder >= 2, momentOrder <= HigherMomentSummary.maximumOrder else {
+            throw ExpansionError(description: "moment order \(momentOrder) outside 2…\(HigherMomentSummary.maximumOrder)")
+        }
+        self.momentOrder = momentOrder
         guard family.lambda.signum > 0, family.inputRatio.signum > 0, family.inputNorm2.signum > 0, family.sigma2.signum > 0 else {
             throw ExpansionError(description: "σ², λ, r and ‖x‖² must be positive")
         }
@@ -125,16 +133,19 @@ public struct FiniteWidthExpansion: Sendable {
         precision = Int(Double(digits) * 3.33) + kTop * points + roundingBits + 64
         let p = precision
 
-        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat)] = []
+        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat)] = []
         for M in allWidths {
             let a = try family.architecture(width: M)
-            let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2),
-                                    model: family.model).moments(of: a)
+            let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
+            let m = MomentRecursion(arithmetic: arithmetic, model: family.model).moments(of: a)
             let mean = m.mean.mantissa, second = m.secondMoment.mantissa
             let star = Self.infiniteWidthNTK(a, precision: p)
-            values.append((second / (mean * mean), mean / star, second / (star * star)))
+            let r = second / (mean * mean)
+            let rp = momentOrder == 2 ? r
+                : TupleMomentRecursion(arithmetic: arithmetic, model: family.model, order: momentOrder).moment(of: a).mantissa / mean.power(momentOrder)
+            values.append((r, mean / star, second / (star * star), rp))
         }
-        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat)) -> BigFloat) -> Series {
+        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat)) -> BigFloat) -> Series {
             let main = Self.polynomialCoefficients(widths: Array(allWidths.prefix(points)), values: values.prefix(points).map(pick), precision: p)
             let check = Self.polynomialCoefficients(widths: Array(allWidths.suffix(points)), values: values.suffix(points).map(pick), precision: p)
             let kept = 0...order
@@ -143,6 +154,7 @@ public struct FiniteWidthExpansion: Sendable {
         dispersion = series { $0.R }
         meanRatio = series { $0.mean }
         secondMomentRatio = series { $0.second }
+        normalizedMoment = momentOrder == 2 ? dispersion : series { $0.Rp }
     }
 
     /// Θ* = Σ_l (X*_{l−1} + β)·(σ²/2)^{L−l} with X*_0 = ‖x‖², X*_l = X*_{l−1}·σ²n_l/(2n_{l−1}): the
