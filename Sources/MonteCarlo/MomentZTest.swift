@@ -120,3 +120,40 @@ public struct MomentZTest: Sendable, Hashable {
         return .inconclusive
     }
 }
+
+/// What exact higher moments say about a Monte Carlo estimate before it is run
+/// (derivations/08): the exact standard errors of the sample means of Θ and Θ² for N samples,
+/// Var(mean of Θ) = (E[Θ²] − E[Θ]²)/N and Var(mean of Θ²) = (E[Θ⁴] − E[Θ²]²)/N, and the number
+/// of samples at which the difference between two models' E[Θ] (or E[Θ²]) is z exact standard
+/// errors — the run length that tells them apart at that z.
+public struct ExactSamplingPlan: Sendable, Hashable {
+    /// E[Θ], E[Θ²], E[Θ³], E[Θ⁴] of the model the samples come from.
+    public let moments: [Double]
+
+    /// Precondition: four finite moments.
+    public init(moments: [Double]) {
+        precondition(moments.count == 4 && moments.allSatisfy(\.isFinite), "E[Θ^k], k = 1…4, are needed")
+        self.moments = moments
+    }
+
+    /// Per-sample standard deviations of Θ and Θ².
+    public var perSampleDeviation: (theta: Double, thetaSquared: Double) {
+        ((max(0, moments[1] - moments[0] * moments[0])).squareRoot(), (max(0, moments[3] - moments[1] * moments[1])).squareRoot())
+    }
+
+    /// Exact standard errors of the sample means of Θ and Θ² over `samples` samples.
+    public func standardErrors(samples: Int) -> (mean: Double, secondMoment: Double) {
+        let d = perSampleDeviation, n = Double(max(samples, 1)).squareRoot()
+        return (d.theta / n, d.thetaSquared / n)
+    }
+
+    /// Samples N with |Δ| = z·σ/√N, i.e. N = (z·σ/Δ)², for a difference Δ in E[Θ] and in E[Θ²];
+    /// nil where the difference is zero (never separated).
+    public func samplesToSeparate(meanDifference: Double, secondMomentDifference: Double, z: Double) -> (mean: Double?, secondMoment: Double?) {
+        let d = perSampleDeviation
+        func needed(_ sigma: Double, _ delta: Double) -> Double? {
+            delta == 0 || !delta.isFinite ? nil : ((z * sigma / delta) * (z * sigma / delta)).rounded(.up)
+        }
+        return (needed(d.theta, meanDifference), needed(d.thetaSquared, secondMomentDifference))
+    }
+}

@@ -17,6 +17,9 @@ struct ValidateCommand: ParsableCommand {
 struct ValidationReference {
     let exactMean: Double, exactSecond: Double
     let giMean: Double, giSecond: Double
+    /// The exact E[Θ³], E[Θ⁴] give the exact standard errors and the samples needed to tell
+    /// the exact model from GI (nil where they do not fit a Double).
+    let plan: ExactSamplingPlan?
 
     init(_ a: Architecture) {
         func moments(_ model: MomentModel) -> (Double, Double) {
@@ -25,6 +28,9 @@ struct ValidationReference {
         }
         (exactMean, exactSecond) = moments(.exact)
         (giMean, giSecond) = moments(.gradientIndependence)
+        let higher = try? HigherMomentSummary(architecture: a, mode: .mpfr(precision: 128), maxOrder: 4)
+        let values = higher?.moments.compactMap { $0.approximation(precision: 64)?.doubleValue() } ?? []
+        plan = values.count == 4 && values.allSatisfy(\.isFinite) ? ExactSamplingPlan(moments: values) : nil
     }
 }
 
@@ -110,14 +116,26 @@ struct ValidationReport {
         out += "E[Θ]          \(g(moments.mean)) ± \(seText(moments.standardErrorOfMean)) | \(g(reference.exactMean, 8)) (\(zText(exact.zMean))) | \(g(reference.giMean, 8)) (\(zText(gi.zMean)))\n"
         out += "E[Θ²]         \(g(moments.secondMoment)) ± \(seText(moments.standardErrorOfSecondMoment)) | \(g(reference.exactSecond, 8)) (\(zText(exact.zSecondMoment))) | \(g(reference.giSecond, 8)) (\(zText(gi.zSecondMoment)))\n"
         out += "dispersion    plug-in \(g(moments.dispersion)) ± \(seText(moments.dispersionStandardError)) (delta method; biased low and optimistic for heavy tails) | exact \(g(reference.exactSecond / (reference.exactMean * reference.exactMean), 8)) | GI \(g(reference.giSecond / (reference.giMean * reference.giMean), 8))\n"
+        if let plan = reference.plan {
+            let se = plan.standardErrors(samples: moments.count)
+            let n = plan.samplesToSeparate(meanDifference: reference.exactMean - reference.giMean,
+                                           secondMomentDifference: reference.exactSecond - reference.giSecond, z: zMax)
+            func count(_ x: Double?) -> String { x.map { $0 < 1e15 ? "\(Int($0))" : g($0, 3) } ?? "never" }
+            out += "exact s.e.    E[Θ] ± \(g(se.mean, 2)), E[Θ²] ± \(g(se.secondMoment, 2)) for \(moments.count) samples (from the exact E[Θ²], E[Θ⁴])\n"
+            out += "power         samples to tell the exact model from GI at |z| = \(g(zMax, 3)): \(count(n.mean)) by E[Θ], \(count(n.secondMoment)) by E[Θ²]\n"
+        }
         out += "verdict       \(verdictText)\n"
         return out
     }
 
     var json: JSONValue {
         func num(_ x: Double) -> JSONValue { x.isFinite ? .number(g(x, 17).replacingOccurrences(of: "e+", with: "e")) : .null }
-        func block(_ mc: Double, _ se: Double, _ exact: Double, _ z: Double, _ gi: Double, _ zgi: Double) -> JSONValue {
-            .object([("mc", num(mc)), ("se", num(se)), ("exact", num(exact)), ("z", num(z)), ("gi", num(gi)), ("z_gi", num(zgi))])
+        let exactSE = reference.plan?.standardErrors(samples: moments.count)
+        let separation = reference.plan?.samplesToSeparate(meanDifference: reference.exactMean - reference.giMean,
+                                                           secondMomentDifference: reference.exactSecond - reference.giSecond, z: zMax)
+        func block(_ mc: Double, _ se: Double, _ exact: Double, _ z: Double, _ gi: Double, _ zgi: Double, _ seExact: Double?) -> JSONValue {
+            .object([("mc", num(mc)), ("se", num(se)), ("se_exact", seExact.map(num) ?? .null), ("exact", num(exact)), ("z", num(z)),
+                     ("gi", num(gi)), ("z_gi", num(zgi))])
         }
         return .object([
             ("widths", .string(compactWidths(architecture))),
@@ -133,9 +151,12 @@ struct ValidationReport {
             ("seeds", .array(seeds.map { .number("\($0)") })),
             ("z_max", num(zMax)),
             ("minimum_samples", .number("\(MomentZTest.minimumSamples)")),
-            ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, exact.zMean, reference.giMean, gi.zMean)),
+            ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, exact.zMean, reference.giMean, gi.zMean,
+                              exactSE?.mean)),
             ("E_theta2", block(moments.secondMoment, moments.standardErrorOfSecondMoment, reference.exactSecond, exact.zSecondMoment,
-                               reference.giSecond, gi.zSecondMoment)),
+                               reference.giSecond, gi.zSecondMoment, exactSE?.secondMoment)),
+            ("samples_to_separate_gi", .object([("z", num(zMax)), ("by_E_theta", separation?.mean.map(num) ?? .null),
+                                                ("by_E_theta2", separation?.secondMoment.map(num) ?? .null)])),
             ("dispersion_plugin", .object([("mc", num(moments.dispersion)), ("se_delta_method", num(moments.dispersionStandardError)),
                                           ("note", .string("biased low for heavy-tailed Theta; test E_theta and E_theta2 instead"))])),
             ("verdict", .string(verdict.rawValue)),

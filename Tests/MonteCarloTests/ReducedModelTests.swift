@@ -124,3 +124,26 @@ struct ReducedModelTests {
         print("KS \(c.testDescription): D = \(String(format: "%.4f", d)) (critical at 0.001: \(String(format: "%.4f", critical)))")
     }
 }
+
+@Suite("Exact sampling plan")
+struct ExactSamplingPlanTests {
+    @Test("check: exact-standard-errors — exact s.e. and the samples that separate two models, from golden moments")
+    func plan() {
+        // Widths 3,2,2, σ² = 2: E[Θ] = 61/12, E[Θ²] = 8809/72, E[Θ³] = 30467/4, E[Θ⁴] = 21200807/24.
+        let m = [61.0 / 12, 8809.0 / 72, 30467.0 / 4, 21200807.0 / 24]
+        let plan = ExactSamplingPlan(moments: m)
+        let se = plan.standardErrors(samples: 10_000)
+        #expect(abs(se.mean - (13897.0 / 144 / 10_000).squareRoot()) < 1e-15)
+        #expect(abs(se.secondMoment - ((m[3] - m[1] * m[1]) / 10_000).squareRoot()) < 1e-12)
+        let n = plan.samplesToSeparate(meanDifference: 0.1, secondMomentDifference: 0, z: 4)
+        let ratio: Double = 4 * (13897.0 / 144).squareRoot() / 0.1
+        let expected: Double = (ratio * ratio).rounded(.up)
+        #expect(n.mean == expected)
+        #expect(n.secondMoment == nil)
+        // The sample standard errors of a long reduced-model run approach the exact ones.
+        let network = ReducedNetwork(inputDimension: 3, hiddenRuns: [.init(width: 2, count: 2)], sigma2: 2, inputNorm2: 1, trainableBiases: true)
+        let run = sampleDistribution(network, reference: 1, thresholds: [], samples: 200_000, seed: 9, threads: 2)
+        let sampleSE = run.statistic.moment(1).standardError
+        #expect(abs(sampleSE / plan.standardErrors(samples: 200_000).mean - 1) < 0.02)
+    }
+}
