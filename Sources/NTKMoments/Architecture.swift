@@ -130,4 +130,46 @@ public struct Architecture: Sendable, Equatable {
         }
         return segments
     }
+
+    /// The hidden layers as blocks: single segments, and stretches where a short sequence of
+    /// segments repeats (e.g. `(100,101)x1000000`), which the engines apply as one period
+    /// matrix raised to a power — O(P + log r) products instead of O(P·r).
+    var layerBlocks: [LayerBlock] {
+        let segments = layerSegments.map { LayerBlock.Segment(previous: $0.previous, width: $0.width, count: $0.count) }
+        var blocks: [LayerBlock] = []
+        var i = 0
+        while i < segments.count {
+            // The period (up to 16 segments) covering the most segments from i, at least 4 repeats.
+            var best: (period: Int, repeats: Int)? = nil
+            for period in 1...16 where i + 4 * period <= segments.count {
+                var repeats = 1
+                while i + (repeats + 1) * period <= segments.count,
+                      (0..<period).allSatisfy({ segments[i + repeats * period + $0] == segments[i + $0] }) {
+                    repeats += 1
+                }
+                if repeats >= 4, period * repeats > (best.map { $0.period * $0.repeats } ?? 0) { best = (period, repeats) }
+            }
+            if let best, !(best.period == 1 && segments[i].count > 1) {
+                blocks.append(.periodic(Array(segments[i..<(i + best.period)]), repeats: best.repeats))
+                i += best.period * best.repeats
+            } else {
+                blocks.append(.segment(segments[i]))
+                i += 1
+            }
+        }
+        return blocks
+    }
+}
+
+/// A stretch of hidden layers as the engines apply it.
+enum LayerBlock: Equatable {
+    /// `count` consecutive layers with the same (n_{j−1}, n_j).
+    struct Segment: Equatable {
+        let previous: Int
+        let width: Int
+        let count: Int
+    }
+    case segment(Segment)
+    /// A sequence of segments repeated `repeats` times.
+    case periodic([Segment], repeats: Int)
 }

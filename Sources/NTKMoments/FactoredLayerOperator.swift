@@ -25,6 +25,8 @@ struct FactoredLayerOperator: Sendable {
     let groups: [Group]
     /// Targets no group writes (they stay zero).
     let untouchedTargets: [Int]
+    /// The same map in the compressed form `MomentScalar.apply` takes.
+    let plan: SparseLinearPlan
 
     /// From (source, target, expectation) triples, one per unit coefficient.
     init(size: Int, terms: [(source: Int, target: Int, expectation: Expectation)]) {
@@ -41,6 +43,8 @@ struct FactoredLayerOperator: Sendable {
             Group(target: key[0], expectation: key[1], sources: grouped[key]!.sorted(), assigns: seen.insert(key[0]).inserted)
         }
         self.untouchedTargets = (0..<size).filter { !seen.contains($0) }
+        self.plan = SparseLinearPlan(targets: groups.map(\.target), coefficientIndices: groups.map(\.expectation),
+                                     sources: groups.map(\.sources), assigns: groups.map(\.assigns), untouched: untouchedTargets)
     }
 
     static func expectation(_ f: PathFactor, _ g: PathFactor) -> Expectation {
@@ -86,30 +90,8 @@ struct FactoredLayerOperator: Sendable {
 extension PathVector {
     /// output ← self·(Σ_k e_k·C_k), reusing output's storage; `scratch` holds partial sums.
     func apply(_ op: FactoredLayerOperator, expectations e: [Scalar], into output: inout PathVector, scratch: inout Scalar) {
-        for i in op.untouchedTargets { output.values[i].setZero() }
         output.scale = scale
-        values.withUnsafeBufferPointer { v in
-            output.values.withUnsafeMutableBufferPointer { out in
-                for group in op.groups {
-                    let sources = group.sources
-                    if sources.count == 1 {
-                        if group.assigns {
-                            out[group.target].setProduct(v[sources[0]], e[group.expectation])
-                        } else {
-                            out[group.target].accumulateProduct(v[sources[0]], e[group.expectation])
-                        }
-                    } else {
-                        scratch.setZero()
-                        for s in sources { scratch.accumulate(v[s]) }
-                        if group.assigns {
-                            out[group.target].setProduct(scratch, e[group.expectation])
-                        } else {
-                            out[group.target].accumulateProduct(scratch, e[group.expectation])
-                        }
-                    }
-                }
-            }
-        }
+        Scalar.apply(op.plan, values: values, coefficients: e, into: &output.values, scratch: &scratch)
         output.renormalize()
     }
 }

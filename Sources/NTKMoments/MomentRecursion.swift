@@ -43,6 +43,10 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         self.model = model
     }
 
+    /// Runs up to this many equal layers are applied one by one (cheaper than building and
+    /// squaring their matrices).
+    static var shortRun: Int { 8 }
+
     static var meanPattern: TransferPattern { Patterns.mean }
     static var pairPattern: TransferPattern { Patterns.pair }
 
@@ -137,37 +141,103 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         var partialSum = zero
         let meanOperator = model == .exact ? FactoredLayerOperator.exactMean : FactoredLayerOperator.giMean
         let pairOperator = model == .exact ? FactoredLayerOperator.exactPair : FactoredLayerOperator.giPair
-        // Real architectures reuse a handful of (n_{j−1}, n_j) pairs; a short list searched
-        // linearly beats hashing on every layer.
+        // Consecutive short segments (single layers, runs up to `shortRun`) are collected and
+        // applied as one batch: the distinct (n_{j−1}, n_j) pairs' expectations once, then one
+        // step per layer — through the type's raw fast path where it has one (MPFR), else
+        // layer by layer through the factored operator.
         var cachedKeys: [WidthPair] = []
         var cachedExpectations: [[Scalar]] = []
-        for segment in architecture.layerSegments {
-            if segment.count > 1 {
-                // A run of equal layers: repeated squaring of the layer's transfer matrices.
+        var pending: [LayerBlock.Segment] = []
+        var pendingLayers = 0
+        func flush() {
+            guard !pending.isEmpty else { return }
+            defer { pending.removeAll(keepingCapacity: true); pendingLayers = 0 }
+            var index: [WidthPair: Int] = [:]
+            var sets: [[Scalar]] = []
+            var steps: [Int] = []
+            steps.reserveCapacity(pendingLayers)
+            for segment in pending {
+                let key = WidthPair(previous: segment.previous, width: segment.width)
+                let i: Int
+                if let known = index[key] {
+                    i = known
+                } else {
+                    i = sets.count
+                    index[key] = i
+                    sets.append(LayerMoments(previous: segment.previous, width: segment.width, model: model, arithmetic: arithmetic).values)
+                }
+                for _ in 0..<segment.count { steps.append(i) }
+            }
+            // Move the vectors out so that the fast path owns their storage uniquely.
+            var vectors = [meanVector.values, pairVector.values], buffers = [meanScratch.values, pairScratch.values]
+            meanVector.values = []; pairVector.values = []; meanScratch.values = []; pairScratch.values = []
+            let done = Scalar.applySequence(plans: [meanOperator.plan, pairOperator.plan], coefficientSets: sets, steps: steps,
+                                            vectors: &vectors, buffers: &buffers, scratch: &partialSum)
+            (meanVector.values, pairVector.values, meanScratch.values, pairScratch.values) = (vectors[0], vectors[1], buffers[0], buffers[1])
+            if done { return }
+            for step in steps {
+                meanVector.apply(meanOperator, expectations: sets[step], into: &meanScratch, scratch: &partialSum)
+                swap(&meanVector, &meanScratch)
+                pairVector.apply(pairOperator, expectations: sets[step], into: &pairScratch, scratch: &partialSum)
+                swap(&pairVector, &pairScratch)
+            }
+        }
+        // Double keeps layer-by-layer application: its matrix products share one scale, and a
+        // period's product could flush entries that the vector path keeps (TransferMatrix.swift).
+        let blocks = Scalar.needsRescaling ? architecture.layerSegments.map { LayerBlock.segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) }
+            : architecture.layerBlocks
+        for block in blocks {
+            switch block {
+            case .periodic(let period, let repeats):
+                flush()
+                // The period's product, then repeated squaring: O(P + log r) matrix products.
+                var product: LayerMatrices? = nil
+                for part in period {
+                    var m = layerMatrices(previous: part.previous, width: part.width)
+                    if part.count > 1 {
+                        m = LayerMatrices(mean: m.mean.power(part.count, zero: zero), pair: m.pair.power(part.count, zero: zero))
+                    }
+                    product = product.map {
+                        LayerMatrices(mean: $0.mean.multiplied(by: m.mean, zero: zero), pair: $0.pair.multiplied(by: m.pair, zero: zero))
+                    } ?? m
+                }
+                meanVector = meanVector.applying(product!.mean, power: repeats, zero: zero)
+                pairVector = pairVector.applying(product!.pair, power: repeats, zero: zero)
+            case .segment(let segment) where segment.count > Self.shortRun:
+                flush()
+                // A long run of equal layers: repeated squaring of the layer's transfer matrices.
                 let matrices = layerMatrices(previous: segment.previous, width: segment.width)
                 meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
                 pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
-                continue
-            }
-            let key = WidthPair(previous: segment.previous, width: segment.width)
-            let index: Int
-            if let hit = cachedKeys.firstIndex(of: key) {
-                index = hit
-            } else {
-                if cachedKeys.count == 16 {
-                    cachedKeys.removeAll(keepingCapacity: true)
-                    cachedExpectations.removeAll(keepingCapacity: true)
+            case .segment(let segment) where !Scalar.hasSequenceFastPath:
+                // Layer by layer, with the expectations of the last few width pairs cached.
+                let key = WidthPair(previous: segment.previous, width: segment.width)
+                let index: Int
+                if let hit = cachedKeys.firstIndex(of: key) {
+                    index = hit
+                } else {
+                    if cachedKeys.count == 16 {
+                        cachedKeys.removeAll(keepingCapacity: true)
+                        cachedExpectations.removeAll(keepingCapacity: true)
+                    }
+                    cachedKeys.append(key)
+                    cachedExpectations.append(LayerMoments(previous: segment.previous, width: segment.width,
+                                                           model: model, arithmetic: arithmetic).values)
+                    index = cachedKeys.count - 1
                 }
-                cachedKeys.append(key)
-                cachedExpectations.append(LayerMoments(previous: segment.previous, width: segment.width,
-                                                       model: model, arithmetic: arithmetic).values)
-                index = cachedKeys.count - 1
+                for _ in 0..<segment.count {
+                    meanVector.apply(meanOperator, expectations: cachedExpectations[index], into: &meanScratch, scratch: &partialSum)
+                    swap(&meanVector, &meanScratch)
+                    pairVector.apply(pairOperator, expectations: cachedExpectations[index], into: &pairScratch, scratch: &partialSum)
+                    swap(&pairVector, &pairScratch)
+                }
+            case .segment(let segment):
+                pending.append(segment)
+                pendingLayers += segment.count
+                if pendingLayers >= 1 << 16 { flush() }
             }
-            meanVector.apply(meanOperator, expectations: cachedExpectations[index], into: &meanScratch, scratch: &partialSum)
-            swap(&meanVector, &meanScratch)
-            pairVector.apply(pairOperator, expectations: cachedExpectations[index], into: &pairScratch, scratch: &partialSum)
-            swap(&pairVector, &pairScratch)
         }
+        flush()
 
         let top = topWeights(lastHiddenWidth: architecture.lastHiddenWidth, hasHiddenLayers: depth >= 2)
         let meanAlive = meanVector.dot(top.mean, zero: zero)

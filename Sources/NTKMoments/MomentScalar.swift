@@ -32,9 +32,51 @@ public protocol MomentScalar: Sendable {
     var rescalingExponent: Int? { get }
     /// self·2^k; only called when `rescalingExponent` is non-nil.
     func rescaled(byPowerOfTwo k: Int) -> Self
+
+    /// out ← the sparse linear map `plan` applied to `values` (the recursion's per-layer hot
+    /// loop, `FactoredLayerOperator`). The default is a loop of `setProduct`, `accumulate` and
+    /// `accumulateProduct`; a type may compute exactly the same operations faster.
+    static func apply(_ plan: SparseLinearPlan, values: [Self], coefficients: [Self], into out: inout [Self], scratch: inout Self)
+
+    /// Optional fast path for a sequence of unscaled layers: at step j every vector k becomes
+    /// plans[k] applied to it with `coefficientSets[steps[j]]`. Returns false (doing nothing)
+    /// for types without one; the engine then applies the layers one by one.
+    static func applySequence(plans: [SparseLinearPlan], coefficientSets: [[Self]], steps: [Int],
+                              vectors: inout [[Self]], buffers: inout [[Self]], scratch: inout Self) -> Bool
+
+    /// True when `applySequence` has a fast path (the engine then batches layers for it).
+    static var hasSequenceFastPath: Bool { get }
 }
 
 extension MomentScalar {
+    @inlinable
+    public static func apply(_ plan: SparseLinearPlan, values: [Self], coefficients: [Self], into out: inout [Self], scratch: inout Self) {
+        values.withUnsafeBufferPointer { v in
+            coefficients.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    for t in plan.untouched { o[t].setZero() }
+                    for g in plan.targets.indices {
+                        let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
+                        let target = plan.targets[g], coefficient = c[plan.coefficientIndices[g]]
+                        if end - start == 1 {
+                            let source = v[plan.sources[start]]
+                            if plan.assigns[g] { o[target].setProduct(source, coefficient) } else { o[target].accumulateProduct(source, coefficient) }
+                        } else {
+                            scratch.setZero()
+                            for k in start..<end { scratch.accumulate(v[plan.sources[k]]) }
+                            if plan.assigns[g] { o[target].setProduct(scratch, coefficient) } else { o[target].accumulateProduct(scratch, coefficient) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public static func applySequence(plans: [SparseLinearPlan], coefficientSets: [[Self]], steps: [Int],
+                                     vectors: inout [[Self]], buffers: inout [[Self]], scratch: inout Self) -> Bool { false }
+
+    public static var hasSequenceFastPath: Bool { false }
+
     public static var needsRescaling: Bool { false }
     public var rescalingExponent: Int? { nil }
     public func rescaled(byPowerOfTwo k: Int) -> Self { self }
@@ -74,6 +116,20 @@ extension Double: MomentField {
 }
 
 extension BigFloat: MomentField {
+    public static var hasSequenceFastPath: Bool { true }
+
+    public static func applySequence(plans: [SparseLinearPlan], coefficientSets: [[BigFloat]], steps: [Int],
+                                     vectors: inout [[BigFloat]], buffers: inout [[BigFloat]], scratch: inout BigFloat) -> Bool {
+        BigFloat.applySparseSequence(plans: plans, coefficientSets: coefficientSets, steps: steps, vectors: &vectors, buffers: &buffers,
+                                     scratch: &scratch)
+        return true
+    }
+
+    /// The raw-MPFR kernel: the same operations in the same order as the default.
+    public static func apply(_ plan: SparseLinearPlan, values: [BigFloat], coefficients: [BigFloat], into out: inout [BigFloat],
+                             scratch: inout BigFloat) {
+        BigFloat.applySparse(plan, values: values, coefficients: coefficients, into: &out, scratch: &scratch)
+    }
     public mutating func accumulateProduct(_ a: BigFloat, _ b: BigFloat) { addProduct(a, b, rounding: .nearest) }
     public mutating func accumulate(_ x: BigFloat) { add(x, rounding: .nearest) }
     public mutating func setProduct(_ a: BigFloat, _ b: BigFloat) { setProduct(a, b, rounding: .nearest) }

@@ -60,6 +60,21 @@ struct TransferMatrix<Scalar: MomentScalar> {
     }
 
     mutating func renormalize() { Rescaling.normalize(&values, scale: &scale) }
+
+    /// self^n (n ≥ 1) by repeated squaring.
+    func power(_ n: Int, zero: Scalar) -> TransferMatrix {
+        precondition(n >= 1)
+        var result: TransferMatrix? = nil
+        var square = self
+        var remaining = n
+        while true {
+            if remaining & 1 == 1 { result = result.map { $0.multiplied(by: square, zero: zero) } ?? square }
+            remaining >>= 1
+            if remaining == 0 { break }
+            square = square.multiplied(by: square, zero: zero)
+        }
+        return result!
+    }
 }
 
 /// A row vector of path weights, times 2^scale.

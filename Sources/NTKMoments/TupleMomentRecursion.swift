@@ -232,11 +232,29 @@ public struct TupleMomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
             return power(x, w) * power(beta, p - w)
         })
         var cache: [WidthPair: TransferMatrix<Scalar>] = [:]
-        for segment in architecture.layerSegments {
+        func matrix(_ segment: LayerBlock.Segment) -> TransferMatrix<Scalar> {
             let key = WidthPair(previous: segment.previous, width: segment.width)
-            let matrix = cache[key] ?? layerMatrix(previous: segment.previous, width: segment.width)
-            if cache.count < 64 { cache[key] = matrix }
-            vector = vector.applying(matrix, power: segment.count, zero: zero)
+            let m = cache[key] ?? layerMatrix(previous: segment.previous, width: segment.width)
+            if cache.count < 64 { cache[key] = m }
+            return m
+        }
+        // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
+        // except for Double, which applies layer by layer.
+        let blocks = Scalar.needsRescaling ? architecture.layerSegments.map { LayerBlock.segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) }
+            : architecture.layerBlocks
+        for block in blocks {
+            switch block {
+            case .segment(let segment):
+                vector = vector.applying(matrix(segment), power: segment.count, zero: zero)
+            case .periodic(let period, let repeats):
+                var product: TransferMatrix<Scalar>? = nil
+                for part in period {
+                    var m = matrix(part)
+                    if part.count > 1 { m = m.power(part.count, zero: zero) }
+                    product = product.map { $0.multiplied(by: m, zero: zero) } ?? m
+                }
+                vector = vector.applying(product!, power: repeats, zero: zero)
+            }
         }
         // Top: u components in U give E[z^u] = (σ²/n_{L−1})^u (2u−1)!!; others 1.
         let last = BigRational(architecture.lastHiddenWidth)

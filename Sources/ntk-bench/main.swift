@@ -81,3 +81,29 @@ let threads = ProcessInfo.processInfo.activeProcessorCount
 report("Monte Carlo width 100, depth 50, 4096 samples, \(threads) threads", runs: 5, work: 4096, unit: "samples/s", target: ">= 500 samples/s") {
     _ = simulate(mc, samples: 4096, seed: 1, threads: threads)
 }
+
+// Issue 14: higher moments, the reduced-model sampler, general widths without periodicity.
+var seeded = SystemRandomNumberGenerator()
+let irregularCount = 100_000
+let irregular = try! Architecture(widths: [100] + (0..<irregularCount).map { _ in [100, 101, 102].randomElement(using: &seeded)! }, sigma2: 2)
+report("irregular widths from {100,101,102}, L=10^5, 256-bit MPFR", runs: 5, work: Double(irregularCount), unit: "layers/s", target: ">= 5e5 layers/s") {
+    summary(irregular, .mpfr(precision: 256))
+}
+let periodic = try! Architecture(inputDimension: 100, hiddenRuns: (0..<1_000_000).flatMap { _ in [WidthRun(width: 100, count: 1), WidthRun(width: 101, count: 1)] }, sigma2: 2)
+report("periodic (100,101)x10^6, L=2·10^6, 256-bit MPFR", runs: 5, work: 2e6, unit: "layers/s", target: "O(log L): < 50 ms") {
+    summary(periodic, .mpfr(precision: 256))
+}
+let irregular4 = try! Architecture(widths: [100] + (0..<20_000).map { _ in [100, 101, 102].randomElement(using: &seeded)! }, sigma2: 2)
+report("E[Θ⁴], irregular widths, L=2·10^4, 256-bit MPFR", runs: 3, work: 20_000, unit: "layers/s", target: ">= 2e4 layers/s") {
+    _ = TupleMomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: 2, inputNorm2: 1), order: 4).moment(of: irregular4)
+}
+report("E[Θ⁴], constant width M=1000, L=10^6, 256-bit MPFR", runs: 5, work: 1e6, unit: "layers/s", target: "< 100 ms") {
+    _ = TupleMomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: 2, inputNorm2: 1), order: 4).moment(of: deep)
+}
+let reduced = ReducedNetwork(inputDimension: 1000, hiddenRuns: [.init(width: 1000, count: 99)], sigma2: 2, inputNorm2: 1, trainableBiases: true)
+report("distribution: width 1000, depth 100, 10^5 samples, \(threads) threads", runs: 3, work: 1e5, unit: "samples/s", target: ">= 1e5 samples/s") {
+    _ = sampleDistribution(reduced, reference: 200, thresholds: [2], samples: 100_000, seed: 1, threads: threads)
+}
+report("expand σ²=2.5, λ=1 (c1…c3, 25 digits)", runs: 3, work: 1, unit: "runs/s", target: "(information)") {
+    _ = try! FiniteWidthExpansion(family: .init(sigma2: BigRational(5, 2), lambda: 1), order: 3, digits: 30, points: 12)
+}

@@ -84,3 +84,27 @@ struct HigherMomentTests {
         #expect(square.contains(m3 * m3 / (variance * variance * variance)))
     }
 }
+
+@Suite("Periodic width patterns")
+struct PeriodicPatternTests {
+    @Test("check: periodic-blocks — a repeated group is applied as a period matrix power, with the same results")
+    func periodic() throws {
+        let runs = [WidthRun(width: 7, count: 2)] + (0..<40).flatMap { _ in [WidthRun(width: 5, count: 1), WidthRun(width: 9, count: 3)] }
+        let a = try Architecture(inputDimension: 6, hiddenRuns: runs, sigma2: q("5/2"), inputNorm2: q("1/3"))
+        #expect(a.layerBlocks.contains { if case .periodic(_, let r) = $0 { return r >= 4 } else { return false } })
+        let arithmetic = RationalArithmetic(sigma2: q("5/2"), inputNorm2: q("1/3"))
+        // The mean: the per-layer contributions (an O(L) pass with no periods) sum to it exactly.
+        let m = MomentRecursion(arithmetic: arithmetic).moments(of: a)
+        let contributions = MomentRecursion(arithmetic: arithmetic).layerContributions(of: a)
+        #expect(contributions.reduce(BigRational(0), +) == m.mean.mantissa)
+        // E[Θ²], E[Θ³]: Double applies layer by layer; it must agree with the periodic exact path.
+        for p in [2, 3] {
+            let exact = TupleMomentRecursion(arithmetic: arithmetic, order: p).moment(of: a).mantissa
+            let d = TupleMomentRecursion(arithmetic: try DoubleArithmetic(sigma2: q("5/2"), inputNorm2: q("1/3")), order: p).moment(of: a)
+            let double = BigFloat(d.mantissa, precision: 53).timesPowerOfTwo(d.binaryScale)
+            let e = BigFloat(exact, precision: 64)
+            #expect(((double - e) / e).magnitude() < BigFloat(q("1e-11"), precision: 64), "p = \(p)")
+        }
+        #expect(TupleMomentRecursion(arithmetic: arithmetic, order: 2).moment(of: a).mantissa == m.secondMoment.mantissa)
+    }
+}

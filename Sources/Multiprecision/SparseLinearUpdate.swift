@@ -1,0 +1,144 @@
+import CMPFR
+
+/// A sparse linear map out[t] = Σ_g c[k_g]·Σ_{s ∈ g} v[s] over groups g writing target t, in the
+/// compressed form the moment recursion's per-layer update uses (a group's sources sharing a
+/// target and a coefficient are summed first and multiplied once).
+public struct SparseLinearPlan: Sendable {
+    public let targets: [Int]
+    public let coefficientIndices: [Int]
+    /// Group g's sources are `sources[sourceStarts[g] ..< sourceStarts[g + 1]]`.
+    public let sourceStarts: [Int]
+    public let sources: [Int]
+    /// Whether group g is the first to write its target (assign instead of add).
+    public let assigns: [Bool]
+    /// Targets no group writes (set to 0).
+    public let untouched: [Int]
+    /// The largest target, source and coefficient index (checked once per application).
+    public let largestTarget: Int, largestSource: Int, largestCoefficient: Int
+
+    public init(targets: [Int], coefficientIndices: [Int], sources: [[Int]], assigns: [Bool], untouched: [Int]) {
+        precondition(targets.count == coefficientIndices.count && targets.count == sources.count && targets.count == assigns.count)
+        precondition(sources.allSatisfy { !$0.isEmpty }, "every group has a source")
+        self.targets = targets
+        self.coefficientIndices = coefficientIndices
+        var starts = [0]
+        for s in sources { starts.append(starts.last! + s.count) }
+        self.sourceStarts = starts
+        self.sources = sources.flatMap { $0 }
+        self.assigns = assigns
+        self.untouched = untouched
+        largestTarget = max(targets.max() ?? -1, untouched.max() ?? -1)
+        largestSource = self.sources.max() ?? -1
+        largestCoefficient = coefficientIndices.max() ?? -1
+    }
+}
+
+extension BigFloat {
+    /// Applies `plan` in place, rounding every operation to nearest: out ← map(values) with
+    /// `coefficients`. A product added to a target is rounded, then the sum (two roundings, as
+    /// for `Double`; `addProduct`'s fused form is slower in MPFR).
+    ///
+    /// The same arithmetic as a loop of `setProduct`/`addProduct`/`add`, but on the raw `mpfr_t`
+    /// values: no copy-on-write checks, reference counting or thread-local lookups per
+    /// operation — the hot loop of the moment recursion for architectures whose width changes
+    /// from layer to layer. `out` must not overlap `values`, `coefficients` or `scratch`;
+    /// every index in `plan` must be in range (preconditions, checked).
+    public static func applySparse(_ plan: SparseLinearPlan, values: [BigFloat], coefficients: [BigFloat],
+                             into out: inout [BigFloat], scratch: inout BigFloat) {
+        precondition(plan.largestTarget < out.count && plan.largestSource < values.count
+            && plan.largestCoefficient < coefficients.count, "sparse plan index out of range")
+        scratch.makeUnique()  // also widens this thread's exponent range
+        for i in out.indices where !isKnownUniquelyReferenced(&out[i].storage) { out[i].makeUnique() }
+        let s = scratch.storage.pointer
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<__mpfr_struct>.self, capacity: out.count) { o in
+            withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<__mpfr_struct>.self, capacity: values.count) { v in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<__mpfr_struct>.self, capacity: coefficients.count) { c in
+                    for i in out.indices { o[i] = out[i].storage.pointer }
+                    for i in values.indices { v[i] = values[i].storage.pointer }
+                    for i in coefficients.indices { c[i] = coefficients[i].storage.pointer }
+                    for t in plan.untouched { mpfr_set_zero(o[t], 1) }
+                    for g in plan.targets.indices {
+                        let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
+                        let factor: UnsafeMutablePointer<__mpfr_struct>
+                        if end - start == 1 {
+                            factor = v[plan.sources[start]]
+                        } else {
+                            mpfr_set(s, v[plan.sources[start]], MPFR_RNDN)
+                            for k in (start + 1)..<end { mpfr_add(s, s, v[plan.sources[k]], MPFR_RNDN) }
+                            factor = s
+                        }
+                        let target = o[plan.targets[g]], coefficient = c[plan.coefficientIndices[g]]
+                        if plan.assigns[g] {
+                            mpfr_mul(target, factor, coefficient, MPFR_RNDN)
+                        } else if factor == s {
+                            // A product and a sum, each rounded: cheaper than MPFR's fma (which
+                            // forms the exact double-length product first).
+                            mpfr_mul(s, s, coefficient, MPFR_RNDN)
+                            mpfr_add(target, target, s, MPFR_RNDN)
+                        } else {
+                            mpfr_mul(s, factor, coefficient, MPFR_RNDN)
+                            mpfr_add(target, target, s, MPFR_RNDN)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension BigFloat {
+    /// Applies a sequence of layers in place: at step j, for every k, vectors[k] ← plans[k]
+    /// applied to vectors[k] with coefficients `coefficientSets[steps[j]]` (the same operations
+    /// as `applySparse`, step by step). The whole loop runs on raw `mpfr_t` pointers gathered
+    /// once, so a layer costs its MPFR operations and nothing else; `buffers` supplies the
+    /// second vector of each ping-pong pair (same shapes as `vectors`).
+    public static func applySparseSequence(plans: [SparseLinearPlan], coefficientSets: [[BigFloat]], steps: [Int],
+                                           vectors: inout [[BigFloat]], buffers: inout [[BigFloat]], scratch: inout BigFloat) {
+        precondition(plans.count == vectors.count && vectors.count == buffers.count, "one plan per vector")
+        for (k, plan) in plans.enumerated() {
+            precondition(plan.largestTarget < buffers[k].count && plan.largestSource < vectors[k].count
+                && vectors[k].count == buffers[k].count, "sparse plan index out of range")
+        }
+        precondition(coefficientSets.allSatisfy { set in plans.allSatisfy { $0.largestCoefficient < set.count } }
+            && steps.allSatisfy { $0 >= 0 && $0 < coefficientSets.count }, "coefficient set out of range")
+        scratch.makeUnique()
+        for k in vectors.indices {
+            for i in vectors[k].indices where !isKnownUniquelyReferenced(&vectors[k][i].storage) { vectors[k][i].makeUnique() }
+            for i in buffers[k].indices where !isKnownUniquelyReferenced(&buffers[k][i].storage) { buffers[k][i].makeUnique() }
+        }
+        let s = scratch.storage.pointer
+        typealias Pointer = UnsafeMutablePointer<__mpfr_struct>
+        var current = vectors.map { $0.map { $0.storage.pointer } }
+        var next = buffers.map { $0.map { $0.storage.pointer } }
+        let coefficients = coefficientSets.map { $0.map { $0.storage.pointer } }
+        for step in steps {
+            let c = coefficients[step]
+            for (k, plan) in plans.enumerated() {
+                let v = current[k], o = next[k]
+                for t in plan.untouched { mpfr_set_zero(o[t], 1) }
+                for g in plan.targets.indices {
+                    let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
+                    let factor: Pointer
+                    if end - start == 1 {
+                        factor = v[plan.sources[start]]
+                    } else {
+                        mpfr_set(s, v[plan.sources[start]], MPFR_RNDN)
+                        for i in (start + 1)..<end { mpfr_add(s, s, v[plan.sources[i]], MPFR_RNDN) }
+                        factor = s
+                    }
+                    let target = o[plan.targets[g]], coefficient = c[plan.coefficientIndices[g]]
+                    if plan.assigns[g] {
+                        mpfr_mul(target, factor, coefficient, MPFR_RNDN)
+                    } else {
+                        mpfr_mul(s, factor, coefficient, MPFR_RNDN)
+                        mpfr_add(target, target, s, MPFR_RNDN)
+                    }
+                }
+            }
+            swap(&current, &next)
+        }
+        // After an odd number of steps the results sit in the buffers: swap the arrays.
+        if steps.count % 2 == 1 { swap(&vectors, &buffers) }
+        withExtendedLifetime(coefficientSets) {}
+    }
+}
