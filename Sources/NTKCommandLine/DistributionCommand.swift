@@ -71,11 +71,19 @@ struct DistributionReport {
         x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
     }
 
-    var moments: [(k: Int, mc: Double, se: Double, exact: Double, z: Double)] {
+    /// Sample moments of x with their z-scores. For k = 1, 2 the standard error is the exact
+    /// one, from E[x²] and E[x⁴]; for k = 3, 4 it is the sample's, which heavy tails make
+    /// optimistic (the exact one would need E[x⁶], E[x⁸]).
+    var moments: [(k: Int, mc: Double, se: Double, exact: Double, z: Double, exactSE: Bool)] {
         (1...4).map { k in
             let m = distribution.moment(k)
             let exact = normalizedExact[k - 1]
-            return (k, m.mean, m.standardError, exact, (m.mean - exact) / m.standardError)
+            var se = m.standardError
+            if k <= 2 {
+                let second = normalizedExact[2 * k - 1]
+                se = (max(0, second - exact * exact) / Double(max(distribution.count, 1))).squareRoot()
+            }
+            return (k, m.mean, se, exact, (m.mean - exact) / se, k <= 2)
         }
     }
 
@@ -86,10 +94,11 @@ struct DistributionReport {
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
         out += "law           \(model == .exact ? "exact" : "gradient-independence") reduced model: a binomial and two chi-squares per layer (derivations/08); Monte Carlo estimates ± standard errors\n"
         out += "E[Θ]          \(meanExact.formatted(significantDigits: 10)) (exact recursion); below, x = Θ/E[Θ]\n"
-        out += "moments       k   Monte Carlo          exact E[Θ^k]/E[Θ]^k   z\n"
+        out += "moments       k   Monte Carlo ± s.e.   exact E[Θ^k]/E[Θ]^k   z\n"
         for m in moments {
-            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))   \(g(m.exact, 8))   \(m.z.isFinite ? String(format: "%.2f", m.z) : "undefined")\n"
+            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))\(m.exactSE ? "" : "†")   \(g(m.exact, 8))   \(m.z.isFinite ? String(format: "%.2f", m.z) : "undefined")\n"
         }
+        out += "              (s.e. exact for k ≤ 2, from E[Θ²], E[Θ⁴]; † sample s.e., optimistic for heavy tails)\n"
         out += "quantiles     " + Self.quantileLevels.map { q in
             "\(q == 0.5 ? "median" : (shortest(q * 100) + "%")) \(distribution.quantile(q).map { g($0, 4) } ?? "–")"
         }.joined(separator: "  ") + "   (±0.1 %: histogram resolution)\n"
@@ -122,9 +131,10 @@ struct DistributionReport {
             ("seeds", .array(seeds.map { .number("\($0)") })),
             ("mean_exact", .string(meanExact.formatted(significantDigits: 17))),
             ("moments", .array(moments.map { m in
-                .object([("k", .number("\(m.k)")), ("mc", num(m.mc)), ("se", num(m.se)), ("exact", num(m.exact)), ("z", num(m.z))])
+                .object([("k", .number("\(m.k)")), ("mc", num(m.mc)), ("se", num(m.se)), ("se_kind", .string(m.exactSE ? "exact" : "sample")),
+                         ("exact", num(m.exact)), ("z", num(m.z))])
             })),
-            ("quantiles", .object(Self.quantileLevels.map { q in (g(q, 4), distribution.quantile(q).map(num) ?? .null) })),
+            ("quantiles", .object(Self.quantileLevels.map { q in (shortest(q), distribution.quantile(q).map(num) ?? .null) })),
             ("quantile_resolution_relative", num(0.5 / Double(ThetaDistribution.binsPerUnit))),
             ("tails", .array(distribution.thresholds.indices.map { i in
                 let t = distribution.tail(i)
