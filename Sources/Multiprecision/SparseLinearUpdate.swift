@@ -35,8 +35,7 @@ public struct SparseLinearPlan: Sendable {
 
 extension BigFloat {
     /// Applies `plan` in place, rounding every operation to nearest: out ← map(values) with
-    /// `coefficients`. A product added to a target is rounded, then the sum (two roundings, as
-    /// for `Double`; `addProduct`'s fused form is slower in MPFR).
+    /// `coefficients` (see `applyRaw` for the operations).
     ///
     /// The same arithmetic as a loop of `setProduct`/`addProduct`/`add`, but on the raw `mpfr_t`
     /// values: no copy-on-write checks, reference counting or thread-local lookups per
@@ -56,30 +55,7 @@ extension BigFloat {
                     for i in out.indices { o[i] = out[i].storage.pointer }
                     for i in values.indices { v[i] = values[i].storage.pointer }
                     for i in coefficients.indices { c[i] = coefficients[i].storage.pointer }
-                    for t in plan.untouched { mpfr_set_zero(o[t], 1) }
-                    for g in plan.targets.indices {
-                        let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
-                        let factor: UnsafeMutablePointer<__mpfr_struct>
-                        if end - start == 1 {
-                            factor = v[plan.sources[start]]
-                        } else {
-                            mpfr_set(s, v[plan.sources[start]], MPFR_RNDN)
-                            for k in (start + 1)..<end { mpfr_add(s, s, v[plan.sources[k]], MPFR_RNDN) }
-                            factor = s
-                        }
-                        let target = o[plan.targets[g]], coefficient = c[plan.coefficientIndices[g]]
-                        if plan.assigns[g] {
-                            mpfr_mul(target, factor, coefficient, MPFR_RNDN)
-                        } else if factor == s {
-                            // A product and a sum, each rounded: cheaper than MPFR's fma (which
-                            // forms the exact double-length product first).
-                            mpfr_mul(s, s, coefficient, MPFR_RNDN)
-                            mpfr_add(target, target, s, MPFR_RNDN)
-                        } else {
-                            mpfr_mul(s, factor, coefficient, MPFR_RNDN)
-                            mpfr_add(target, target, s, MPFR_RNDN)
-                        }
-                    }
+                    applyRaw(plan, v: { v[$0] }, c: { c[$0] }, o: { o[$0] }, s: s)
                 }
             }
         }
@@ -115,30 +91,43 @@ extension BigFloat {
             let c = coefficients[step]
             for (k, plan) in plans.enumerated() {
                 let v = current[k], o = next[k]
-                for t in plan.untouched { mpfr_set_zero(o[t], 1) }
-                for g in plan.targets.indices {
-                    let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
-                    let factor: Pointer
-                    if end - start == 1 {
-                        factor = v[plan.sources[start]]
-                    } else {
-                        mpfr_set(s, v[plan.sources[start]], MPFR_RNDN)
-                        for i in (start + 1)..<end { mpfr_add(s, s, v[plan.sources[i]], MPFR_RNDN) }
-                        factor = s
-                    }
-                    let target = o[plan.targets[g]], coefficient = c[plan.coefficientIndices[g]]
-                    if plan.assigns[g] {
-                        mpfr_mul(target, factor, coefficient, MPFR_RNDN)
-                    } else {
-                        mpfr_mul(s, factor, coefficient, MPFR_RNDN)
-                        mpfr_add(target, target, s, MPFR_RNDN)
-                    }
-                }
+                applyRaw(plan, v: { v[$0] }, c: { c[$0] }, o: { o[$0] }, s: s)
             }
             swap(&current, &next)
         }
         // After an odd number of steps the results sit in the buffers: swap the arrays.
         if steps.count % 2 == 1 { swap(&vectors, &buffers) }
         withExtendedLifetime(coefficientSets) {}
+    }
+}
+
+extension BigFloat {
+    typealias MPFRPointer = UnsafeMutablePointer<__mpfr_struct>
+
+    /// One application of `plan` on raw pointers: o ← plan(v) with coefficients c; `s` is
+    /// scratch. A product added to a target is rounded, then the sum (two roundings, as for
+    /// `Double`; MPFR's fused form, which forms the exact double-length product, is slower).
+    @inline(__always)
+    static func applyRaw(_ plan: SparseLinearPlan, v: (Int) -> MPFRPointer, c: (Int) -> MPFRPointer, o: (Int) -> MPFRPointer,
+                         s: MPFRPointer) {
+        for t in plan.untouched { mpfr_set_zero(o(t), 1) }
+        for g in plan.targets.indices {
+            let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
+            let factor: MPFRPointer
+            if end - start == 1 {
+                factor = v(plan.sources[start])
+            } else {
+                mpfr_set(s, v(plan.sources[start]), MPFR_RNDN)
+                for k in (start + 1)..<end { mpfr_add(s, s, v(plan.sources[k]), MPFR_RNDN) }
+                factor = s
+            }
+            let target = o(plan.targets[g]), coefficient = c(plan.coefficientIndices[g])
+            if plan.assigns[g] {
+                mpfr_mul(target, factor, coefficient, MPFR_RNDN)
+            } else {
+                mpfr_mul(s, factor, coefficient, MPFR_RNDN)
+                mpfr_add(target, target, s, MPFR_RNDN)
+            }
+        }
     }
 }

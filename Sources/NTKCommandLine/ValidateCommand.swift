@@ -140,9 +140,9 @@ struct ValidationReport {
         return .object([
             ("widths", .string(compactWidths(architecture))),
             ("depth", .number("\(architecture.depth)")),
-            ("sigma2", .number(jsonDecimal(architecture.sigma2))),
+            ("sigma2", .number(decimalNumber(architecture.sigma2))),
             ("sigma2_exact", .string(architecture.sigma2.fractionString)),
-            ("input_norm2", .number(jsonDecimal(architecture.inputNorm2))),
+            ("input_norm2", .number(decimalNumber(architecture.inputNorm2))),
             ("input_norm2_exact", .string(architecture.inputNorm2.fractionString)),
             ("biases", .bool(architecture.trainableBiases)),
             ("samples", .number("\(moments.count)")),
@@ -179,20 +179,6 @@ struct ValidationReport {
     }
 }
 
-/// `r` as a JSON number Python's float() reads: exact when its decimal expansion ends within
-/// 17 significant digits (2.5, 0.001), otherwise rounded to 17 significant digits
-/// (1/3 → 0.33333333333333333). The exact rational goes into a separate `…_exact` string.
-func jsonDecimal(_ r: BigRational) -> String {
-    if r.isZero { return "0" }
-    let s = BigFloat(r, precision: 256).formatted(significantDigits: 17)
-    var mantissa = Substring(s), exponent = Substring("")
-    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) { mantissa = s[..<e]; exponent = s[e...] }
-    if mantissa.contains(".") {
-        while mantissa.hasSuffix("0") { mantissa.removeLast() }
-        if mantissa.hasSuffix(".") { mantissa.removeLast() }
-    }
-    return String(mantissa) + exponent.replacingOccurrences(of: "e+", with: "e")
-}
 
 /// `--format` of the validate commands.
 enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {

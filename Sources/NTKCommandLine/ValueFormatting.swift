@@ -59,11 +59,18 @@ func significantDigitCount(_ text: String) -> Int {
 }
 
 /// A JSON number (readable by any float parser) for an exact rational: its exact decimal
-/// expansion when that is short, otherwise 17 significant digits.
+/// expansion when that is short, otherwise 17 significant digits without trailing zeros.
 func decimalNumber(_ r: BigRational) -> String {
     let exact = exactDecimal(r)
     if !exact.contains("/"), exact.count <= 40 { return exact }
-    return BigFloat(r, precision: 64).formatted(significantDigits: 17).replacingOccurrences(of: "e+", with: "e")
+    let s = BigFloat(r, precision: 256).formatted(significantDigits: 17)
+    var mantissa = Substring(s), exponent = Substring("")
+    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) { mantissa = s[..<e]; exponent = s[e...] }
+    if mantissa.contains(".") {
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    return String(mantissa) + String(exponent).replacingOccurrences(of: "e+", with: "e")
 }
 
 func digitsToBits(_ digits: Int) -> Int { Int((Double(digits) * 3.3219280948873626).rounded(.up)) + 8 }
