@@ -114,34 +114,26 @@ struct DistributionReport {
     }
 
     var json: JSONValue {
-        func num(_ x: Double) -> JSONValue { x.isFinite ? .number(g(x, 17).replacingOccurrences(of: "e+", with: "e")) : .null }
         let l = distribution.logMoments
-        return .object([
-            ("widths", .string(compactWidths(architecture))),
-            ("depth", .number("\(architecture.depth)")),
-            ("sigma2", .number(decimalNumber(architecture.sigma2))),
-            ("sigma2_exact", .string(architecture.sigma2.fractionString)),
-            ("input_norm2", .number(decimalNumber(architecture.inputNorm2))),
-            ("input_norm2_exact", .string(architecture.inputNorm2.fractionString)),
-            ("biases", .bool(architecture.trainableBiases)),
+        return .object(architectureMembers(architecture) + [
             ("model", .string(model.rawValue)),
             ("samples", .number("\(distribution.count)")),
-            ("seconds", num(seconds)),
+            ("seconds", jsonNumber(seconds)),
             ("stopped_by", .string(stoppedBy)),
             ("seeds", .array(seeds.map { .number("\($0)") })),
             ("mean_exact", .string(meanExact.formatted(significantDigits: 17))),
             ("moments", .array(moments.map { m in
-                .object([("k", .number("\(m.k)")), ("mc", num(m.mc)), ("se", num(m.se)), ("se_kind", .string(m.exactSE ? "exact" : "sample")),
-                         ("exact", num(m.exact)), ("z", num(m.z))])
+                .object([("k", .number("\(m.k)")), ("mc", jsonNumber(m.mc)), ("se", jsonNumber(m.se)), ("se_kind", .string(m.exactSE ? "exact" : "sample")),
+                         ("exact", jsonNumber(m.exact)), ("z", jsonNumber(m.z))])
             })),
-            ("quantiles", .object(Self.quantileLevels.map { q in (shortest(q), distribution.quantile(q).map(num) ?? .null) })),
-            ("quantile_resolution_relative", num(0.5 / Double(ThetaDistribution.binsPerUnit))),
+            ("quantiles", .object(Self.quantileLevels.map { q in (shortest(q), distribution.quantile(q).map(jsonNumber) ?? .null) })),
+            ("quantile_resolution_relative", jsonNumber(0.5 / Double(ThetaDistribution.binsPerUnit))),
             ("tails", .array(distribution.thresholds.indices.map { i in
                 let t = distribution.tail(i)
-                return .object([("t", num(distribution.thresholds[i])), ("p", num(t.probability)), ("se", num(t.standardError))])
+                return .object([("t", jsonNumber(distribution.thresholds[i])), ("p", jsonNumber(t.probability)), ("se", jsonNumber(t.standardError))])
             })),
-            ("log_mean", .object([("mc", num(l.mean)), ("se", num(l.meanError))])),
-            ("log_variance", .object([("mc", num(l.variance)), ("se", num(l.varianceError))])),
+            ("log_mean", .object([("mc", jsonNumber(l.mean)), ("se", jsonNumber(l.meanError))])),
+            ("log_variance", .object([("mc", jsonNumber(l.variance)), ("se", jsonNumber(l.varianceError))])),
             ("zero_samples", .number("\(distribution.zeros)")),
         ])
     }

@@ -249,15 +249,7 @@ struct MomentsCommand: NTKSubcommand {
 
     func json(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int, contributions: [FormattedValue]?) -> JSONValue {
         let a = s.architecture
-        var members: [(key: String, value: JSONValue)] = [
-            ("widths", .string(compactWidths(a))),
-            ("input_dim", .number("\(a.inputDimension)")),
-            ("depth", .number("\(a.depth)")),
-            ("sigma2", .number(decimalNumber(a.sigma2))),
-            ("sigma2_exact", .string(a.sigma2.fractionString)),
-            ("input_norm2", .number(decimalNumber(a.inputNorm2))),
-            ("input_norm2_exact", .string(a.inputNorm2.fractionString)),
-            ("biases", .bool(a.trainableBiases)),
+        var members = architectureMembers(a, inputDimension: true) + [
             ("model", .string(s.model.rawValue)),
             ("arithmetic", .string(modeKey(s.mode))),
             ("arithmetic_description", .string(s.mode.label)),

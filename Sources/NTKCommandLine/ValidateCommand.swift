@@ -140,36 +140,28 @@ struct ValidationReport {
     }
 
     var json: JSONValue {
-        func num(_ x: Double) -> JSONValue { x.isFinite ? .number(g(x, 17).replacingOccurrences(of: "e+", with: "e")) : .null }
         let plan = samplingPlan
         let exactSE = plan?.standardErrors(samples: moments.count)
         let separation = plan?.samplesToSeparate(meanDifference: reference.exactMean - reference.giMean,
                                                            secondMomentDifference: reference.exactSecond - reference.giSecond, z: zMax)
         func block(_ mc: Double, _ se: Double, _ exact: Double, _ z: Double, _ gi: Double, _ zgi: Double, _ seExact: Double?) -> JSONValue {
-            .object([("mc", num(mc)), ("se", num(se)), ("se_exact", seExact.map(num) ?? .null), ("exact", num(exact)), ("z", num(z)),
-                     ("gi", num(gi)), ("z_gi", num(zgi))])
+            .object([("mc", jsonNumber(mc)), ("se", jsonNumber(se)), ("se_exact", seExact.map(jsonNumber) ?? .null), ("exact", jsonNumber(exact)), ("z", jsonNumber(z)),
+                     ("gi", jsonNumber(gi)), ("z_gi", jsonNumber(zgi))])
         }
-        return .object([
-            ("widths", .string(compactWidths(architecture))),
-            ("depth", .number("\(architecture.depth)")),
-            ("sigma2", .number(decimalNumber(architecture.sigma2))),
-            ("sigma2_exact", .string(architecture.sigma2.fractionString)),
-            ("input_norm2", .number(decimalNumber(architecture.inputNorm2))),
-            ("input_norm2_exact", .string(architecture.inputNorm2.fractionString)),
-            ("biases", .bool(architecture.trainableBiases)),
+        return .object(architectureMembers(architecture) + [
             ("samples", .number("\(moments.count)")),
-            ("seconds", num(seconds)),
+            ("seconds", jsonNumber(seconds)),
             ("stopped_by", .string(stoppedBy)),
             ("seeds", .array(seeds.map { .number("\($0)") })),
-            ("z_max", num(zMax)),
+            ("z_max", jsonNumber(zMax)),
             ("minimum_samples", .number("\(MomentZTest.minimumSamples)")),
             ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, exact.zMean, reference.giMean, gi.zMean,
                               exactSE?.mean)),
             ("E_theta2", block(moments.secondMoment, moments.standardErrorOfSecondMoment, reference.exactSecond, exact.zSecondMoment,
                                reference.giSecond, gi.zSecondMoment, exactSE?.secondMoment)),
-            ("samples_to_separate_gi", .object([("z", num(zMax)), ("by_E_theta", separation?.mean.map(num) ?? .null),
-                                                ("by_E_theta2", separation?.secondMoment.map(num) ?? .null)])),
-            ("dispersion_plugin", .object([("mc", num(moments.dispersion)), ("se_delta_method", num(moments.dispersionStandardError)),
+            ("samples_to_separate_gi", .object([("z", jsonNumber(zMax)), ("by_E_theta", separation?.mean.map(jsonNumber) ?? .null),
+                                                ("by_E_theta2", separation?.secondMoment.map(jsonNumber) ?? .null)])),
+            ("dispersion_plugin", .object([("mc", jsonNumber(moments.dispersion)), ("se_delta_method", jsonNumber(moments.dispersionStandardError)),
                                           ("note", .string("biased low for heavy-tailed Theta; test E_theta and E_theta2 instead"))])),
             ("verdict", .string(verdict.rawValue)),
             ("passed", .bool(verdict == .pass)),

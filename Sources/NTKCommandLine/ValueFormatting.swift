@@ -78,3 +78,23 @@ func digitsToBits(_ digits: Int) -> Int { Int((Double(digits) * 3.32192809488736
 extension JSONValue {
     static func stringOrNull(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
 }
+
+/// A JSON number for a double (17 significant digits), or null when it is not finite.
+func jsonNumber(_ x: Double) -> JSONValue {
+    x.isFinite ? .number(BigFloat(x, precision: 53).formatted(significantDigits: 17).replacingOccurrences(of: "e+", with: "e")) : .null
+}
+
+/// The architecture every JSON report echoes: widths (n0 too, when asked), depth, σ² and ‖x‖²
+/// as numbers with their exact rationals, biases.
+func architectureMembers(_ a: Architecture, inputDimension: Bool = false) -> [(key: String, value: JSONValue)] {
+    var members: [(key: String, value: JSONValue)] = [("widths", .string(compactWidths(a)))]
+    if inputDimension { members.append(("input_dim", .number("\(a.inputDimension)"))) }
+    return members + [
+        ("depth", .number("\(a.depth)")),
+        ("sigma2", .number(decimalNumber(a.sigma2))),
+        ("sigma2_exact", .string(a.sigma2.fractionString)),
+        ("input_norm2", .number(decimalNumber(a.inputNorm2))),
+        ("input_norm2_exact", .string(a.inputNorm2.fractionString)),
+        ("biases", .bool(a.trainableBiases)),
+    ]
+}

@@ -134,6 +134,14 @@ public struct Architecture: Sendable, Equatable {
     /// The hidden layers as blocks: single segments, and stretches where a short sequence of
     /// segments repeats (e.g. `(100,101)x1000000`), which the engines apply as one period
     /// matrix raised to a power — O(P + log r) products instead of O(P·r).
+    ///
+    /// With `periodic` false every segment is its own block (for `Double`, whose matrix products
+    /// share one scale: a period's product could flush entries the vector path keeps).
+    func layerBlocks(periodic: Bool) -> [LayerBlock] {
+        guard periodic else { return layerSegments.map { .segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) } }
+        return layerBlocks
+    }
+
     var layerBlocks: [LayerBlock] {
         let segments = layerSegments.map { LayerBlock.Segment(previous: $0.previous, width: $0.width, count: $0.count) }
         var blocks: [LayerBlock] = []

@@ -145,6 +145,13 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         // applied as one batch: the distinct (n_{j−1}, n_j) pairs' expectations once, then one
         // step per layer — through the type's raw fast path where it has one (MPFR), else
         // layer by layer through the factored operator.
+        /// One layer through the factored operators.
+        func applyLayer(_ expectations: [Scalar]) {
+            meanVector.apply(meanOperator, expectations: expectations, into: &meanScratch, scratch: &partialSum)
+            swap(&meanVector, &meanScratch)
+            pairVector.apply(pairOperator, expectations: expectations, into: &pairScratch, scratch: &partialSum)
+            swap(&pairVector, &pairScratch)
+        }
         var cachedKeys: [WidthPair] = []
         var cachedExpectations: [[Scalar]] = []
         var pending: [LayerBlock.Segment] = []
@@ -175,17 +182,9 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
                                             vectors: &vectors, buffers: &buffers, scratch: &partialSum)
             (meanVector.values, pairVector.values, meanScratch.values, pairScratch.values) = (vectors[0], vectors[1], buffers[0], buffers[1])
             if done { return }
-            for step in steps {
-                meanVector.apply(meanOperator, expectations: sets[step], into: &meanScratch, scratch: &partialSum)
-                swap(&meanVector, &meanScratch)
-                pairVector.apply(pairOperator, expectations: sets[step], into: &pairScratch, scratch: &partialSum)
-                swap(&pairVector, &pairScratch)
-            }
+            for step in steps { applyLayer(sets[step]) }
         }
-        // Double keeps layer-by-layer application: its matrix products share one scale, and a
-        // period's product could flush entries that the vector path keeps (TransferMatrix.swift).
-        let blocks = Scalar.needsRescaling ? architecture.layerSegments.map { LayerBlock.segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) }
-            : architecture.layerBlocks
+        let blocks = architecture.layerBlocks(periodic: !Scalar.needsRescaling)
         for block in blocks {
             switch block {
             case .periodic(let period, let repeats):
@@ -225,12 +224,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
                                                            model: model, arithmetic: arithmetic).values)
                     index = cachedKeys.count - 1
                 }
-                for _ in 0..<segment.count {
-                    meanVector.apply(meanOperator, expectations: cachedExpectations[index], into: &meanScratch, scratch: &partialSum)
-                    swap(&meanVector, &meanScratch)
-                    pairVector.apply(pairOperator, expectations: cachedExpectations[index], into: &pairScratch, scratch: &partialSum)
-                    swap(&pairVector, &pairScratch)
-                }
+                for _ in 0..<segment.count { applyLayer(cachedExpectations[index]) }
             case .segment(let segment):
                 pending.append(segment)
                 pendingLayers += segment.count

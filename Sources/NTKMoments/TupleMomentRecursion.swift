@@ -240,8 +240,7 @@ public struct TupleMomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
-        let blocks = Scalar.needsRescaling ? architecture.layerSegments.map { LayerBlock.segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) }
-            : architecture.layerBlocks
+        let blocks = architecture.layerBlocks(periodic: !Scalar.needsRescaling)
         for block in blocks {
             switch block {
             case .segment(let segment):
