@@ -142,7 +142,11 @@ struct ReliabilityTests {
         // "-99999999999999999999999" once landed in the repository this way.)
         let rootBefore = packageRootEntries()
         defer { #expect(packageRootEntries() == rootBefore, "the CLI tests wrote into the package root") }
-        var rng = SplitMix64(state: 20_240_601)
+        // The seed decides whether the rare exit 1 is reached (a `validate merge --z-max 0.5` of the
+        // stats file before another vector overwrites it with --output/--emit-stats); adding flags
+        // shifts the stream, so it was re-chosen when --first-step was added (20_240_601 stopped
+        // reaching 1; 20_240_604 reaches it).
+        var rng = SplitMix64(state: 20_240_604)
         let vectors = (0..<5000).map { _ in Self.vector(&rng, files: files) }
         // Two workers (the in-process runner is re-entrant); each vector is checked alone.
         struct Outcome { var result: CommandResult; var seconds: Double }
