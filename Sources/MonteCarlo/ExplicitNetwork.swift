@@ -1,0 +1,414 @@
+/// An explicit fully connected ReLU network with every weight stored: the one network type the
+/// simulated commands that need several inputs, gradients or parameter updates share
+/// (derivations/01-model.md, derivations/10-off-diagonal-simulation.md).
+///
+/// Model: widths `n0, n1, …, n_{L-1}` and one output,
+///
+///     h^l = W^l x^{l-1} + b^l,   x^l = ReLU(h^l)  (l < L),   f(x) = h^L,   x^0 = x,
+///
+/// with `ReLU'(0) = 0`. At initialisation `W^l_ij ~ N(0, σ²/n_{l-1})` and `b^l = 0`; the biases
+/// are parameters only when `trainableBiases` (otherwise they stay 0 and carry no gradient).
+///
+/// Reproducibility: row `i` of `W^l` of network number `sample` is `σ/√n_{l-1}` times the first
+/// `n_{l-1}` standard normals (ziggurat) of the xoshiro256++ stream keyed by
+/// `(seed, sample, l, i)` (`StreamKey.weightRow`), so a freshly initialised network is a pure
+/// function of `(architecture, seed, sample)`. (`NetworkThetaSampler` uses the same streams but
+/// draws only the columns of active units, so the two agree in law, not sample by sample.)
+///
+/// Parameter layout (`parameters`, `gradient`, `update`): layer by layer, for `l = 1…L`, first
+/// `W^l` row-major (`W^l_ij` at `weightOffset(l) + i·n_{l-1} + j`), then `b^l` (only with
+/// trainable biases, at `biasOffset(l)! + i`).
+///
+/// The network is a value: copies are independent (copy-on-write storage).
+public struct ExplicitNetwork: Sendable, Hashable {
+    /// `[n0, n1, …, n_{L-1}, 1]`.
+    public let layerWidths: [Int]
+    /// `σ²` of the initialisation.
+    public let sigma2: Double
+    /// Whether the biases are parameters (`β = 1` in the NTK) or fixed at 0 (`β = 0`).
+    public let trainableBiases: Bool
+    /// All parameters in the layout of the type's documentation.
+    public var parameters: [Double]
+    /// Offsets of `W^l` and `b^l` (index `l`, 1…L; index 0 unused).
+    private let weightOffsets: [Int]
+    private let biasOffsets: [Int?]
+
+    /// `L`, the number of weight layers.
+    public var depth: Int { layerWidths.count - 1 }
+
+    /// `β`: 1 with trainable biases, 0 without.
+    public var beta: Double { trainableBiases ? 1 : 0 }
+
+    /// Number of parameters `Σ_l n_l n_{l-1}` (+ `Σ_l n_l` with trainable biases).
+    public var parameterCount: Int { parameters.count }
+
+    /// Offset of `W^layer` (1…L) in the parameter vector.
+    public func weightOffset(_ layer: Int) -> Int { weightOffsets[layer] }
+
+    /// Offset of `b^layer` (1…L) in the parameter vector, or nil when biases are not trainable.
+    public func biasOffset(_ layer: Int) -> Int? { biasOffsets[layer] }
+
+    /// The bias of unit `unit` of layer `layer`: the stored parameter, or 0 when not trainable.
+    @inline(__always)
+    public func bias(layer: Int, unit: Int) -> Double {
+        biasOffsets[layer].map { parameters[$0 + unit] } ?? 0
+    }
+
+    /// Network number `sample` of run `seed`, freshly initialised (see the type's documentation).
+    /// Throws `ExplicitNetwork.InvalidArchitecture` unless `inputDimension ≥ 1`, every hidden
+    /// width ≥ 1 and `sigma2` finite and ≥ 0.
+    public init(inputDimension: Int, hiddenWidths: [Int], sigma2: Double, trainableBiases: Bool = true,
+                seed: UInt64, sample: Int) throws {
+        guard inputDimension >= 1, hiddenWidths.allSatisfy({ $0 >= 1 }) else {
+            throw InvalidArchitecture(description: "widths must be at least 1")
+        }
+        guard sigma2.isFinite, sigma2 >= 0 else { throw InvalidArchitecture(description: "σ² must be finite and non-negative") }
+        guard sample >= 0 else { throw InvalidArchitecture(description: "sample indices are non-negative") }
+        let widths = [inputDimension] + hiddenWidths + [1]
+        let depth = widths.count - 1
+        var weightOffsets = [0], biasOffsets: [Int?] = [nil]
+        var total = 0
+        for layer in 1...depth {
+            let (size, overflow) = widths[layer].multipliedReportingOverflow(by: widths[layer - 1])
+            guard !overflow, total <= (1 << 40) - size else { throw InvalidArchitecture(description: "too many parameters") }
+            weightOffsets.append(total)
+            total += size
+            if trainableBiases {
+                biasOffsets.append(total)
+                total += widths[layer]
+            } else {
+                biasOffsets.append(nil)
+            }
+        }
+        layerWidths = widths
+        self.sigma2 = sigma2
+        self.trainableBiases = trainableBiases
+        self.weightOffsets = weightOffsets
+        self.biasOffsets = biasOffsets
+        var parameters = [Double](repeating: 0, count: total)
+        let gaussian = ZigguratGaussian.shared
+        parameters.withUnsafeMutableBufferPointer { p in
+            for layer in 1...depth {
+                let fanIn = widths[layer - 1]
+                let scale = (sigma2 / Double(fanIn)).squareRoot()
+                let layerKey = StreamKey.layerKey(seed: seed, sample: UInt64(sample), layer: layer)
+                for row in 0..<widths[layer] {
+                    let start = p.baseAddress! + weightOffsets[layer] + row * fanIn
+                    var generator = Xoshiro256PlusPlus(key: StreamKey.child(of: layerKey, index: UInt64(row)))
+                    gaussian.fill(UnsafeMutableBufferPointer(start: start, count: fanIn), using: &generator)
+                    for j in 0..<fanIn { start[j] *= scale }
+                }
+            }
+        }
+        self.parameters = parameters
+    }
+
+    /// The network `architecture` describes (its `inputNorm2` plays no role here).
+    public init(architecture: SimulatedArchitecture, seed: UInt64, sample: Int) throws {
+        try self.init(inputDimension: architecture.inputDimension, hiddenWidths: architecture.hiddenWidths,
+                      sigma2: architecture.sigma2, trainableBiases: architecture.trainableBiases, seed: seed, sample: sample)
+    }
+
+    /// A rejected architecture or parameter vector, with a one-line description.
+    public struct InvalidArchitecture: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    // MARK: Updates
+
+    /// `θ ← θ + t·v` for a direction `v` in the parameter layout. Throws unless
+    /// `v.count == parameterCount`.
+    public mutating func update(along direction: [Double], step t: Double) throws {
+        guard direction.count == parameters.count else {
+            throw InvalidArchitecture(description: "a direction needs \(parameters.count) entries, not \(direction.count)")
+        }
+        parameters.withUnsafeMutableBufferPointer { p in
+            direction.withUnsafeBufferPointer { v in
+                for k in 0..<p.count { p[k] += t * v[k] }
+            }
+        }
+    }
+
+    /// A copy updated by `θ + t·v`; see `update(along:step:)`.
+    public func updated(along direction: [Double], step t: Double) throws -> ExplicitNetwork {
+        var copy = self
+        try copy.update(along: direction, step: t)
+        return copy
+    }
+
+    // MARK: Evaluation
+
+    /// One forward and backward pass over `inputs` (each of length `n0`): outputs, activations,
+    /// backward vectors and from them the NTK, gradients and loss gradients. Throws on inputs of
+    /// the wrong dimension or an empty batch.
+    public func pass(_ inputs: [[Double]]) throws -> NetworkPass {
+        let pass = NetworkPass(layerWidths: layerWidths, batchCapacity: max(1, inputs.count))
+        try pass.compute(self, inputs: inputs)
+        return pass
+    }
+
+    /// `f(x_a)` for every input (forward pass only).
+    public func outputs(_ inputs: [[Double]]) throws -> [Double] {
+        let pass = NetworkPass(layerWidths: layerWidths, batchCapacity: max(1, inputs.count))
+        try pass.load(inputs)
+        pass.forward(self)
+        return (0..<inputs.count).map(pass.output)
+    }
+
+    /// `L(θ) = Σ_a ½(f(x_a) − y_a)²` over a batch.
+    public func loss(inputs: [[Double]], targets: [Double]) throws -> Double {
+        guard targets.count == inputs.count else { throw InvalidArchitecture(description: "one target per input is needed") }
+        return zip(try outputs(inputs), targets).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) }
+    }
+
+    /// `∇_θ L = Σ_a (f(x_a) − y_a) ∇_θ f(x_a)` in the parameter layout.
+    public func lossGradient(inputs: [[Double]], targets: [Double]) throws -> [Double] {
+        guard targets.count == inputs.count else { throw InvalidArchitecture(description: "one target per input is needed") }
+        let p = try pass(inputs)
+        return p.gradient(self, weights: (0..<inputs.count).map { p.output($0) - targets[$0] })
+    }
+}
+
+/// The stored forward and backward pass of an `ExplicitNetwork` over a batch of `B` inputs:
+/// activations `x^l_a` (l = 0…L−1), outputs `f(x_a)`, and backward vectors `δ^l_a = ∂f(x_a)/∂h^l`
+/// (l = 1…L, `δ^L = 1`, `δ^l = D^l (W^{l+1})ᵀ δ^{l+1}` with `D^l = diag(1{h^l > 0})`).
+///
+/// Storage is unit-major with the batch innermost (`x^l[j][a]`), so both passes are
+/// matrix–matrix products whose inner loop runs over the batch with one weight in a register
+/// and the weight row in cache. A pass can be reused for many networks of the same widths
+/// (no allocation per network); it is a reference type, not thread-safe: one per thread.
+public final class NetworkPass {
+    public let layerWidths: [Int]
+    /// Inputs the buffers hold room for.
+    public let batchCapacity: Int
+    /// Inputs of the last `compute`.
+    public private(set) var batchSize = 0
+    /// `β` of the network of the last pass.
+    public private(set) var beta = 0.0
+    private let depth: Int
+    /// Offsets (in units·B) of layer l's activations (l = 0…L−1) and of δ^l (l = 1…L).
+    private let unitOffsets: [Int]
+    private let activations: UnsafeMutablePointer<Double>
+    private let deltas: UnsafeMutablePointer<Double>
+    private let outputs: UnsafeMutablePointer<Double>
+    private let accumulator: UnsafeMutablePointer<Double>
+
+    public init(layerWidths: [Int], batchCapacity: Int) {
+        precondition(layerWidths.count >= 2 && layerWidths.allSatisfy { $0 >= 1 } && layerWidths.last == 1, "widths n0…n_{L-1}, 1")
+        precondition(batchCapacity >= 1, "room for at least one input")
+        self.layerWidths = layerWidths
+        self.batchCapacity = batchCapacity
+        depth = layerWidths.count - 1
+        var offsets = [0]
+        for w in layerWidths { offsets.append(offsets.last! + w) }
+        unitOffsets = offsets
+        activations = .allocate(capacity: offsets.last! * batchCapacity)
+        deltas = .allocate(capacity: offsets.last! * batchCapacity)
+        outputs = .allocate(capacity: batchCapacity)
+        accumulator = .allocate(capacity: (layerWidths.max()! + 1) * batchCapacity)
+    }
+
+    deinit {
+        activations.deallocate()
+        deltas.deallocate()
+        outputs.deallocate()
+        accumulator.deallocate()
+    }
+
+    /// `x^layer` (layer 0…L−1) as `n_layer × B`, batch innermost.
+    @inline(__always) private func x(_ layer: Int) -> UnsafeMutablePointer<Double> { activations + unitOffsets[layer] * batchCapacity }
+    /// `δ^layer` (1…L) as `n_layer × B`.
+    @inline(__always) private func delta(_ layer: Int) -> UnsafeMutablePointer<Double> { deltas + unitOffsets[layer] * batchCapacity }
+
+    /// Forward and backward pass of `network` over `inputs`.
+    public func compute(_ network: ExplicitNetwork, inputs: [[Double]]) throws {
+        try load(inputs)
+        forward(network)
+        backward(network)
+    }
+
+    /// Forward and backward pass over inputs already written with `setInput` (`batch` of them).
+    public func compute(_ network: ExplicitNetwork, batch: Int) {
+        precondition(network.layerWidths == layerWidths, "a pass serves one architecture")
+        precondition((1...batchCapacity).contains(batch), "batch beyond the pass's capacity")
+        batchSize = batch
+        forward(network)
+        backward(network)
+    }
+
+    /// Writes input `a` (coordinates in `values`, length n0) without allocation.
+    public func setInput(_ a: Int, _ values: [Double]) {
+        precondition(a < batchCapacity && values.count == layerWidths[0], "input index or dimension out of range")
+        let x0 = x(0)
+        for j in 0..<values.count { x0[j * batchCapacity + a] = values[j] }
+    }
+
+    func load(_ inputs: [[Double]]) throws {
+        guard !inputs.isEmpty, inputs.count <= batchCapacity else {
+            throw ExplicitNetwork.InvalidArchitecture(description: "a batch of 1 … \(batchCapacity) inputs is needed")
+        }
+        guard inputs.allSatisfy({ $0.count == layerWidths[0] && $0.allSatisfy(\.isFinite) }) else {
+            throw ExplicitNetwork.InvalidArchitecture(description: "every input needs \(layerWidths[0]) finite coordinates")
+        }
+        batchSize = inputs.count
+        for (a, input) in inputs.enumerated() { setInput(a, input) }
+    }
+
+    /// `h^l = W^l x^{l-1} + b^l` for every input, one weight row at a time: the row stays in
+    /// cache and each weight multiplies a whole batch column (the inner, vectorised loop).
+    func forward(_ network: ExplicitNetwork) {
+        precondition(network.layerWidths == layerWidths, "a pass serves one architecture")
+        let B = batchCapacity, used = batchSize
+        beta = network.beta
+        network.parameters.withUnsafeBufferPointer { p in
+            for layer in 1...depth {
+                let fanIn = layerWidths[layer - 1]
+                let input = UnsafePointer(x(layer - 1))
+                let weights = p.baseAddress! + network.weightOffset(layer)
+                let biases = network.biasOffset(layer).map { p.baseAddress! + $0 }
+                let isOutput = layer == depth
+                let output = isOutput ? outputs : x(layer)
+                for row in 0..<layerWidths[layer] {
+                    let acc = isOutput ? outputs : output + row * B
+                    let b0 = biases?[row] ?? 0
+                    for a in 0..<used { acc[a] = b0 }
+                    matrixRowTimesBatch(weights + row * fanIn, count: fanIn, input: input, stride: B, batch: used, into: acc)
+                    if !isOutput {
+                        for a in 0..<used where !(acc[a] > 0) { acc[a] = 0 }  // ReLU; NaN → 0 never arises from finite inputs
+                    }
+                }
+            }
+        }
+    }
+
+    /// `δ^L = 1`, `δ^{l-1}_j = 1{x^{l-1}_j > 0} Σ_i W^l_ij δ^l_i`, accumulated row by row of `W^l`.
+    func backward(_ network: ExplicitNetwork) {
+        let B = batchCapacity, used = batchSize
+        let top = delta(depth)
+        for a in 0..<used { top[a] = 1 }
+        network.parameters.withUnsafeBufferPointer { p in
+            for layer in stride(from: depth, through: 2, by: -1) {
+                let fanIn = layerWidths[layer - 1]
+                let upper = UnsafePointer(delta(layer))
+                let lower = delta(layer - 1)
+                let weights = p.baseAddress! + network.weightOffset(layer)
+                lower.update(repeating: 0, count: fanIn * B)
+                for row in 0..<layerWidths[layer] {
+                    transposedRowTimesBatch(weights + row * fanIn, count: fanIn, coefficients: upper + row * B, batch: used, stride: B, into: lower)
+                }
+                let below = UnsafePointer(x(layer - 1))
+                for k in 0..<(fanIn * B) where !(below[k] > 0) { lower[k] = 0 }
+            }
+        }
+    }
+
+    /// `f(x_a)`.
+    public func output(_ a: Int) -> Double { outputs[a] }
+
+    /// `⟨u^layer_a, v^layer_b⟩` over the units of a layer, for unit-major batch storage.
+    @inline(__always)
+    private func inner(_ base: UnsafeMutablePointer<Double>, count: Int, _ a: Int, _ b: Int) -> Double {
+        var s = 0.0
+        let B = batchCapacity
+        for j in 0..<count { s += base[j * B + a] * base[j * B + b] }
+        return s
+    }
+
+    /// The empirical NTK `Θ(x_a, x_b) = Σ_{l=1..L} (⟨x_a^{l-1}, x_b^{l-1}⟩ + β) ⟨δ_a^l, δ_b^l⟩` of
+    /// the network of the last `compute` (`β` from its `trainableBiases`): the inner product of the
+    /// parameter gradients `∇f(x_a)` and `∇f(x_b)`.
+    public func ntk(_ a: Int, _ b: Int) -> Double {
+        precondition(a < batchSize && b < batchSize, "input index out of range")
+        var theta = 0.0
+        for layer in 1...depth {
+            let xx = inner(x(layer - 1), count: layerWidths[layer - 1], a, b)
+            theta += (xx + beta) * inner(delta(layer), count: layerWidths[layer], a, b)
+        }
+        return theta
+    }
+
+    /// The whole `B × B` NTK matrix, row-major.
+    public func ntkMatrix() -> [Double] {
+        let n = batchSize
+        var m = [Double](repeating: 0, count: n * n)
+        for a in 0..<n {
+            for b in a..<n {
+                let v = ntk(a, b)
+                m[a * n + b] = v
+                m[b * n + a] = v
+            }
+        }
+        return m
+    }
+
+    /// `Σ_a c_a ∇_θ f(x_a)` in the parameter layout of `network` (which must be the network of
+    /// the last `compute`): `∂f/∂W^l_ij = δ^l_i x^{l-1}_j`, `∂f/∂b^l_i = δ^l_i`.
+    public func gradient(_ network: ExplicitNetwork, weights c: [Double]) -> [Double] {
+        precondition(c.count == batchSize, "one coefficient per input")
+        var g = [Double](repeating: 0, count: network.parameterCount)
+        let B = batchCapacity
+        g.withUnsafeMutableBufferPointer { gp in
+            let base = gp.baseAddress!
+            for layer in 1...depth {
+                let fanIn = layerWidths[layer - 1]
+                let xs = x(layer - 1), ds = delta(layer)
+                let w = base + network.weightOffset(layer)
+                let bias = network.biasOffset(layer).map { base + $0 }
+                for i in 0..<layerWidths[layer] {
+                    // e_a = c_a δ^l_{a,i}; row i of the gradient is Σ_a e_a x^{l-1}_a.
+                    var e = [Double](repeating: 0, count: batchSize)
+                    var sum = 0.0
+                    for a in 0..<batchSize { e[a] = c[a] * ds[i * B + a]; sum += e[a] }
+                    bias?[i] = sum
+                    for j in 0..<fanIn {
+                        var s = 0.0
+                        for a in 0..<batchSize { s += e[a] * xs[j * B + a] }
+                        w[i * fanIn + j] = s
+                    }
+                }
+            }
+        }
+        return g
+    }
+
+    /// `∇_θ f(x_a)` in the parameter layout of `network`.
+    public func gradient(_ network: ExplicitNetwork, input a: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: batchSize)
+        c[a] = 1
+        return gradient(network, weights: c)
+    }
+}
+
+/// `acc[a] += Σ_j w_j · input[j·stride + a]` for `a < batch`: one weight row times the batch of
+/// inputs. Two weights per step halve the loads and stores of the accumulators.
+@inline(__always)
+func matrixRowTimesBatch(
+    _ w: UnsafePointer<Double>, count: Int, input: UnsafePointer<Double>, stride: Int, batch: Int,
+    into acc: UnsafeMutablePointer<Double>
+) {
+    var j = 0
+    while j + 2 <= count {
+        let w0 = w[j], w1 = w[j + 1]
+        let x0 = input + j * stride, x1 = x0 + stride
+        for a in 0..<batch { acc[a] += w0 * x0[a] + w1 * x1[a] }
+        j += 2
+    }
+    if j < count {
+        let w0 = w[j], x0 = input + j * stride
+        for a in 0..<batch { acc[a] += w0 * x0[a] }
+    }
+}
+
+/// `lower[j·stride + a] += w_j · coefficients[a]` for every `j < count`, `a < batch`: one row of
+/// `W` transposed times the batch of backward vectors.
+@inline(__always)
+func transposedRowTimesBatch(
+    _ w: UnsafePointer<Double>, count: Int, coefficients: UnsafePointer<Double>, batch: Int, stride: Int,
+    into lower: UnsafeMutablePointer<Double>
+) {
+    for j in 0..<count {
+        let wj = w[j]
+        let target = lower + j * stride
+        for a in 0..<batch { target[a] += wj * coefficients[a] }
+    }
+}
