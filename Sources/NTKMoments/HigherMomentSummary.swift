@@ -7,13 +7,8 @@ extension RoundingErrorBound {
     /// read off the state space; the start vector, top weights and final dot product add a
     /// constant.
     public init(tupleOrder p: Int, model: MomentModel, architecture: Architecture, significandBits: Int, libmDeadProbability: Bool) {
-        let space = TupleStateSpace.of(order: p, model: model)
-        let m = space.edges.map(\.terms.count).max() ?? 1
-        let t = space.pattern.productTerms.map(\.count).max() ?? 1
-        let perLayer = 4 + m + t
-        let dead = libmDeadProbability ? 3 * architecture.hiddenWidthTotals.count + 10 : 2
-        self.init(roundings: architecture.hiddenLayerCount * perLayer + dead + 4 * p + space.states.count + 40,
-                  significandBits: significandBits)
+        self = TupleStateSpace.of(order: p, model: model).roundingBound(
+            architecture: architecture, significandBits: significandBits, libmDeadProbability: libmDeadProbability, extra: 4 * p)
     }
 }
 

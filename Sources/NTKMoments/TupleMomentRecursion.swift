@@ -13,15 +13,17 @@ import Multiprecision
 /// instead of the 4^p ordered tuples. Convention (as for the pair recursion): a vector entry
 /// is the weight of one ordered representative; the matrix entry S → T sums the weights of
 /// every ordering of S into T's representative; the top weight of T counts its orderings.
-final class TupleStateSpace: Sendable {
+final class TupleStateSpace: TransferStateSpace {
     let order: Int
     let model: MomentModel
     /// Each state as its non-decreasing tuple of path states.
     let states: [[PathState]]
     /// For each one-step edge (S, T): the (number of forward factors i, number of backward
     /// factors j, multiplicity) of the orderings of S that move into T's representative.
-    let edges: [(source: Int, target: Int, terms: [(forward: Int, backward: Int, count: Int)])]
+    let edges: [TransferEdge]
     let pattern: TransferPattern
+    var stateCount: Int { states.count }
+    var maximumDegree: Int { order }
     /// Orderings of each state (p!/Π multiplicity!).
     let orderings: [Int]
 
@@ -55,7 +57,7 @@ final class TupleStateSpace: Sendable {
         let orderingsOf = all.map(permutations)
         orderings = orderingsOf.map(\.count)
 
-        var edgeList: [(source: Int, target: Int, terms: [(forward: Int, backward: Int, count: Int)])] = []
+        var edgeList: [TransferEdge] = []
         var oneStep = Set<[Int]>()
         for (si, _) in all.enumerated() {
             // Targets reachable from any ordering of S, component by component.
@@ -77,7 +79,7 @@ final class TupleStateSpace: Sendable {
                 choose(0, [], 0, 0)
             }
             for (ti, counts) in byTarget.sorted(by: { $0.key < $1.key }) {
-                edgeList.append((si, ti, counts.map { (forward: $0.key[0], backward: $0.key[1], count: $0.value) }
+                edgeList.append(TransferEdge(source: si, target: ti, terms: counts.map { (forward: $0.key[0], backward: $0.key[1], count: $0.value) }
                     .sorted { ($0.forward, $0.backward) < ($1.forward, $1.backward) }))
                 oneStep.insert([si, ti])
             }
@@ -177,36 +179,8 @@ public struct TupleMomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         self.space = TupleStateSpace.of(order: order, model: model)
     }
 
-    /// E[a^i b^j] of one layer for every (i, j) with i + j ≤ p.
-    func jointExpectations(previous: Int, width: Int) -> [[Scalar]] {
-        (0...order).map { i in
-            (0...(order - i)).map { j in
-                let c = JointLayerMoments.coefficients(forward: i, backward: j, previous: previous, width: width, model: model)
-                if width == 1 && j > 0 && model == .exact { return arithmetic.zero }  // χ²₀ = 0
-                // For narrow layers fold 2^{−n} into one exact rational: no cancellation at all.
-                if width <= 64 || c.timesTwoToMinusN.isZero {
-                    return arithmetic.constant(c.main + c.timesTwoToMinusN.timesPowerOfTwo(-width), sigma2Power: i + j, twoToMinus: 0)
-                }
-                return arithmetic.constant(c.main, sigma2Power: i + j, twoToMinus: 0)
-                    + arithmetic.constant(c.timesTwoToMinusN, sigma2Power: i + j, twoToMinus: width)
-            }
-        }
-    }
-
-    func layerMatrix(previous: Int, width: Int) -> TransferMatrix<Scalar> {
-        let e = jointExpectations(previous: previous, width: width)
-        var values = Array(repeating: arithmetic.zero, count: space.pattern.entries.count)
-        for edge in space.edges {
-            let position = space.pattern.position[edge.source * space.states.count + edge.target]
-            var total: Scalar? = nil
-            for term in edge.terms {
-                var v = e[term.forward][term.backward]
-                if term.count > 1 { v = arithmetic.constant(BigRational(term.count)) * v }
-                total = total.map { $0 + v } ?? v
-            }
-            if let total { values[position] = total }
-        }
-        return TransferMatrix(pattern: space.pattern, values: values)
+    var engine: TransferRecursionEngine<Arithmetic> {
+        TransferRecursionEngine(arithmetic: arithmetic, model: model, space: space)
     }
 
     /// E[Θ^p] (times 2^scale for `Double`), including the dead-network term P(dead)·β^p.
@@ -226,35 +200,12 @@ public struct TupleMomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         }
         let zero = arithmetic.zero
         let x = arithmetic.inputNorm2
-        var vector = PathVector(values: space.states.map { s -> Scalar in
+        let start = space.states.map { s -> Scalar in
             guard s.allSatisfy({ $0 == .prefixWeight || $0 == .prefixBias }) else { return zero }
             let w = s.filter { $0 == .prefixWeight }.count
             return power(x, w) * power(beta, p - w)
-        })
-        var cache: [WidthPair: TransferMatrix<Scalar>] = [:]
-        func matrix(_ segment: LayerBlock.Segment) -> TransferMatrix<Scalar> {
-            let key = WidthPair(previous: segment.previous, width: segment.width)
-            let m = cache[key] ?? layerMatrix(previous: segment.previous, width: segment.width)
-            if cache.count < 64 { cache[key] = m }
-            return m
         }
-        // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
-        // except for Double, which applies layer by layer.
-        let blocks = architecture.layerBlocks(periodic: !Scalar.needsRescaling)
-        for block in blocks {
-            switch block {
-            case .segment(let segment):
-                vector = vector.applying(matrix(segment), power: segment.count, zero: zero)
-            case .periodic(let period, let repeats):
-                var product: TransferMatrix<Scalar>? = nil
-                for part in period {
-                    var m = matrix(part)
-                    if part.count > 1 { m = m.power(part.count, zero: zero) }
-                    product = product.map { $0.multiplied(by: m, zero: zero) } ?? m
-                }
-                vector = vector.applying(product!, power: repeats, zero: zero)
-            }
-        }
+        let vector = engine.propagate(start, through: architecture)
         // Top: u components in U give E[z^u] = (σ²/n_{L−1})^u (2u−1)!!; others 1.
         let last = BigRational(architecture.lastHiddenWidth)
         let top = space.states.indices.map { t -> Scalar in
