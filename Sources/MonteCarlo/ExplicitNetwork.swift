@@ -219,6 +219,10 @@ public final class NetworkPass {
     @inline(__always) private func x(_ layer: Int) -> UnsafeMutablePointer<Double> { activations + unitOffsets[layer] * batchCapacity }
     /// `δ^layer` (1…L) as `n_layer × B`.
     @inline(__always) private func delta(_ layer: Int) -> UnsafeMutablePointer<Double> { deltas + unitOffsets[layer] * batchCapacity }
+    /// `x^layer` (0…L−1), read-only: unit-major `n_layer × batchCapacity`, batch innermost.
+    public func activations(layer: Int) -> UnsafePointer<Double> { UnsafePointer(x(layer)) }
+    /// `δ^layer` (1…L), read-only, same layout.
+    public func backwardVectors(layer: Int) -> UnsafePointer<Double> { UnsafePointer(delta(layer)) }
 
     /// Forward and backward pass of `network` over `inputs`.
     public func compute(_ network: ExplicitNetwork, inputs: [[Double]]) throws {
