@@ -24,9 +24,10 @@ struct TrainCommand: NTKSubcommand {
         --track inputs. Data: --data FILE (CSV, one example per line, the last column is the target, an \
         optional header line, '#' comments) or a built-in set: sphere-teacher (inputs uniform on the unit \
         sphere, targets from a seeded random ReLU teacher with one hidden layer of 64 units, scaled to unit \
-        mean square) or gaussian-mixture (three classes, targets −1, 0, 1). With gd the default rate is \
-        η = c/mean Θ_0(x_a, x_a) (--learning-rate-scale c, default 0.5: stable to first order in every \
-        phase); Adam uses --learning-rate (default 1e-3). Deterministic for a given seed.
+        mean square) or gaussian-mixture (three classes, targets −1, 0, 1). A rate relative to the kernel, \
+        η = c/mean Θ_0(x_a, x_a) (--learning-rate-scale c; c < 2 is stable to first order in every \
+        phase) is available; by default every σ² trains with the same absolute rate, --learning-rate \
+        (default 1e-2 for gd, 1e-3 for adam). Deterministic for a given seed.
         """)
 
     @Option(parsing: .unconditional, help: "Hidden width M.")
@@ -57,7 +58,7 @@ struct TrainCommand: NTKSubcommand {
     var track = IntegerArgument(20)
 
     @Option(parsing: .unconditional, help: "Optimizer steps.")
-    var steps = IntegerArgument(100)
+    var steps = IntegerArgument(200)
 
     @Option(name: .customLong("record-every"), parsing: .unconditional, help: "Record every this many steps (and at the end).")
     var recordEvery = IntegerArgument(10)
@@ -65,10 +66,10 @@ struct TrainCommand: NTKSubcommand {
     @Option(help: "gd (full-batch gradient descent) or adam.")
     var optimizer: TrainingOptimizer = .gd
 
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Absolute learning rate η.")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Absolute learning rate η (default 1e-2 for gd, 1e-3 for adam).")
     var learningRate: RationalArgument?
 
-    @Option(name: .customLong("learning-rate-scale"), parsing: .unconditional, help: "η = c/mean Θ_0(x_a, x_a) (gd default 0.5).")
+    @Option(name: .customLong("learning-rate-scale"), parsing: .unconditional, help: "Learning rate relative to the initial kernel: η = c/mean Θ_0(x_a, x_a).")
     var learningRateScale: RationalArgument?
 
     @Option(parsing: .unconditional, help: "Random seed of the networks and the synthetic data.")
@@ -153,10 +154,12 @@ struct TrainCommand: NTKSubcommand {
         }
         let hidden = l > 1 ? Array(repeating: m, count: l - 1) : []
         let rate: TrainingLearningRate
-        if let eta = learningRate { rate = .absolute(eta.doubleValue) } else if optimizer == .adam && learningRateScale == nil {
-            rate = .absolute(1e-3)
+        if let eta = learningRate {
+            rate = .absolute(eta.doubleValue)
+        } else if let c = learningRateScale {
+            rate = .relativeToKernel(c.doubleValue)
         } else {
-            rate = .relativeToKernel(learningRateScale?.doubleValue ?? 0.5)
+            rate = .absolute(optimizer == .adam ? 1e-3 : 1e-2)
         }
         var chartWriterPath: String? = nil
         if let path = chart { chartWriterPath = path }
