@@ -95,7 +95,8 @@ public struct GradientStepExperiment: Sendable, Hashable {
             scratch.after.compute(stepped, batch: xs.count)
             let delta = scratch.after.ntk(0, 0) - theta
             let crossed = scratch.after.samePatterns(0, as: pass, 0) ? 0.0 : 1.0
-            values += [delta / eta, abs(delta) / theta, delta / eta + residual * q, crossed]
+            // A dead network without biases has Θ = 0 before and after the step: no relative change.
+            values += [delta / eta, delta == 0 ? 0 : abs(delta) / theta, delta / eta + residual * q, crossed]
             if correlation != nil {
                 let deltaOff = scratch.after.ntk(0, 1) - thetaOff
                 offPerRate += [deltaOff / eta, deltaOff / eta + residual * qOff]

@@ -46,6 +46,10 @@ struct ReliabilityTests {
         "--kind": ["dispersion", "convergence"], "--lambda-max": ["1", "0.5", "2"], "--points": ["2", "3", "5"],
         "--samples": ["1", "2", "200", "2000"], "--max-seconds": ["0.05", "0.2"], "--seed": ["0", "1", "5", "18446744073709551615"],
         "--threads": ["1", "2"], "--z-max": ["4", "1", "0.5"], "--budget-scale": ["0.00001", "0.000001"],
+        "--learning-rate": ["1e-3", "0.01", "1e-2,1e-4", "0.5"], "--learning-rate-scale": ["1e-2", "1e-3,1e-4", "0.5"],
+        "--target": ["0", "1", "-0.5"], "--correlation": ["0.5", "0", "1", "-1"], "--optimizer": ["gd", "adam"],
+        "--dataset": ["sphere-teacher", "gaussian-mixture"], "--train-size": ["4", "10"], "--track": ["2", "5"],
+        "--steps": ["0", "3", "10"], "--record-every": ["1", "5"],
     ]
 
     static let network = ["--widths", "--widths-file", "--width", "--depth", "--input-dim", "--no-bias"]
@@ -62,6 +66,12 @@ struct ReliabilityTests {
                                "--format", "--emit-stats"],
         "validate merge": ["--z-max", "--format"],
         "validate suite": ["--threads", "--budget-scale"],
+        "step": network + ["--sigma2", "--input-norm2", "--learning-rate", "--learning-rate-scale", "--target", "--correlation",
+                           "--samples", "--max-seconds", "--seed", "--threads", "--format", "--shard", "--emit-stats"],
+        "step merge": ["--format"],
+        "train": ["--width", "--depth", "--input-dim", "--no-bias", "--sigma2", "--dataset", "--data", "--train-size", "--track",
+                  "--steps", "--record-every", "--optimizer", "--learning-rate", "--learning-rate-scale", "--seed", "--format",
+                  "--output", "--chart"],
     ]
     static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer"]
     static let bogusFlags = ["--bogus", "-x", "--sigma", "--Sigma2", "--sigma2=", "--widths=3,2", "---", "--help", "-h", "--version"]
@@ -87,7 +97,7 @@ struct ReliabilityTests {
     }
 
     static func value(for flag: String, _ rng: inout SplitMix64, files: FuzzFiles) -> String {
-        if ["--output", "--emit-stats", "--widths-file"].contains(flag) {
+        if ["--output", "--emit-stats", "--widths-file", "--chart", "--data"].contains(flag) {
             // Never a bare relative name: a valid run would write it into the working directory.
             return rng.chance(70) ? rng.pick(files.paths) : files.directory.path + "/" + rng.pick(garbage)
         }
@@ -104,13 +114,13 @@ struct ReliabilityTests {
             let roll = rng.below(100)
             if roll < 8 { args.append(rng.pick(bogusFlags)); continue }
             if roll < 12 { args.append(rng.pick(garbage)); continue }  // stray positional
-            if roll < 15, command == "validate merge" { args.append(rng.pick(files.paths)); continue }
+            if roll < 15, command.hasSuffix(" merge") { args.append(rng.pick(files.paths)); continue }
             let flag = rng.pick(own)
             args.append(flag)
             if booleanFlags.contains(flag) { continue }
             // A missing value, except after a file flag: the next stray word would become the
             // file name and a valid run would write it into the working directory.
-            if rng.chance(3) && !["--output", "--emit-stats", "--widths-file"].contains(flag) { continue }
+            if rng.chance(3) && !["--output", "--emit-stats", "--widths-file", "--chart", "--data"].contains(flag) { continue }
             let v = value(for: flag, &rng, files: files)
             // ArgumentParser reads "-x"-like values as flags; the `=` form passes them as values.
             if rng.chance(20) { args[args.count - 1] = flag + "=" + v } else { args.append(v) }
@@ -122,6 +132,17 @@ struct ReliabilityTests {
         if command.hasPrefix("validate") && command != "validate merge" && command != "validate suite" {
             if !args.contains(where: { $0.hasPrefix("--max-seconds") }) { args += ["--max-seconds", "0.2"] }
             if !args.contains(where: { $0.hasPrefix("--samples") }) { args += ["--samples", "500"] }
+        }
+        // Simulated steps and training runs: small budgets, whatever else the vector asks for.
+        if command == "step" {
+            if !args.contains(where: { $0.hasPrefix("--max-seconds") }) { args += ["--max-seconds", "0.2"] }
+            if !args.contains(where: { $0.hasPrefix("--samples") }) { args += ["--samples", "300"] }
+        }
+        if command == "train" {
+            if !args.contains(where: { $0.hasPrefix("--width") }) { args += ["--width", "6"] }
+            if !args.contains(where: { $0.hasPrefix("--depth") }) { args += ["--depth", "4"] }
+            if !args.contains(where: { $0.hasPrefix("--steps") }) { args += ["--steps", "5"] }
+            if !args.contains(where: { $0.hasPrefix("--train-size") }) { args += ["--train-size", "8"] }
         }
         // The full suite takes minutes: whatever budget the random part chose, the last one wins.
         if command == "validate suite" { args += ["--budget-scale", "0.000001"] }
