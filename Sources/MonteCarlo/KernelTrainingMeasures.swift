@@ -88,12 +88,12 @@ public struct VectorMeans: MonteCarloStatistic, Codable, Hashable {
     public var dimension: Int { sums.count }
 
     /// The sample mean of quantity `i` (NaN without samples).
-    public func mean(_ i: Int) -> Double { sums[i].value / Double(count) }
+    public func mean(_ i: Int) -> Double { i < sums.count ? sums[i].value / Double(count) : .nan }
 
     /// The standard error of `mean(i)`, `√(s²/N)` with the unbiased sample variance s²
     /// (NaN below two samples).
     public func standardError(_ i: Int) -> Double {
-        guard count >= 2 else { return .nan }
+        guard count >= 2, i < sums.count else { return .nan }
         let n = Double(count), m = mean(i)
         let variance = max(0, squares[i].value / n - m * m) * n / (n - 1)
         return (variance / n).squareRoot()

@@ -16,7 +16,11 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
+/// `ntk-bench WORD` runs only the cases whose name contains WORD.
+let benchFilter = CommandLine.arguments.dropFirst().first
+
 func report(_ name: String, runs: Int, work: Double, unit: String, target: String, _ body: () -> Void) {
+    if let benchFilter, !name.contains(benchFilter) { return }
     body()  // warm-up
     let times = (0..<runs).map { _ in seconds(body) }
     let m = median(times)
@@ -106,4 +110,18 @@ report("distribution: width 1000, depth 100, 10^5 samples, \(threads) threads", 
 }
 report("expand σ²=2.5, λ=1 (c1…c3, 25 digits)", runs: 3, work: 1, unit: "runs/s", target: "(information)") {
     _ = try! FiniteWidthExpansion(family: .init(sigma2: BigRational(5, 2), lambda: 1), order: 3, digits: 30, points: 12)
+}
+
+// Issue 12: simulated gradient steps and training runs on the shared ExplicitNetwork.
+let stepExperiment = try! GradientStepExperiment(
+    architecture: SimulatedArchitecture(inputDimension: 100, hiddenWidths: Array(repeating: 100, count: 19), sigma2: 2, inputNorm2: 1),
+    learningRates: [1e-3], target: 0, correlation: nil)
+report("simulated GD steps, width 100, depth 20, 1000 networks, 2 threads", runs: 3, work: 1000, unit: "steps/s", target: ">= 200 steps/s") {
+    _ = simulateGradientSteps(stepExperiment, samples: 1000, seed: 1, threads: 2)
+}
+let trainingData = try! TrainingSet.sphere(count: 100, dimension: 300, seed: 1) { $0[0] }
+let trainingArchitecture = SimulatedArchitecture(inputDimension: 300, hiddenWidths: Array(repeating: 300, count: 19), sigma2: 2, inputNorm2: 1)
+report("training step (full-batch GD), width 300, depth 20, 100 inputs", runs: 3, work: 5, unit: "steps/s", target: "(information)") {
+    _ = try! trainNetwork(trainingArchitecture, data: trainingData, optimizer: .gd, learningRate: .absolute(1e-3), steps: 5,
+                          recordEvery: 1000, track: 1, seed: 1)
 }

@@ -220,3 +220,21 @@ struct TrainingTests {
         }
     }
 }
+
+@Suite("VectorMeans")
+struct VectorMeansTests {
+    @Test("means and standard errors of several quantities; empty statistics give NaN, never a trap")
+    func vectorMeans() {
+        var m = VectorMeans()
+        #expect(m.mean(0).isNaN && m.standardError(3).isNaN && m.dimension == 0)
+        m.add([1, 10])
+        m.add([3, 10])
+        var other = VectorMeans()
+        other.add([5, 10])
+        m.merge(other)
+        m.merge(VectorMeans())
+        #expect(m.count == 3 && m.mean(0) == 3 && m.mean(1) == 10)
+        #expect(abs(m.standardError(0) - (4.0 / 3).squareRoot()) < 1e-14 && m.standardError(1) == 0)
+        #expect(GradientStepStatistics().step(2).kink.mean.isNaN)
+    }
+}
