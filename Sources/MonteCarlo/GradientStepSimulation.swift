@@ -78,7 +78,8 @@ public struct GradientStepExperiment: Sendable, Hashable {
         let pass = scratch.before
         pass.compute(network, batch: xs.count)
         let theta = pass.ntk(0, 0), f = pass.output(0), residual = f - target
-        let gradient = pass.gradient(network, input: 0)
+        var gradient: [Double] = []
+        pass.weightedGradient(network, weights: xs.count == 1 ? [1] : [1, 0], into: &gradient)
         let tangent = pass.fixedPatternTangent(network, direction: gradient)
         let q = tangent.kernel[0]
         var values = [theta, f * q, q, residual * q]

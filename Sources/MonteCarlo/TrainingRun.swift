@@ -86,6 +86,7 @@ public func trainNetwork(
     var records: [TrainingRecord] = []
     var diverged = false
     var update = [Double](repeating: 0, count: network.parameterCount)
+    var gradient = update
     for step in 0...steps {
         // `pass` holds the forward and backward pass of the current parameters.
         let outputs = (0..<n).map(pass.output)
@@ -101,7 +102,7 @@ public func trainNetwork(
             if !(loss.isFinite && record.relativeKernelChange.isFinite) { diverged = true; break }
         }
         if step == steps { break }
-        let gradient = pass.gradient(network, weights: (0..<n).map { (outputs[$0] - data.targets[$0]) / Double(n) })
+        pass.weightedGradient(network, weights: (0..<n).map { (outputs[$0] - data.targets[$0]) / Double(n) }, into: &gradient)
         gradient.withUnsafeBufferPointer { g in update.withUnsafeMutableBufferPointer { optimizer.update(gradient: g, into: $0) } }
         try network.update(along: update, step: 1)
         pass.compute(network, batch: n)

@@ -50,6 +50,20 @@ struct GradientStepTests {
         #expect(checked >= 6, "too few directions without crossings were checked: \(checked)")
     }
 
+    @Test("the vectorised weighted gradient equals the network's own Σ_a c_a ∇f(x_a), with and without biases")
+    func weightedGradientAgrees() throws {
+        for biases in [true, false] {
+            let net = try ExplicitNetwork(inputDimension: 3, hiddenWidths: [4, 5], sigma2: 2.5, trainableBiases: biases, seed: 8, sample: 1)
+            let pass = try net.pass(randomVectors(count: 4, dimension: 3, seed: 3))
+            let c = [0.5, -1, 2, 0]
+            var fast: [Double] = []
+            pass.weightedGradient(net, weights: c, into: &fast)
+            let reference = pass.gradient(net, weights: c)
+            #expect(fast.count == reference.count)
+            for (u, v) in zip(fast, reference) { #expect(abs(u - v) <= 1e-13 * max(1, abs(v))) }
+        }
+    }
+
     @Test("check: kink-is-crossings — per network, ΔΘ/η + (f − y)Q is O(η) when no unit crosses and O(1)/η·η-sized jumps otherwise")
     func kinkComesFromCrossings() throws {
         let architecture = SimulatedArchitecture(inputDimension: 3, hiddenWidths: [2, 2], sigma2: 2, inputNorm2: 1)
