@@ -229,7 +229,7 @@ struct StepRunCommand: NTKSubcommand {
             throw ValidationError("--correlation \(Arguments.quoted(rho.text)) is out of range: a number from -1 to 1")
         }
         if let s = shard {
-            guard DistributionRunCommand.parseShard(s) != nil else {
+            guard ShardFiles.parse(s) != nil else {
                 throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
             }
             guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk step merge)") }
@@ -288,17 +288,8 @@ struct StepRunCommand: NTKSubcommand {
         _ = try Self.simulatedArchitecture(a)
         let reference = try StepReference(a)
         let (experiment, scales) = try experiment(a, reference: reference)
-        let total = samples.value
-        var first = 0, count = total
-        if let s = shard, let (k, n) = DistributionRunCommand.parseShard(s) {
-            first = total * (k - 1) / n
-            count = total * k / n - first
-        }
-        var writer: AtomicFileWriter? = nil
-        if let path = emitStats {
-            InterruptCleanup.install()
-            do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
-        }
+        let (first, count) = ShardFiles.range(shard, total: samples.value)
+        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threadCount(threads)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
@@ -307,21 +298,13 @@ struct StepRunCommand: NTKSubcommand {
             progress?.update("ntk step: \(done)/\(count) networks")
         }
         progress?.finish()
-        if let writer {
+        if writer != nil {
             let shardStats = StepShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
                                        inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases,
                                        learningRates: experiment.learningRates, learningRateScales: scales, target: experiment.target,
                                        correlation: experiment.correlation, seed: seedValue, firstSample: first,
                                        seconds: run.wallSeconds, statistics: run.statistic)
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                try writer.append(String(decoding: try encoder.encode(shardStats), as: UTF8.self) + "\n")
-                try writer.commit()
-            } catch {
-                writer.abort()
-                throw UsageError("--emit-stats \(Arguments.quoted(emitStats ?? "")): \(error)")
-            }
+            try ShardFiles.commit(shardStats, to: writer, path: emitStats)
         }
         let report = StepReport(architecture: a, learningRates: experiment.learningRates, scales: scales, target: experiment.target,
                                 correlation: experiment.correlation, statistics: run.statistic, seconds: run.wallSeconds,
@@ -342,14 +325,8 @@ struct StepMergeCommand: NTKSubcommand {
     var format: ValidateOutputFormat = .text
 
     func execute(_ io: CommandIO) throws {
-        guard !files.isEmpty else { throw UsageError("merge needs at least one shard file") }
         var shards: [StepShard] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("shard \(Arguments.quoted(path)): cannot read the file") }
-            let shard: StepShard
-            do { shard = try JSONDecoder().decode(StepShard.self, from: data) } catch {
-                throw UsageError("shard \(Arguments.quoted(path)): not an ntk step statistics file")
-            }
+        for (path, shard) in try ShardFiles.read(files, as: StepShard.self, kind: "step") {
             guard shard.format == StepShard.currentFormat else {
                 throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
             }
@@ -375,13 +352,8 @@ struct StepMergeCommand: NTKSubcommand {
         }
         shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
         let first = shards[0]
-        let a: Architecture
-        do {
-            let widths = try WidthList.parse(first.widths)
-            a = try Architecture(inputDimension: widths.inputDimension, hiddenRuns: widths.hiddenRuns,
-                                 sigma2: try BigRational(parsing: first.sigma2Exact), inputNorm2: try BigRational(parsing: first.inputNorm2Exact),
-                                 trainableBiases: first.biases)
-        } catch { throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description") }
+        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
+                                            biases: first.biases, file: files[0])
         guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("shard \(Arguments.quoted(files[0])): network too deep") }
         var total = GradientStepStatistics()
         for s in shards { total.merge(s.statistics) }
