@@ -43,6 +43,10 @@ struct ExpandCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Significant digits of the coefficients (up to 100).")
     var digits = IntegerArgument(25)
 
+    @Flag(name: .customLong("first-step"),
+          help: "Also expand E[fQ]/E[Θ]² (the normalized smooth first-step NTK change; exact model): F is its limit, c1 its 1/M coefficient (numerical).")
+    var firstStep = false
+
     /// Output formats of `expand`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -59,6 +63,7 @@ struct ExpandCommand: NTKSubcommand {
         try digits.check("--digits", 1...100)
         if alpha0 != nil && inputRatio != nil { throw ValidationError("give either --alpha0 or --input-ratio, not both") }
         if alpha0 != nil && noBias { throw ValidationError("--alpha0 does not apply with --no-bias (α0 = 0 without biases)") }
+        if firstStep && model != .exact { throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)") }
     }
 
     var family: FiniteWidthExpansion.Family {
@@ -73,7 +78,8 @@ struct ExpandCommand: NTKSubcommand {
         let expansion: FiniteWidthExpansion
         do {
             // A window of m points resolves c_k with m − k orders of truncation to spare.
-            expansion = try FiniteWidthExpansion(family: family, order: order.value, digits: d + 5, points: max(12, order.value + 9))
+            expansion = try FiniteWidthExpansion(family: family, order: order.value, digits: d + 5, points: max(12, order.value + 9),
+                                             firstStep: firstStep)
         } catch let e as FiniteWidthExpansion.ExpansionError {
             throw UsageError("expand: \(e.description)")
         }
@@ -122,6 +128,12 @@ struct ExpandCommand: NTKSubcommand {
             }
             members.append(("mean_ratio", seriesJSON(expansion.meanRatio)))
             members.append(("second_moment_ratio", seriesJSON(expansion.secondMomentRatio)))
+            if let fs = expansion.firstStepRatio {
+                members.append(("fQ_over_theta2", seriesJSON(fs)))
+                if let limit = try? firstStepLimit(family, precision: expansion.precision) {
+                    members.append(("fQ_over_theta2_limit_closed_form", .string(f(limit))))
+                }
+            }
             io.write(JSONValue.object(members).serialized(pretty: true) + "\n")
             return
         }
@@ -161,7 +173,21 @@ struct ExpandCommand: NTKSubcommand {
         }
         out += "E[Θ]/Θ*   = " + line(expansion.meanRatio)
         out += "E[Θ²]/Θ*² = " + line(expansion.secondMomentRatio)
+        if let fs = expansion.firstStepRatio {
+            out += "E[fQ]/E[Θ]² = F + c1/M + …   (numerical; ± = difference from the window at doubled widths)\n"
+            for (i, name) in names.enumerated() {
+                out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(fs.coefficients[i]))   ± \(e(fs.errors[i]))\n"
+            }
+            if let limit = try? firstStepLimit(family, precision: expansion.precision) {
+                out += "  closed-form limit \(f(limit))   F − limit = \(e(fs.coefficients[0] - limit))\n"
+            }
+        }
         io.write(out)
+    }
+
+    func firstStepLimit(_ family: FiniteWidthExpansion.Family, precision: Int) throws -> BigFloat {
+        try FirstStepLimits(sigma2: family.sigma2, lambda: family.lambda, trainableBiases: family.trainableBiases,
+                            alpha0: family.alpha0, precision: precision).limit
     }
 
     func log2(_ n: Int) -> Int { Int.bitWidth - 1 - n.leadingZeroBitCount }

@@ -41,6 +41,10 @@ struct LimitCommand: NTKSubcommand {
             help: "Also the limits of E[Θ^k]/E[Θ]^k for k = 3 … p (p ≤ 8; n0 = M·r, ‖x‖² as given): closed form or extrapolated from the exact recursion, as labelled.")
     var maxMoment: IntegerArgument?
 
+    @Flag(name: .customLong("first-step"),
+          help: "Also the limit of E[fQ]/E[Θ]², the normalized smooth first-order NTK change of one gradient step (0 with exponential decay in the ordered phase with biases).")
+    var firstStep = false
+
     /// Output formats of `limit`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -69,6 +73,15 @@ struct LimitCommand: NTKSubcommand {
         }
     }
 
+    /// Which closed form `FirstStepLimits` used, in words.
+    static func firstStepForm(_ l: FirstStepLimits) -> String {
+        if l.decaysExponentially {
+            return "0: decays like 16‖x‖²/(2 − σ²)·(σ²/2)^L/n0 (approximation at finite L, n0)"
+        }
+        if l.dependsOnAlpha0 { return "(G_w + α0·G_b)/(1 + α0)²" }
+        return l.trainableBiases ? "G_w (chaotic phase: biases do not enter)" : "G_w (weights only: independent of σ²)"
+    }
+
     var alpha0Value: BigRational {
         if let a = alpha0 { return a.value }
         return DispersionLimits.alpha0(inputRatio: inputRatio?.value ?? 1, inputNorm2: inputNorm2?.value ?? 1, trainableBiases: !noBias)
@@ -95,6 +108,9 @@ struct LimitCommand: NTKSubcommand {
             return try NormalizedMomentLimit(order: k, sigma2: sigma2, lambda: lambda, inputNorm2: x0, inputRatio: ratio,
                                              trainableBiases: !noBias, precision: workingBits)
         }
+        let first = firstStep
+            ? try FirstStepLimits(sigma2: sigma2, lambda: lambda, trainableBiases: !noBias, alpha0: alpha0, precision: workingBits)
+            : nil
         func sourceText(_ l: NormalizedMomentLimit) -> String {
             switch l.source {
             case .closedForm: return "closed form"
@@ -128,6 +144,12 @@ struct LimitCommand: NTKSubcommand {
                 members.append(("normalized_moment\(l.order)", .string(f(l.value))))
                 members.append(("normalized_moment\(l.order)_source", .string(sourceText(l))))
             }
+            if let first {
+                members.append(("fQ_over_theta2_limit", .string(f(first.limit))))
+                members.append(("fQ_over_theta2_limit_form", .string(Self.firstStepForm(first))))
+                members.append(("G_w", .string(f(FirstStepLimits.weightTerm(lambda, precision: workingBits)))))
+                members.append(("G_b", .string(f(FirstStepLimits.biasTerm(lambda, precision: workingBits)))))
+            }
             let value: JSONValue = .object(members)
             io.write(value.serialized(pretty: true) + "\n")
             return
@@ -154,6 +176,12 @@ struct LimitCommand: NTKSubcommand {
         }
         if limits.exact != limits.published {
             out += "  exact/published − 1 = \(((limits.exact - limits.published) / limits.published).formatted(significantDigits: 6))\n"
+        }
+        if let first {
+            out += "limit of E[fQ]/E[Θ]² (−η·E[fQ] = smooth mean NTK change of one gradient step):\n"
+            out += "  fQ/Θ²       \(f(first.limit))   \(Self.firstStepForm(first))\n"
+            out += "  G_w         \(f(FirstStepLimits.weightTerm(lambda, precision: workingBits)))\n"
+            if !noBias { out += "  G_b         \(f(FirstStepLimits.biasTerm(lambda, precision: workingBits)))\n" }
         }
         io.write(out)
     }

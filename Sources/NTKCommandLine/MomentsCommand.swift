@@ -126,8 +126,15 @@ struct MomentsCommand: NTKSubcommand {
             help: "Also E[Θ^k] for k = 3 … p (p ≤ 8), the normalized moments E[Θ^k]/E[Θ]^k, the skewness (p ≥ 3) and the excess kurtosis (p ≥ 4).")
     var maxMoment: IntegerArgument?
 
+    @Flag(name: .customLong("first-step"),
+          help: "Also E[fQ] (Q = ⟨∇Θ, ∇f⟩): −E[fQ] is the smooth first-order mean change E[ΔΘ]/η of one gradient step (fixed activation patterns), with E[fQ]/E[Θ] and E[fQ]/E[Θ]² (exact model only).")
+    var firstStep = false
+
     func validate() throws {
         try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
+        if firstStep && model != .exact {
+            throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)")
+        }
         if perLayer && format == .csv {
             throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
         }
@@ -154,11 +161,17 @@ struct MomentsCommand: NTKSubcommand {
                 throw UsageError("--double handles σ² and ‖x‖² from 1e-30 to 1e30; use the default MPFR arithmetic")
             }
         }
+        let first = try firstStep ? firstStepSummary(a, mode: mode) : nil
         let contributions = perLayer ? try layerContributions(a, model: model, mode: mode, digits: digits) : nil
+        let extra = higherRows(higher) + firstStepRows(first)
         switch format {
-        case .json: io.write(json(summary, higher: higher, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
-        case .csv: io.write(csv(summary, higher: higher, digits: digits))
-        case .text: io.write(text(summary, higher: higher, digits: digits, contributions: contributions))
+        case .json: io.write(json(summary, extra: extra, digits: digits, contributions: contributions).serialized(pretty: true) + "\n")
+        case .csv: io.write(csv(summary, extra: extra, digits: digits))
+        case .text:
+            io.write(text(summary, extra: extra, digits: digits, contributions: contributions))
+            if first != nil {
+                io.write("−E[fQ] is the smooth first-order mean change E[ΔΘ]/η of one gradient step on ½(f − y)² (any y; fixed activation patterns, the ReLU kink term not included)\n")
+            }
         }
     }
 
@@ -192,6 +205,22 @@ struct MomentsCommand: NTKSubcommand {
         }
     }
 
+    /// E[fQ] and its normalizations, with `Double`'s range errors as one-line usage errors.
+    func firstStepSummary(_ a: Architecture, mode: ArithmeticMode) throws -> FirstStepSummary {
+        do {
+            return try FirstStepSummary(architecture: a, mode: mode)
+        } catch is DoubleArithmetic.RangeError {
+            throw UsageError("--double handles σ² and ‖x‖² from 1e-30 to 1e30; use the default MPFR arithmetic")
+        }
+    }
+
+    /// The first-step rows: (label, JSON key, value).
+    func firstStepRows(_ f: FirstStepSummary?) -> [(String, String, MomentValue)] {
+        guard let f else { return [] }
+        return [("E[fQ]", "E_fQ", f.fQ), ("−E[fQ]", "mean_change_per_rate", f.meanChangePerRate),
+                ("E[fQ]/E[Θ]", "fQ_over_theta", f.overMean), ("E[fQ]/E[Θ]²", "fQ_over_theta2", f.overMeanSquared)]
+    }
+
     /// The higher-moment rows: (label, JSON key, value), E[Θ^k] for k ≥ 3 first.
     func higherRows(_ h: HigherMomentSummary?) -> [(String, String, MomentValue)] {
         guard let h else { return [] }
@@ -223,7 +252,7 @@ struct MomentsCommand: NTKSubcommand {
         }
     }
 
-    func text(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int, contributions: [FormattedValue]?) -> String {
+    func text(_ s: MomentSummary, extra: [(String, String, MomentValue)], digits: Int, contributions: [FormattedValue]?) -> String {
         var out = ""
         out += "architecture  \(describe(s.architecture))\n"
         out += "model         \(s.model == .exact ? "exact" : "gradient independence (approximation)")\n"
@@ -234,7 +263,7 @@ struct MomentsCommand: NTKSubcommand {
             if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact { line += "   (\(shown) digits guaranteed)" }
             out += line + "\n"
         }
-        for (label, _, value) in higherRows(higher) {
+        for (label, _, value) in extra {
             let f = FormattedValue(value, digits: digits)
             var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + f.display
             if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact, !f.isCertified { line += "   (\(shown) digits guaranteed)" }
@@ -247,7 +276,7 @@ struct MomentsCommand: NTKSubcommand {
         return out
     }
 
-    func json(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int, contributions: [FormattedValue]?) -> JSONValue {
+    func json(_ s: MomentSummary, extra: [(String, String, MomentValue)], digits: Int, contributions: [FormattedValue]?) -> JSONValue {
         let a = s.architecture
         var members = architectureMembers(a, inputDimension: true) + [
             ("model", .string(s.model.rawValue)),
@@ -277,7 +306,7 @@ struct MomentsCommand: NTKSubcommand {
                 members.append((key + "_upper", .stringOrNull(f.upper)))
             }
         }
-        for (_, key, value) in higherRows(higher) {
+        for (_, key, value) in extra {
             let f = FormattedValue(value, digits: digits)
             members.append((key, .stringOrNull(f.decimal)))
             if let fraction = f.fraction { members.append((key + "_exact", .string(fraction))) }
@@ -296,7 +325,7 @@ struct MomentsCommand: NTKSubcommand {
         return .object(members)
     }
 
-    func csv(_ s: MomentSummary, higher: HigherMomentSummary?, digits: Int) -> String {
+    func csv(_ s: MomentSummary, extra: [(String, String, MomentValue)], digits: Int) -> String {
         let a = s.architecture
         var header = ["widths", "depth", "sigma2", "sigma2_exact", "input_norm2", "input_norm2_exact", "biases", "model", "arithmetic"]
         var values = [compactWidths(a), "\(a.depth)", decimalNumber(a.sigma2), a.sigma2.fractionString,
@@ -306,7 +335,7 @@ struct MomentsCommand: NTKSubcommand {
             header.append(key)
             values.append(FormattedValue(s[keyPath: path], digits: digits).decimal ?? "")
         }
-        for (_, key, value) in higherRows(higher) {
+        for (_, key, value) in extra {
             header.append(key)
             values.append(FormattedValue(value, digits: digits).decimal ?? "")
         }

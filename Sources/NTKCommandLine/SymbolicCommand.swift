@@ -23,10 +23,17 @@ struct SymbolicCommand: NTKSubcommand {
     @Option(name: .customLong("max-moment"), parsing: .unconditional, help: "Also E[Θ^k] for k = 3 … p (p ≤ 6).")
     var maxMoment: IntegerArgument?
 
+    @Flag(name: .customLong("first-step"),
+          help: "Also E[fQ] (Q = ⟨∇Θ, ∇f⟩), whose negative is the smooth first-order mean change E[ΔΘ]/η of one gradient step (exact model only).")
+    var firstStep = false
+
     static let maximumDepth = 400
 
     func validate() throws {
         try maxMoment?.check("--max-moment", 2...6)
+        if firstStep && model != .exact {
+            throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)")
+        }
     }
 
     func execute(_ io: CommandIO) throws {
@@ -45,6 +52,7 @@ struct SymbolicCommand: NTKSubcommand {
             throw UsageError("E[Θ^\(p)] would need coefficients of about \(Int(estimate * Double(p) / 2)) digits (limit 200000); use smaller widths or a lower --max-moment")
         }
         let higher = p > 2 ? (3...p).map { TupleMomentRecursion(arithmetic: SymbolicArithmetic(), model: model, order: $0).moment(of: a).mantissa } : []
+        let fQ = firstStep ? FirstStepRecursion(arithmetic: SymbolicArithmetic()).expectation(of: a).mantissa : nil
         switch format {
         case .json:
             let value: JSONValue = .object([
@@ -57,15 +65,17 @@ struct SymbolicCommand: NTKSubcommand {
                 ("valid_for", .string("||x||^2 > 0; at ||x||^2 = 0 (depth >= 2) E_theta = beta, E_theta2 = beta^2")),
                 ("E_theta", polynomialJSON(mean)),
                 ("E_theta2", polynomialJSON(second)),
-            ] + higher.enumerated().map { ("E_theta\($0.offset + 3)", polynomialJSON($0.element)) })
+            ] + higher.enumerated().map { ("E_theta\($0.offset + 3)", polynomialJSON($0.element)) }
+              + (fQ.map { [("E_fQ", polynomialJSON($0))] } ?? []))
             io.write(value.serialized(pretty: true) + "\n")
         case .latex:
             io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
             io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")
-            io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))" + (higher.isEmpty ? "" : " \\\\") + "\n")
+            io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))" + (higher.isEmpty && fQ == nil ? "" : " \\\\") + "\n")
             for (k, h) in higher.enumerated() {
-                io.write("\\mathbb{E}[\\Theta^\(k + 3)] &= \(PolynomialText.latex(h))" + (k == higher.count - 1 ? "" : " \\\\") + "\n")
+                io.write("\\mathbb{E}[\\Theta^\(k + 3)] &= \(PolynomialText.latex(h))" + (k == higher.count - 1 && fQ == nil ? "" : " \\\\") + "\n")
             }
+            if let fQ { io.write("\\mathbb{E}[fQ] &= \(PolynomialText.latex(fQ))\n") }
         default:
             io.write("network    \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: ""))\n")
             io.write("model      \(model == .exact ? "exact" : "gradient independence (approximation)")\n")
@@ -73,6 +83,7 @@ struct SymbolicCommand: NTKSubcommand {
             io.write("E[Θ]  = \(PolynomialText.plain(mean))\n")
             io.write("E[Θ²] = \(PolynomialText.plain(second))\n")
             for (k, h) in higher.enumerated() { io.write("E[Θ^\(k + 3)] = \(PolynomialText.plain(h))\n") }
+            if let fQ { io.write("E[fQ] = \(PolynomialText.plain(fQ))   (−E[fQ] = smooth E[ΔΘ]/η of one gradient step)\n") }
         }
     }
 

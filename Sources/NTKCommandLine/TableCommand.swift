@@ -54,6 +54,10 @@ struct TableCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Tabulate the normalized moment E[Θ^p]/E[Θ]^p instead of the dispersion (p = 2 … 8); ratio and limit_exact then refer to it.")
     var moment = IntegerArgument(2)
 
+    @Flag(name: .customLong("first-step"),
+          help: "Tabulate E[fQ]/E[Θ]² (normalized smooth first-step NTK change, exact model) against its limit; in the ordered phase with biases, where the limit is 0, limit_exact is the approximation 16‖x‖²(σ²/2)^L/((2 − σ²)n0).")
+    var firstStep = false
+
     @Option(help: "Comma list of columns to print, in this order (default: all but c1, predicted, rel_err_predicted; see the discussion for the names).")
     var columns: String?
 
@@ -115,6 +119,8 @@ struct TableCommand: NTKSubcommand {
         try digits.check("--digits", 1...1000)
         try richardsonOrder.check("--richardson-order", 1...8)
         try moment.check("--moment", 2...HigherMomentSummary.maximumOrder)
+        if firstStep && moment.value != 2 { throw ValidationError("give either --first-step or --moment, not both") }
+        if firstStep && model != .exact { throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)") }
         _ = try selectedColumns()
         let rowCount = sigma2.elements.count * lambda.elements.count * widthsGrid.elements.count
         guard rowCount <= Self.maximumRows else { throw ValidationError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
@@ -142,6 +148,7 @@ struct TableCommand: NTKSubcommand {
                                      trainableBiases: !input.noBias, model: model, precision: precision.value)
         study.richardsonOrder = richardsonOrder.value
         study.momentOrder = moment.value
+        study.firstStep = firstStep
         study.includesFirstCorrection = try selectedColumns().contains { ["c1", "predicted", "rel_err_predicted"].contains($0.column.name) }
         // Refuse before the first row is written: a row that failed later would leave a
         // partial table on stdout.
@@ -198,7 +205,7 @@ struct TableCommand: NTKSubcommand {
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
         if writesHeader { io.writeError(unattainableLambdaNote(study)) }
-        if writesHeader, moment.value == 2, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
+        if writesHeader, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 the seed gives no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }

@@ -27,6 +27,10 @@ public struct ConvergenceStudy: Sendable {
     /// The tabulated quantity: R_p = E[Θ^p]/E[Θ]^p (p = 2: the dispersion). For p ≥ 3 the limit
     /// is `NormalizedMomentLimit`'s and there is no published value.
     public var momentOrder: Int = 2
+    /// When true the tabulated quantity is E[fQ]/E[Θ]² (derivations/11) instead, compared with
+    /// `FirstStepLimits`; in the ordered phase with biases, where that limit is 0, `limitExact`
+    /// is the finite-(L, n₀) approximation `FirstStepLimits.orderedApproximation` instead.
+    public var firstStep: Bool = false
 
     public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
                 inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
@@ -145,7 +149,13 @@ public struct ConvergenceStudy: Sendable {
         var rows: [Row] = []
         var previous: (width: Int, lambda: BigRational, dispersion: BigFloat, errExact: BigFloat, errPublished: BigFloat?)? = nil
         var momentLimitCache: [BigRational: BigFloat] = [:]
-        func limitExact(_ limits: DispersionLimits, at lambda: BigRational) throws -> BigFloat {
+        func limitExact(_ limits: DispersionLimits, at lambda: BigRational, depth L: Int, inputDimension n0: Int) throws -> BigFloat {
+            if firstStep {
+                let l = try FirstStepLimits(sigma2: group.sigma2, lambda: lambda, trainableBiases: trainableBiases, alpha0: alpha0, precision: precision)
+                guard l.decaysExponentially else { return l.limit }
+                return try FirstStepLimits.orderedApproximation(sigma2: group.sigma2, inputNorm2: inputNorm2, depth: L,
+                                                                inputDimension: n0, precision: precision)
+            }
             guard momentOrder > 2 else { return limits.exact }
             if let cached = momentLimitCache[lambda] { return cached }
             let v = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
@@ -156,11 +166,13 @@ public struct ConvergenceStudy: Sendable {
         }
         var sameLambda: [(width: Int, dispersion: BigFloat)] = []
         var c1: BigFloat? = nil
-        if includesFirstCorrection {
+        // The decaying ordered-phase quantity has no 1/M series around a non-zero limit.
+        if includesFirstCorrection && !(firstStep && trainableBiases && Phase(sigma2: group.sigma2) == .ordered) {
             let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
                                                      inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
-            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder))
-                .map { BigFloat($0.normalizedMoment.coefficients[1], precision: precision) }
+            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder,
+                                            firstStep: firstStep))
+                .map { BigFloat((firstStep ? $0.firstStepRatio! : $0.normalizedMoment).coefficients[1], precision: precision) }
         }
         let p = precision
         let one = BigFloat(1, precision: p)
@@ -173,11 +185,13 @@ public struct ConvergenceStudy: Sendable {
                                      inputNorm2: inputNorm2, trainableBiases: trainableBiases)
             let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
             let m = MomentRecursion(arithmetic: arithmetic, model: model).moments(of: a)
-            let r = momentOrder == 2
+            let r = firstStep
+                ? FirstStepRecursion(arithmetic: arithmetic).expectation(of: a).mantissa / (m.mean.mantissa * m.mean.mantissa)
+                : momentOrder == 2
                 ? m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
                 : TupleMomentRecursion(arithmetic: arithmetic, model: model, order: momentOrder).moment(of: a).mantissa / m.mean.mantissa.power(momentOrder)
-            let exactLimit = try limitExact(limits, at: actualLambda)
-            let published: BigFloat? = momentOrder == 2 ? limits.published : nil
+            let exactLimit = try limitExact(limits, at: actualLambda, depth: L, inputDimension: n0)
+            let published: BigFloat? = momentOrder == 2 && !firstStep ? limits.published : nil
             let errExact = r / exactLimit - one
             let errPublished = published.map { r / $0 - one }
             var orderExact: BigFloat? = nil, orderPublished: BigFloat? = nil

@@ -91,12 +91,15 @@ public struct FiniteWidthExpansion: Sendable {
     public let momentOrder: Int
     /// E[Θ^p]/E[Θ]^p for `momentOrder` p (for p = 2 the dispersion).
     public let normalizedMoment: Series
+    /// E[fQ]/E[Θ]², the normalized smooth first-step change (derivations/11), when requested:
+    /// c₀ is `FirstStepLimits.limit`, c₁ its 1/M coefficient (numerical, as every c_j here).
+    public let firstStepRatio: Series?
 
     /// Computes c₀ … c_order of the three quantities, aiming at `digits` significant digits of
     /// c_order. `points` is the window size m (more points: higher order, smaller truncation
     /// error, more working precision). Throws when λ, r, ‖x‖² are not positive, when the
     /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2.
-    public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12, momentOrder: Int = 2) throws {
+    public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12, momentOrder: Int = 2, firstStep: Bool = false) throws {
         guard momentOrder >= 2, momentOrder <= HigherMomentSummary.maximumOrder else {
             throw ExpansionError(description: "moment order \(momentOrder) outside 2…\(HigherMomentSummary.maximumOrder)")
         }
@@ -133,7 +136,10 @@ public struct FiniteWidthExpansion: Sendable {
         precision = Int(Double(digits) * 3.33) + kTop * points + roundingBits + 64
         let p = precision
 
-        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat)] = []
+        guard !firstStep || family.model == .exact else {
+            throw ExpansionError(description: "E[fQ] is defined for the exact model only")
+        }
+        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat, fQ: BigFloat)] = []
         for M in allWidths {
             let a = try family.architecture(width: M)
             let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
@@ -143,9 +149,10 @@ public struct FiniteWidthExpansion: Sendable {
             let r = second / (mean * mean)
             let rp = momentOrder == 2 ? r
                 : TupleMomentRecursion(arithmetic: arithmetic, model: family.model, order: momentOrder).moment(of: a).mantissa / mean.power(momentOrder)
-            values.append((r, mean / star, second / (star * star), rp))
+            let fQ = firstStep ? FirstStepRecursion(arithmetic: arithmetic).expectation(of: a).mantissa / (mean * mean) : BigFloat(0, precision: p)
+            values.append((r, mean / star, second / (star * star), rp, fQ))
         }
-        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat)) -> BigFloat) -> Series {
+        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat, fQ: BigFloat)) -> BigFloat) -> Series {
             let main = Self.polynomialCoefficients(widths: Array(allWidths.prefix(points)), values: values.prefix(points).map(pick), precision: p)
             let check = Self.polynomialCoefficients(widths: Array(allWidths.suffix(points)), values: values.suffix(points).map(pick), precision: p)
             let kept = 0...order
@@ -155,6 +162,7 @@ public struct FiniteWidthExpansion: Sendable {
         meanRatio = series { $0.mean }
         secondMomentRatio = series { $0.second }
         normalizedMoment = momentOrder == 2 ? dispersion : series { $0.Rp }
+        firstStepRatio = firstStep ? series { $0.fQ } : nil
     }
 
     /// Θ* = Σ_l (X*_{l−1} + β)·(σ²/2)^{L−l} with X*_0 = ‖x‖², X*_l = X*_{l−1}·σ²n_l/(2n_{l−1}): the

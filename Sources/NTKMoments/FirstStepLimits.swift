@@ -8,7 +8,9 @@ import Multiprecision
 ///   even at finite width: both scale as (σ²)^{2(L−1)});
 /// * chaotic with biases: G_w (the bias terms are a vanishing fraction of E[Θ] and E[fQ]);
 /// * ordered with biases: 0, approached exponentially; `orderedApproximation` gives the
-///   leading behaviour 16‖x‖²/(β(2 − σ²))·(σ²/2)^L/M — an approximation, not a limit value.
+///   leading behaviour 16‖x‖²/(β(2 − σ²))·(σ²/2)^L/n₀ — an approximation, not a limit value
+///   (MATH.md §8 writes /M, which is the same only for n₀ = M; the ratio of the recursion to
+///   the /M form tends to M/n₀ = 1/r).
 ///
 ///     G_w = [(18λ² − 6λ + 1)e^{5λ} − e^{−λ}]/(27λ²)
 ///     G_b = 2[(30λ − 11)e^{5λ} + 36 − 25e^{−λ}]/(225λ²)
@@ -71,11 +73,12 @@ public struct FirstStepLimits: Sendable {
     }
 
     /// The ordered-phase (σ² < 2, biases) approximation of E[fQ]/E[Θ]² at finite depth and
-    /// width: 16‖x‖²/(β(2 − σ²))·(σ²/2)^L/M with β = 1. An approximation of the leading
-    /// exponential decay, not a limit; throws outside the ordered phase.
-    public static func orderedApproximation(sigma2: BigRational, inputNorm2: BigRational, depth: Int, width: Int, precision: Int) throws -> BigFloat {
+    /// width: 16‖x‖²/(β(2 − σ²))·(σ²/2)^L/n₀ with β = 1 and n₀ the input dimension; its
+    /// relative error is O(1/M) at L = λM. An approximation of the leading exponential decay,
+    /// not a limit; throws outside the ordered phase.
+    public static func orderedApproximation(sigma2: BigRational, inputNorm2: BigRational, depth: Int, inputDimension width: Int, precision: Int) throws -> BigFloat {
         guard sigma2.signum > 0, sigma2 < 2 else { throw LimitDomainError(description: "the ordered-phase approximation needs 0 < σ² < 2 (got \(sigma2))") }
-        guard depth >= 1, width >= 1 else { throw LimitDomainError(description: "depth and width must be positive") }
+        guard depth >= 1, width >= 1 else { throw LimitDomainError(description: "depth and input dimension must be positive") }
         guard inputNorm2.signum >= 0 else { throw LimitDomainError(description: "‖x‖² = \(inputNorm2) must not be negative") }
         let p = precision + 32
         let ratio = BigFloat(sigma2 / 2, precision: p)

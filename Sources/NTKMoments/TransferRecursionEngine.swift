@@ -94,8 +94,17 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
+        // Short segments (irregular widths: mostly single layers) reuse one scratch vector
+        // instead of allocating fresh scalars per layer.
+        var scratch = PathVector(values: start.map { _ in zero })
         for block in architecture.layerBlocks(periodic: !Scalar.needsRescaling) {
             switch block {
+            case .segment(let segment) where segment.count <= 8:
+                let m = matrix(segment)
+                for _ in 0..<segment.count {
+                    vector.apply(m, into: &scratch)
+                    swap(&vector, &scratch)
+                }
             case .segment(let segment):
                 vector = vector.applying(matrix(segment), power: segment.count, zero: zero)
             case .periodic(let period, let repeats):

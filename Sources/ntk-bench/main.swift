@@ -104,6 +104,16 @@ report("E[Θ⁴], irregular widths, L=2·10^4, 256-bit MPFR", runs: 3, work: 20_
 report("E[Θ⁴], constant width M=1000, L=10^6, 256-bit MPFR", runs: 5, work: 1e6, unit: "layers/s", target: "< 100 ms") {
     _ = TupleMomentRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: 2, inputNorm2: 1), order: 4).moment(of: deep)
 }
+// Issue 12: the exact first-step change E[fQ], same speed class as E[Θ²].
+report("E[fQ], irregular widths from {100,101,102}, L=10^5, 256-bit MPFR", runs: 5, work: Double(irregularCount), unit: "layers/s", target: ">= 1e5 layers/s") {
+    _ = FirstStepRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: 2, inputNorm2: 1)).expectation(of: irregular)
+}
+report("E[fQ], constant width M=1000, L=10^6, 256-bit MPFR", runs: 7, work: 1e6, unit: "layers/s", target: "O(log L): < 20 ms") {
+    _ = FirstStepRecursion(arithmetic: MPFRArithmetic(precision: 256, sigma2: 2, inputNorm2: 1)).expectation(of: deep)
+}
+report("E[fQ] summary (E[fQ], E[Θ], bounds), irregular L=10^5, 256-bit", runs: 3, work: Double(irregularCount), unit: "layers/s", target: "(information)") {
+    _ = try! FirstStepSummary(architecture: irregular, mode: .mpfr(precision: 256))
+}
 let reduced = ReducedNetwork(inputDimension: 1000, hiddenRuns: [.init(width: 1000, count: 99)], sigma2: 2, inputNorm2: 1, trainableBiases: true)
 report("distribution: width 1000, depth 100, 10^5 samples, \(threads) threads", runs: 3, work: 1e5, unit: "samples/s", target: ">= 1e5 samples/s") {
     _ = sampleDistribution(reduced, reference: 200, thresholds: [2], samples: 100_000, seed: 1, threads: threads)

@@ -55,11 +55,12 @@ struct ReliabilityTests {
     static let network = ["--widths", "--widths-file", "--width", "--depth", "--input-dim", "--no-bias"]
     static let flags: [String: [String]] = [
         "moments": network + ["--sigma2", "--input-norm2", "--exact", "--precision", "--double", "--certified", "--digits",
-                              "--max-digits", "--model", "--format", "--per-layer"],
-        "symbolic": network + ["--model", "--format"],
-        "limit": ["--lambda", "--sigma2", "--alpha0", "--input-ratio", "--input-norm2", "--no-bias", "--precision", "--digits", "--format"],
+                              "--max-digits", "--model", "--format", "--per-layer", "--first-step"],
+        "symbolic": network + ["--model", "--format", "--first-step"],
+        "limit": ["--lambda", "--sigma2", "--alpha0", "--input-ratio", "--input-norm2", "--no-bias", "--precision", "--digits", "--format",
+                  "--first-step"],
         "table": ["--sigma2", "--lambda", "--widths-grid", "--input-ratio", "--input-norm2", "--no-bias", "--model", "--precision",
-                  "--digits", "--format", "--output", "--shard"],
+                  "--digits", "--format", "--output", "--shard", "--first-step"],
         "chart": ["--kind", "--sigma2", "--lambda", "--lambda-max", "--points", "--widths-grid", "--input-ratio", "--input-norm2",
                   "--no-bias", "--output"],
         "validate": network + ["--sigma2", "--input-norm2", "--samples", "--max-seconds", "--seed", "--threads", "--z-max",
@@ -73,7 +74,7 @@ struct ReliabilityTests {
                   "--steps", "--record-every", "--optimizer", "--learning-rate", "--learning-rate-scale", "--seed", "--format",
                   "--output", "--chart"],
     ]
-    static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer"]
+    static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer", "--first-step"]
     static let bogusFlags = ["--bogus", "-x", "--sigma", "--Sigma2", "--sigma2=", "--widths=3,2", "---", "--help", "-h", "--version"]
 
     /// Files the fuzzer points --output, --emit-stats, --widths-file and merge at.

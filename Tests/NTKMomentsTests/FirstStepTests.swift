@@ -163,6 +163,19 @@ struct FirstStepTests {
         }
     }
 
+    @Test("check: first-step-weights-only-scale-free — without biases E[fQ]/E[Θ]² does not depend on σ² or ‖x‖², at any width")
+    func weightsOnlyScaleFree() throws {
+        for widths in [[3, 2, 2], [5, 7, 6, 4]] {
+            var ratios: [BigRational] = []
+            for (s, x) in [(BigRational(1, 2), BigRational(1)), (BigRational(2), BigRational(3)), (BigRational(7, 2), BigRational(1, 5))] {
+                let a = try Architecture(widths: widths, sigma2: s, inputNorm2: x, trainableBiases: false)
+                guard case .exact(let r) = try FirstStepSummary(architecture: a, mode: .exact).overMeanSquared else { Issue.record("not exact"); return }
+                ratios.append(r)
+            }
+            #expect(Set(ratios.map(\.fractionString)).count == 1)
+        }
+    }
+
     @Test("Constant width 10⁶ layers runs in O(log L) and agrees between MPFR and certified")
     func deepConstantWidth() throws {
         let a = try Architecture(width: 50, depth: 1_000_000, sigma2: 2)

@@ -1,0 +1,81 @@
+import Testing
+import Foundation
+import NTKOutput
+@testable import NTKCommandLine
+
+@Suite("--first-step in moments, symbolic, limit, table and expand")
+struct FirstStepCommandTests {
+    @Test("moments --first-step: exact JSON carries E[fQ] = 440/9 (MATH.md §8) and its normalizations")
+    func exactJSON() throws {
+        let r = ntk("moments --widths 3,2,2 --sigma2 2 --exact --first-step --format json")
+        #expect(r.code == 0 && r.stderr.isEmpty)
+        let json = try JSONParser().parse(r.stdout)
+        #expect(json["E_fQ_exact"]?.stringValue == "440/9")
+        #expect(json["mean_change_per_rate_exact"]?.stringValue == "-440/9")
+        #expect(json["fQ_over_theta_exact"]?.stringValue == "1760/183")      // (440/9)/(61/12)
+        #expect(json["fQ_over_theta2_exact"]?.stringValue == "7040/3721")    // (440/9)/(61/12)²
+        #expect(json["E_fQ"]?.stringValue == "48.888888888888888889")
+    }
+
+    @Test("moments --first-step in every arithmetic: MPFR, Double and certified bracket or match 1660/9")
+    func arithmetics() throws {
+        let base = "moments --widths 6x5 --sigma2 2 --first-step --format json"
+        let exact = try JSONParser().parse(ntk(base + " --exact").stdout)
+        #expect(exact["E_fQ_exact"]?.stringValue == "1660/9")
+        let mpfr = try JSONParser().parse(ntk(base + " --precision 256 --digits 30").stdout)
+        #expect(mpfr["E_fQ"]?.stringValue == "184.444444444444444444444444444")
+        let double = try JSONParser().parse(ntk(base + " --double").stdout)
+        let shown = try #require(double["E_fQ"]?.stringValue)
+        #expect(shown.count >= 12 && "184.44444444444444444".hasPrefix(shown), "\(shown)")  // only guaranteed digits
+        for mode in [" --certified", " --double", ""] {
+            let j = try JSONParser().parse(ntk(base + mode).stdout)
+            let lower = try #require(Double(j["E_fQ_lower"]?.stringValue ?? ""))
+            let upper = try #require(Double(j["E_fQ_upper"]?.stringValue ?? ""))
+            #expect(lower <= 1660.0 / 9 && 1660.0 / 9 <= upper, "\(mode)")
+        }
+        let text = ntk("moments --widths 3,2,2 --sigma2 2 --first-step --exact").stdout
+        #expect(text.contains("E[fQ]         48.888888888888888889   = 440/9"))
+        #expect(text.contains("E[fQ]/E[Θ]²   1.8919645256651437786   = 7040/3721"))
+    }
+
+    @Test("symbolic --first-step evaluates to the golden values at σ² = 3/2, 2, 5/2")
+    func symbolic() throws {
+        let r = ntk("symbolic --widths 3,2,2 --first-step")
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("E[fQ] = (59/36)·x^2·s^4 + (5/4)·x·s^4 + (1/3)·x·s^3"))
+        // At x = 1: (59/36 + 5/4)s⁴ + s³/3 = (26/9)s⁴ + s³/3: s = 2 → 416/9 + 8/3 = 440/9.
+        let json = try JSONParser().parse(ntk("symbolic --widths 3,2,2 --first-step --format json").stdout)
+        #expect(json["E_fQ"] != nil)
+    }
+
+    @Test("limit --first-step: the three phases")
+    func limit() throws {
+        let edge = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --first-step --format json").stdout)
+        #expect(edge["fQ_over_theta2_limit"]?.stringValue == "1.7239153513350216345")
+        let chaotic = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 3 --first-step --format json").stdout)
+        #expect(chaotic["fQ_over_theta2_limit"]?.stringValue == chaotic["G_w"]?.stringValue)
+        let ordered = ntk("limit --lambda 1/2 --sigma2 1 --first-step")
+        #expect(ordered.stdout.contains("decays like"))
+        let weights = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 1 --first-step --no-bias --format json").stdout)
+        #expect(weights["fQ_over_theta2_limit"]?.stringValue == chaotic["G_w"]?.stringValue)
+    }
+
+    @Test("table --first-step converges to the limit at 1/M; expand --first-step reads F off to the closed form")
+    func tableAndExpand() throws {
+        let r = ntk("table --first-step --sigma2 2 --lambda 1/2 --widths-grid 1000,10000 --columns M,ratio,limit_exact,rel_err_exact --format csv --digits 6")
+        #expect(r.code == 0)
+        #expect(r.stdout.contains("10000,1.72204,1.72392,-0.00109027"))
+        let e = try JSONParser().parse(ntk("expand --sigma2 2 --lambda 1/2 --first-step --order 1 --digits 12 --format json").stdout)
+        #expect(e["fQ_over_theta2"]?["F"]?.stringValue == "1.72391535134")
+        #expect(e["fQ_over_theta2_limit_closed_form"]?.stringValue == "1.72391535134")
+        #expect(e["fQ_over_theta2"]?["c1"]?.stringValue == "-18.8103857342")
+    }
+
+    @Test("--first-step with the GI model or with --moment is refused with one line")
+    func refusals() {
+        #expect(ntk("moments --widths 3,2,2 --sigma2 2 --first-step --model gi").isCleanRefusal)
+        #expect(ntk("symbolic --widths 3,2,2 --first-step --model gi").isCleanRefusal)
+        #expect(ntk("table --first-step --moment 3").isCleanRefusal)
+        #expect(ntk("expand --sigma2 2 --lambda 1 --first-step --model gi").isCleanRefusal)
+    }
+}
