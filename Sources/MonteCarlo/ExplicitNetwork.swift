@@ -85,22 +85,31 @@ public struct ExplicitNetwork: Sendable, Hashable {
         self.trainableBiases = trainableBiases
         self.weightOffsets = weightOffsets
         self.biasOffsets = biasOffsets
-        var parameters = [Double](repeating: 0, count: total)
+        parameters = [Double](repeating: 0, count: total)
+        reinitialize(seed: seed, sample: sample)
+    }
+
+    /// Overwrites every parameter with those of network number `sample` of run `seed`, freshly
+    /// initialised, in place (no allocation when the storage is not shared): the result equals
+    /// `ExplicitNetwork(…, seed: seed, sample: sample)`. Precondition: `sample ≥ 0`.
+    public mutating func reinitialize(seed: UInt64, sample: Int) {
+        precondition(sample >= 0, "sample indices are non-negative")
+        let widths = layerWidths, offsets = weightOffsets, biases = biasOffsets, sigma2 = sigma2
         let gaussian = ZigguratGaussian.shared
         parameters.withUnsafeMutableBufferPointer { p in
-            for layer in 1...depth {
+            for layer in 1...(widths.count - 1) {
                 let fanIn = widths[layer - 1]
                 let scale = (sigma2 / Double(fanIn)).squareRoot()
                 let layerKey = StreamKey.layerKey(seed: seed, sample: UInt64(sample), layer: layer)
                 for row in 0..<widths[layer] {
-                    let start = p.baseAddress! + weightOffsets[layer] + row * fanIn
+                    let start = p.baseAddress! + offsets[layer] + row * fanIn
                     var generator = Xoshiro256PlusPlus(key: StreamKey.child(of: layerKey, index: UInt64(row)))
                     gaussian.fill(UnsafeMutableBufferPointer(start: start, count: fanIn), using: &generator)
                     for j in 0..<fanIn { start[j] *= scale }
                 }
+                if let b = biases[layer] { (p.baseAddress! + b).update(repeating: 0, count: widths[layer]) }
             }
         }
-        self.parameters = parameters
     }
 
     /// The network `architecture` describes (its `inputNorm2` plays no role here).

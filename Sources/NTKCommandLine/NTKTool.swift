@@ -20,7 +20,7 @@ struct NTK: ParsableCommand {
         (with one line on stderr), 3 an inconclusive validation (too few samples for a verdict).
         """,
         subcommands: [MomentsCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
-                      ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self]
+                      ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self, OffDiagCommand.self]
     )
 }
 

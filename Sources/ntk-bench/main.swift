@@ -16,7 +16,11 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
+/// `ntk-bench WORD` runs only the cases whose name contains WORD.
+let benchFilter = CommandLine.arguments.dropFirst().first
+
 func report(_ name: String, runs: Int, work: Double, unit: String, target: String, _ body: () -> Void) {
+    if let benchFilter, !name.contains(benchFilter) { return }
     body()  // warm-up
     let times = (0..<runs).map { _ in seconds(body) }
     let m = median(times)
@@ -106,4 +110,20 @@ report("distribution: width 1000, depth 100, 10^5 samples, \(threads) threads", 
 }
 report("expand σ²=2.5, λ=1 (c1…c3, 25 digits)", runs: 3, work: 1, unit: "runs/s", target: "(information)") {
     _ = try! FiniteWidthExpansion(family: .init(sigma2: BigRational(5, 2), lambda: 1), order: 3, digits: 30, points: 12)
+}
+
+// Issue 11: off-diagonal Θ(x, x′) on explicit networks, 11 correlations per network in one batch.
+let offdiagNet = SimulatedArchitecture(inputDimension: 100, hiddenWidths: Array(repeating: 100, count: 19), sigma2: 2, inputNorm2: 1)
+let elevenCorrelations = (0...10).map { Double($0) / 10 }
+report("offdiag: width 100, depth 20, 11 correlations, 2 threads", runs: 3, work: 1000, unit: "samples/s", target: ">= 300 samples/s") {
+    _ = try! simulateOffDiagonal(offdiagNet, correlations: elevenCorrelations, samples: 1000, seed: 1, threads: 2)
+}
+report("offdiag: width 100, depth 20, 1 correlation, 2 threads", runs: 3, work: 1000, unit: "samples/s", target: "(information: cost of one pair)") {
+    _ = try! simulateOffDiagonal(offdiagNet, correlations: [0.5], samples: 1000, seed: 1, threads: 2)
+}
+report("offdiag: width 100, depth 20, 11 correlations, 1 thread", runs: 3, work: 500, unit: "samples/s", target: "(information)") {
+    _ = try! simulateOffDiagonal(offdiagNet, correlations: elevenCorrelations, samples: 500, seed: 1, threads: 1)
+}
+report("Θ(x,x) sampler (validate), width 100, depth 20, 1 thread", runs: 3, work: 2000, unit: "samples/s", target: "(information: single input)") {
+    _ = simulate(offdiagNet, samples: 2000, seed: 1, threads: 1)
 }
