@@ -121,6 +121,9 @@ report("offdiag: width 100, depth 20, 11 correlations, 2 threads", runs: 3, work
 report("offdiag: width 100, depth 20, 1 correlation, 2 threads", runs: 3, work: 1000, unit: "samples/s", target: "(information: cost of one pair)") {
     _ = try! simulateOffDiagonal(offdiagNet, correlations: [0.5], samples: 1000, seed: 1, threads: 2)
 }
+report("offdiag: width 100, depth 20, one input (Θ(x,x) only), 2 threads", runs: 3, work: 1000, unit: "samples/s", target: "(information: one input)") {
+    _ = try! simulateOffDiagonal(offdiagNet, correlations: [], samples: 1000, seed: 1, threads: 2)
+}
 report("offdiag: width 100, depth 20, 11 correlations, 1 thread", runs: 3, work: 500, unit: "samples/s", target: "(information)") {
     _ = try! simulateOffDiagonal(offdiagNet, correlations: elevenCorrelations, samples: 500, seed: 1, threads: 1)
 }

@@ -98,7 +98,7 @@ struct OffDiagonalSimulationTests {
                                           correlations: [0], samples: 40_000, seed: 9, threads: 2).statistic.estimate(0)
         let limitTwo = infiniteWidthTheta(widths: [3, 3, 1], sigma2: 2, q: 1, rho: 0, beta: 1)
         #expect(abs(two.meanXY - limitTwo) < 4 * two.standardErrorOfMeanXY, "depth 2: \(two.meanXY) ± \(two.standardErrorOfMeanXY) vs \(limitTwo)")
-        // At depth 3 the bias is c/n + O(1/n²) (c ≈ 0.6 here; widths 3 and 6 are not yet in the
+        // At depth 3 the bias is c/n + O(1/n²) (c ≈ 0.41 here, derivations/10; widths 3 and 6 are not yet in the
         // 1/n regime, which is why the test starts at 12): n·bias at n = 12 and 24 must agree
         // within 4 combined standard errors plus 25 % for the O(1/n²) term. (A debug-build budget:
         // the bias is resolved at about 5 standard errors here; derivations/10 records a longer

@@ -46,6 +46,7 @@ struct ReliabilityTests {
         "--kind": ["dispersion", "convergence"], "--lambda-max": ["1", "0.5", "2"], "--points": ["2", "3", "5"],
         "--samples": ["1", "2", "200", "2000"], "--max-seconds": ["0.05", "0.2"], "--seed": ["0", "1", "5", "18446744073709551615"],
         "--threads": ["1", "2"], "--z-max": ["4", "1", "0.5"], "--budget-scale": ["0.00001", "0.000001"],
+        "--correlation": ["0", "0.5", "0:1:0.5", "-1,1", "1", "-0.3"], "--depths": ["1", "1,2", "1:3"], "--rho": ["0", "0.5,0.9"],
     ]
 
     static let network = ["--widths", "--widths-file", "--width", "--depth", "--input-dim", "--no-bias"]
@@ -62,6 +63,14 @@ struct ReliabilityTests {
                                "--format", "--emit-stats"],
         "validate merge": ["--z-max", "--format"],
         "validate suite": ["--threads", "--budget-scale"],
+    ]
+    /// `offdiag` and the off-diagonal charts, fuzzed from their own stream after the 5000 vectors
+    /// above, so that adding them left those vectors (and the outcomes they reach) unchanged.
+    static let offDiagonalFlags: [String: [String]] = [
+        "offdiag": network + ["--sigma2", "--input-norm2", "--correlation", "--depths", "--samples", "--max-seconds", "--seed", "--threads",
+                              "--z-max", "--format", "--shard", "--emit-stats"],
+        "offdiag merge": ["--z-max", "--format"],
+        "chart": ["--kind", "--offdiag", "--rho", "--depths", "--output"],
     ]
     static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer"]
     static let bogusFlags = ["--bogus", "-x", "--sigma", "--Sigma2", "--sigma2=", "--widths=3,2", "---", "--help", "-h", "--version"]
@@ -87,7 +96,7 @@ struct ReliabilityTests {
     }
 
     static func value(for flag: String, _ rng: inout SplitMix64, files: FuzzFiles) -> String {
-        if ["--output", "--emit-stats", "--widths-file"].contains(flag) {
+        if ["--output", "--emit-stats", "--widths-file", "--offdiag"].contains(flag) {
             // Never a bare relative name: a valid run would write it into the working directory.
             return rng.chance(70) ? rng.pick(files.paths) : files.directory.path + "/" + rng.pick(garbage)
         }
@@ -95,16 +104,18 @@ struct ReliabilityTests {
         return rng.pick(garbage)
     }
 
-    static func vector(_ rng: inout SplitMix64, files: FuzzFiles) -> [String] {
-        let commands = Array(flags.keys).sorted() + ["bogus", "", "help", "validate run", "moments moments", "--sigma2"]
+    static func vector(_ rng: inout SplitMix64, files: FuzzFiles, table: [String: [String]] = flags,
+                       extraCommands: [String] = ["bogus", "", "help", "validate run", "moments moments", "--sigma2"]) -> [String] {
+        let commands = Array(table.keys).sorted() + extraCommands
         let command = rng.pick(commands)
         var args = command.isEmpty ? [] : command.split(separator: " ").map(String.init)
-        let own = flags[command] ?? flags["moments"]!
+        if table["offdiag"] != nil, command == "chart" { args += ["--kind", rng.pick(["offdiag-depth", "offdiag-correlation"])] }
+        let own = table[command] ?? table["moments"] ?? table["offdiag"]!
         for _ in 0..<rng.below(7) {
             let roll = rng.below(100)
             if roll < 8 { args.append(rng.pick(bogusFlags)); continue }
             if roll < 12 { args.append(rng.pick(garbage)); continue }  // stray positional
-            if roll < 15, command == "validate merge" { args.append(rng.pick(files.paths)); continue }
+            if roll < 15, command.hasSuffix(" merge") { args.append(rng.pick(files.paths)); continue }
             let flag = rng.pick(own)
             args.append(flag)
             if booleanFlags.contains(flag) { continue }
@@ -115,11 +126,11 @@ struct ReliabilityTests {
             // ArgumentParser reads "-x"-like values as flags; the `=` form passes them as values.
             if rng.chance(20) { args[args.count - 1] = flag + "=" + v } else { args.append(v) }
         }
-        if command == "validate merge" && rng.chance(80) {
+        if command.hasSuffix(" merge") && rng.chance(80) {
             args += (0..<rng.below(3)).map { _ in rng.pick(files.paths) }
         }
         // Bound the cost of vectors that happen to be valid.
-        if command.hasPrefix("validate") && command != "validate merge" && command != "validate suite" {
+        if (command.hasPrefix("validate") || command.hasPrefix("offdiag")) && !command.hasSuffix(" merge") && command != "validate suite" {
             if !args.contains(where: { $0.hasPrefix("--max-seconds") }) { args += ["--max-seconds", "0.2"] }
             if !args.contains(where: { $0.hasPrefix("--samples") }) { args += ["--samples", "500"] }
         }
@@ -132,7 +143,7 @@ struct ReliabilityTests {
         return args
     }
 
-    @Test("fuzz: 5000 generated command lines keep the exit-code and stderr contract")
+    @Test("fuzz: 5000 generated command lines (and 600 for offdiag) keep the exit-code and stderr contract")
     func fuzzCommandLines() throws {
         let files = try FuzzFiles()
         defer { try? FileManager.default.removeItem(at: files.directory) }
@@ -142,7 +153,9 @@ struct ReliabilityTests {
         let rootBefore = packageRootEntries()
         defer { #expect(packageRootEntries() == rootBefore, "the CLI tests wrote into the package root") }
         var rng = SplitMix64(state: 20_240_601)
+        var offDiagonalRng = SplitMix64(state: 20_261_129)
         let vectors = (0..<5000).map { _ in Self.vector(&rng, files: files) }
+            + (0..<600).map { _ in Self.vector(&offDiagonalRng, files: files, table: Self.offDiagonalFlags, extraCommands: ["offdiag run"]) }
         // Two workers (the in-process runner is re-entrant); each vector is checked alone.
         struct Outcome { var result: CommandResult; var seconds: Double }
         let lock = NSLock()
