@@ -95,7 +95,8 @@ public struct InfiniteWidthKernel: Sendable {
         return difference - errorOfSquare
     }
 
-    static func gram(_ inputs: [[Double]]) -> KernelGram<Double> {
+    /// The Gram data of double vectors, with each angle from 2·atan2(‖u − v‖, ‖u + v‖).
+    public static func gram(_ inputs: [[Double]]) -> KernelGram<Double> {
         let n = inputs.count
         let norms2 = inputs.map { x in x.reduce(0) { $0 + $1 * $1 } }
         let units = inputs.enumerated().map { i, x in norms2[i] > 0 ? x.map { $0 / norms2[i].squareRoot() } : x }

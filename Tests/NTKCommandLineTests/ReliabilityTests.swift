@@ -46,7 +46,8 @@ struct ReliabilityTests {
         "--kind": ["dispersion", "convergence"], "--lambda-max": ["1", "0.5", "2"], "--points": ["2", "3", "5"],
         "--samples": ["1", "2", "200", "2000"], "--max-seconds": ["0.05", "0.2"], "--seed": ["0", "1", "5", "18446744073709551615"],
         "--threads": ["1", "2"], "--z-max": ["4", "1", "0.5"], "--budget-scale": ["0.00001", "0.000001"],
-        "--correlation": ["0", "0.5", "0:1:0.5", "-1,1", "1", "-0.3"], "--depths": ["1", "1,2", "1:3"], "--rho": ["0", "0.5,0.9"],
+        "--correlation": ["0.5", "0:1:0.5", "-1,1", "0.999999", "1"], "--gram": ["1,1,0.5", "1,2,1", "0,0,0", "2,1/2,-1"],
+        "--depths": ["1", "1,2", "1:3"], "--rho": ["0", "0.5,0.9"],
     ]
 
     static let network = ["--widths", "--widths-file", "--width", "--depth", "--input-dim", "--no-bias"]
@@ -62,6 +63,8 @@ struct ReliabilityTests {
         "validate": network + ["--sigma2", "--input-norm2", "--samples", "--max-seconds", "--seed", "--threads", "--z-max",
                                "--format", "--emit-stats"],
         "validate merge": ["--z-max", "--format"],
+        "kernel": network + ["--sigma2", "--input-norm2", "--correlation", "--gram", "--inputs", "--precision", "--digits", "--double",
+                             "--certified", "--format"],
         "validate suite": ["--threads", "--budget-scale"],
     ]
     /// `offdiag` and the off-diagonal charts, fuzzed from their own stream after the 5000 vectors
@@ -73,6 +76,8 @@ struct ReliabilityTests {
         "chart": ["--kind", "--offdiag", "--rho", "--depths", "--output"],
     ]
     static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer"]
+    /// Flags whose value is a file path.
+    static let fileFlags = ["--output", "--emit-stats", "--widths-file", "--inputs", "--offdiag"]
     static let bogusFlags = ["--bogus", "-x", "--sigma", "--Sigma2", "--sigma2=", "--widths=3,2", "---", "--help", "-h", "--version"]
 
     /// Files the fuzzer points --output, --emit-stats, --widths-file and merge at.
@@ -84,19 +89,20 @@ struct ReliabilityTests {
             directory = temporaryDirectory()
             let d = directory.path
             try "3,2x2\n".write(toFile: d + "/widths.txt", atomically: true, encoding: .utf8)
+            try "1,0,0\n0.5,0.5,1\n-1,2,0\n".write(toFile: d + "/inputs.csv", atomically: true, encoding: .utf8)
             try "garbage (".write(toFile: d + "/bad.txt", atomically: true, encoding: .utf8)
             try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: d + "/binary.bin"))
             try "{\"format\": \"ntk-validate-stats-2\"}".write(toFile: d + "/partial.json", atomically: true, encoding: .utf8)
             let stats = ntk(["validate", "--width", "2", "--depth", "2", "--sigma2", "2", "--samples", "300", "--seed", "9",
                              "--emit-stats", d + "/stats.json"])
             #expect([0, 1, 3].contains(stats.code))
-            paths = [d + "/widths.txt", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/stats.json",
+            paths = [d + "/widths.txt", d + "/inputs.csv", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/stats.json",
                      d + "/out.txt", d + "/missing/out.txt", d, d + "/", "", d + "/σ² file.svg", "/dev/null/x"]
         }
     }
 
     static func value(for flag: String, _ rng: inout SplitMix64, files: FuzzFiles) -> String {
-        if ["--output", "--emit-stats", "--widths-file", "--offdiag"].contains(flag) {
+        if fileFlags.contains(flag) {
             // Never a bare relative name: a valid run would write it into the working directory.
             return rng.chance(70) ? rng.pick(files.paths) : files.directory.path + "/" + rng.pick(garbage)
         }
@@ -121,7 +127,7 @@ struct ReliabilityTests {
             if booleanFlags.contains(flag) { continue }
             // A missing value, except after a file flag: the next stray word would become the
             // file name and a valid run would write it into the working directory.
-            if rng.chance(3) && !["--output", "--emit-stats", "--widths-file"].contains(flag) { continue }
+            if rng.chance(3) && !fileFlags.contains(flag) { continue }
             let v = value(for: flag, &rng, files: files)
             // ArgumentParser reads "-x"-like values as flags; the `=` form passes them as values.
             if rng.chance(20) { args[args.count - 1] = flag + "=" + v } else { args.append(v) }

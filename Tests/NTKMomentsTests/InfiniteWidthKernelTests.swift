@@ -205,3 +205,44 @@ struct InfiniteWidthKernelTests {
         #expect(throws: KernelGramError.self) { try m.evaluate(q1: -1, q2: 4, c: 0) }
     }
 }
+
+/// Golden values from neural-tangents 0.6.5 (jax 0.4.30, float64), computed outside the repo:
+/// `stax.serial(Dense(n, W_std=σ, b_std=0 or None, parameterization='standard'), Relu(), …,
+/// Dense(1, …))` and `kernel_fn(X, X, ('ntk', 'nngp'))` with jax_enable_x64. In its standard
+/// parameterization a Dense layer maps ntk ↦ n_in·nngp + W_std²·ntk (+1 with a bias) — the
+/// gradient with respect to the actual weights, exactly this project's NTK; b_std = 0 is a
+/// trainable zero-initialized bias (β = 1), b_std = None none (β = 0). An independent
+/// implementation, hence legitimate golden values (float64, so ~14 digits).
+@Suite("Infinite-width kernel against neural-tangents")
+struct NeuralTangentsGoldenTests {
+    static let inputs: [[Double]] = [[1.0, 0.5, -0.25, 2.0], [0.5, 1.0, 1.0, -0.5], [1.0, 0.5, -0.25, 2.125], [-1.0, 0.0, 0.5, 0.25]]
+    /// (widths, σ², biases, upper-triangle NTK (0,1),(0,2),(0,3),(1,2),(1,3),(2,3), NNGP likewise)
+    static let cases: [([Int], Double, Bool, [Double], [Double])] = [
+        ([4, 4, 4], 2.0, true,
+         [4.14471524145963, 19.526963411627676, 3.1047070993912795, 4.202735416848812, 3.002311432421278, 3.2175088602791884],
+         [0.8631349523845364, 2.7812600257037374, 0.5673864875259053, 0.8969295720889607, 0.4289169930789365, 0.6016826541080224]),
+        ([4, 3, 5, 2, 7], 1.5, false,
+         [1.9661244706479906, 9.10852901408954, 1.3259140933433473, 2.046674885293494, 0.9770763170534262, 1.400814621365376],
+         [0.2904184617922215, 0.6600083817352316, 0.20420837479495477, 0.3034081798545906, 0.1443411194320825, 0.21466837739589273]),
+        ([4] + Array(repeating: 10, count: 9), 2.5, true,
+         [219.01375941027845, 973.1068370068647, 156.0017094109072, 228.40136142869017, 112.83857201617481, 163.6238042557258],
+         [14.461263203431917, 25.9028175410817, 10.410527079298333, 15.138202858377346, 7.18784613683305, 10.912383242109769]),
+    ]
+
+    @Test("check: kernel-neural-tangents — Θ* and Σ* agree with neural-tangents' analytic kernel_fn")
+    func agree() throws {
+        for (widths, sigma2, biases, ntk, nngp) in Self.cases {
+            let k = try InfiniteWidthKernel(widths: widths, sigma2: sigma2, trainableBiases: biases)
+            let m = try k.matrix(inputs: Self.inputs)
+            var index = 0
+            var worst = 0.0
+            for i in 0..<4 {
+                for j in (i + 1)..<4 {
+                    worst = max(worst, abs(m.ntk[i][j] - ntk[index]) / ntk[index], abs(m.nngp[i][j] - nngp[index]) / nngp[index])
+                    index += 1
+                }
+            }
+            #expect(worst < 1e-13, "\(widths): \(worst)")
+        }
+    }
+}
