@@ -85,22 +85,31 @@ public struct ExplicitNetwork: Sendable, Hashable {
         self.trainableBiases = trainableBiases
         self.weightOffsets = weightOffsets
         self.biasOffsets = biasOffsets
-        var parameters = [Double](repeating: 0, count: total)
+        parameters = [Double](repeating: 0, count: total)
+        reinitialize(seed: seed, sample: sample)
+    }
+
+    /// Overwrites every parameter with those of network number `sample` of run `seed`, freshly
+    /// initialised, in place (no allocation when the storage is not shared): the result equals
+    /// `ExplicitNetwork(…, seed: seed, sample: sample)`. Precondition: `sample ≥ 0`.
+    public mutating func reinitialize(seed: UInt64, sample: Int) {
+        precondition(sample >= 0, "sample indices are non-negative")
+        let widths = layerWidths, offsets = weightOffsets, biases = biasOffsets, sigma2 = sigma2
         let gaussian = ZigguratGaussian.shared
         parameters.withUnsafeMutableBufferPointer { p in
-            for layer in 1...depth {
+            for layer in 1...(widths.count - 1) {
                 let fanIn = widths[layer - 1]
                 let scale = (sigma2 / Double(fanIn)).squareRoot()
                 let layerKey = StreamKey.layerKey(seed: seed, sample: UInt64(sample), layer: layer)
                 for row in 0..<widths[layer] {
-                    let start = p.baseAddress! + weightOffsets[layer] + row * fanIn
+                    let start = p.baseAddress! + offsets[layer] + row * fanIn
                     var generator = Xoshiro256PlusPlus(key: StreamKey.child(of: layerKey, index: UInt64(row)))
                     gaussian.fill(UnsafeMutableBufferPointer(start: start, count: fanIn), using: &generator)
                     for j in 0..<fanIn { start[j] *= scale }
                 }
+                if let b = biases[layer] { (p.baseAddress! + b).update(repeating: 0, count: widths[layer]) }
             }
         }
-        self.parameters = parameters
     }
 
     /// The network `architecture` describes (its `inputNorm2` plays no role here).
@@ -186,12 +195,15 @@ public final class NetworkPass {
     /// `β` of the network of the last pass.
     public private(set) var beta = 0.0
     private let depth: Int
-    /// Offsets (in units·B) of layer l's activations (l = 0…L−1) and of δ^l (l = 1…L).
+    /// The row length of every buffer: `batchCapacity` rounded up to whole SIMD vectors. The
+    /// padding columns hold input 0 (so finite values) and backward vectors 0; nothing reads them.
+    private let columns: Int
+    /// Offsets (in units·columns) of layer l's activations (l = 0…L−1) and of δ^l (l = 1…L).
     private let unitOffsets: [Int]
     private let activations: UnsafeMutablePointer<Double>
     private let deltas: UnsafeMutablePointer<Double>
+    /// `f(x_a)` (the output layer's pre-activations), `columns` of them.
     private let outputs: UnsafeMutablePointer<Double>
-    private let accumulator: UnsafeMutablePointer<Double>
 
     public init(layerWidths: [Int], batchCapacity: Int) {
         precondition(layerWidths.count >= 2 && layerWidths.allSatisfy { $0 >= 1 } && layerWidths.last == 1, "widths n0…n_{L-1}, 1")
@@ -199,30 +211,34 @@ public final class NetworkPass {
         self.layerWidths = layerWidths
         self.batchCapacity = batchCapacity
         depth = layerWidths.count - 1
+        columns = (batchCapacity + BatchVector.scalarCount - 1) / BatchVector.scalarCount * BatchVector.scalarCount
         var offsets = [0]
         for w in layerWidths { offsets.append(offsets.last! + w) }
         unitOffsets = offsets
-        activations = .allocate(capacity: offsets.last! * batchCapacity)
-        deltas = .allocate(capacity: offsets.last! * batchCapacity)
-        outputs = .allocate(capacity: batchCapacity)
-        accumulator = .allocate(capacity: (layerWidths.max()! + 1) * batchCapacity)
+        activations = .allocate(capacity: offsets.last! * columns)
+        activations.initialize(repeating: 0, count: offsets.last! * columns)
+        deltas = .allocate(capacity: offsets.last! * columns)
+        deltas.initialize(repeating: 0, count: offsets.last! * columns)
+        outputs = .allocate(capacity: columns)
+        outputs.initialize(repeating: 0, count: columns)
     }
 
     deinit {
         activations.deallocate()
         deltas.deallocate()
         outputs.deallocate()
-        accumulator.deallocate()
     }
 
-    /// `x^layer` (layer 0…L−1) as `n_layer × B`, batch innermost.
-    @inline(__always) private func x(_ layer: Int) -> UnsafeMutablePointer<Double> { activations + unitOffsets[layer] * batchCapacity }
-    /// `δ^layer` (1…L) as `n_layer × B`.
-    @inline(__always) private func delta(_ layer: Int) -> UnsafeMutablePointer<Double> { deltas + unitOffsets[layer] * batchCapacity }
-    /// `x^layer` (0…L−1), read-only: unit-major `n_layer × batchCapacity`, batch innermost.
+    /// `x^layer` (layer 0…L−1) as `n_layer × columns`, batch innermost.
+    @inline(__always) private func x(_ layer: Int) -> UnsafeMutablePointer<Double> { activations + unitOffsets[layer] * columns }
+    /// `δ^layer` (1…L) as `n_layer × columns`.
+    @inline(__always) private func delta(_ layer: Int) -> UnsafeMutablePointer<Double> { deltas + unitOffsets[layer] * columns }
+    /// `x^layer` (0…L−1), read-only: unit-major, unit `j` of input `a` at `j·unitStride + a`.
     public func activations(layer: Int) -> UnsafePointer<Double> { UnsafePointer(x(layer)) }
     /// `δ^layer` (1…L), read-only, same layout.
     public func backwardVectors(layer: Int) -> UnsafePointer<Double> { UnsafePointer(delta(layer)) }
+    /// Distance between consecutive units in `activations(layer:)` and `backwardVectors(layer:)`.
+    public var unitStride: Int { columns }
 
     /// Forward and backward pass of `network` over `inputs`.
     public func compute(_ network: ExplicitNetwork, inputs: [[Double]]) throws {
@@ -244,7 +260,7 @@ public final class NetworkPass {
     public func setInput(_ a: Int, _ values: [Double]) {
         precondition(a < batchCapacity && values.count == layerWidths[0], "input index or dimension out of range")
         let x0 = x(0)
-        for j in 0..<values.count { x0[j * batchCapacity + a] = values[j] }
+        for j in 0..<values.count { x0[j * columns + a] = values[j] }
     }
 
     func load(_ inputs: [[Double]]) throws {
@@ -258,50 +274,33 @@ public final class NetworkPass {
         for (a, input) in inputs.enumerated() { setInput(a, input) }
     }
 
-    /// `h^l = W^l x^{l-1} + b^l` for every input, one weight row at a time: the row stays in
-    /// cache and each weight multiplies a whole batch column (the inner, vectorised loop).
+    /// The SIMD chunks of the batch in use.
+    private var usedColumns: Int { (batchSize + BatchVector.scalarCount - 1) / BatchVector.scalarCount * BatchVector.scalarCount }
+
+    /// `h^l = W^l x^{l-1} + b^l`, then the ReLU, for every input (`forwardLayer`).
     func forward(_ network: ExplicitNetwork) {
         precondition(network.layerWidths == layerWidths, "a pass serves one architecture")
-        let B = batchCapacity, used = batchSize
         beta = network.beta
+        let used = usedColumns
         network.parameters.withUnsafeBufferPointer { p in
             for layer in 1...depth {
-                let fanIn = layerWidths[layer - 1]
-                let input = UnsafePointer(x(layer - 1))
-                let weights = p.baseAddress! + network.weightOffset(layer)
-                let biases = network.biasOffset(layer).map { p.baseAddress! + $0 }
                 let isOutput = layer == depth
-                let output = isOutput ? outputs : x(layer)
-                for row in 0..<layerWidths[layer] {
-                    let acc = isOutput ? outputs : output + row * B
-                    let b0 = biases?[row] ?? 0
-                    for a in 0..<used { acc[a] = b0 }
-                    matrixRowTimesBatch(weights + row * fanIn, count: fanIn, input: input, stride: B, batch: used, into: acc)
-                    if !isOutput {
-                        for a in 0..<used where !(acc[a] > 0) { acc[a] = 0 }  // ReLU; NaN → 0 never arises from finite inputs
-                    }
-                }
+                forwardLayer(weights: p.baseAddress! + network.weightOffset(layer), biases: network.biasOffset(layer).map { p.baseAddress! + $0 },
+                             rows: layerWidths[layer], fanIn: layerWidths[layer - 1], input: x(layer - 1),
+                             output: isOutput ? outputs : x(layer), columns: columns, used: used, relu: !isOutput)
             }
         }
     }
 
-    /// `δ^L = 1`, `δ^{l-1}_j = 1{x^{l-1}_j > 0} Σ_i W^l_ij δ^l_i`, accumulated row by row of `W^l`.
+    /// `δ^L = 1`, `δ^{l-1}_j = 1{x^{l-1}_j > 0} Σ_i W^l_ij δ^l_i` (`backwardLayer`).
     func backward(_ network: ExplicitNetwork) {
-        let B = batchCapacity, used = batchSize
         let top = delta(depth)
-        for a in 0..<used { top[a] = 1 }
+        for a in 0..<columns { top[a] = a < batchSize ? 1 : 0 }
+        let used = usedColumns
         network.parameters.withUnsafeBufferPointer { p in
             for layer in stride(from: depth, through: 2, by: -1) {
-                let fanIn = layerWidths[layer - 1]
-                let upper = UnsafePointer(delta(layer))
-                let lower = delta(layer - 1)
-                let weights = p.baseAddress! + network.weightOffset(layer)
-                lower.update(repeating: 0, count: fanIn * B)
-                for row in 0..<layerWidths[layer] {
-                    transposedRowTimesBatch(weights + row * fanIn, count: fanIn, coefficients: upper + row * B, batch: used, stride: B, into: lower)
-                }
-                let below = UnsafePointer(x(layer - 1))
-                for k in 0..<(fanIn * B) where !(below[k] > 0) { lower[k] = 0 }
+                backwardLayer(weights: p.baseAddress! + network.weightOffset(layer), rows: layerWidths[layer], fanIn: layerWidths[layer - 1],
+                              upper: delta(layer), lower: delta(layer - 1), activations: x(layer - 1), columns: columns, used: used)
             }
         }
     }
@@ -313,7 +312,7 @@ public final class NetworkPass {
     @inline(__always)
     private func inner(_ base: UnsafeMutablePointer<Double>, count: Int, _ a: Int, _ b: Int) -> Double {
         var s = 0.0
-        let B = batchCapacity
+        let B = columns
         for j in 0..<count { s += base[j * B + a] * base[j * B + b] }
         return s
     }
@@ -350,7 +349,7 @@ public final class NetworkPass {
     public func gradient(_ network: ExplicitNetwork, weights c: [Double]) -> [Double] {
         precondition(c.count == batchSize, "one coefficient per input")
         var g = [Double](repeating: 0, count: network.parameterCount)
-        let B = batchCapacity
+        let B = columns
         g.withUnsafeMutableBufferPointer { gp in
             let base = gp.baseAddress!
             for layer in 1...depth {
@@ -383,36 +382,118 @@ public final class NetworkPass {
     }
 }
 
-/// `acc[a] += Σ_j w_j · input[j·stride + a]` for `a < batch`: one weight row times the batch of
-/// inputs. Two weights per step halve the loads and stores of the accumulators.
+/// The SIMD vector of the batch loops: four inputs at a time.
+typealias BatchVector = SIMD4<Double>
+
+@inline(__always) private func loadBatch(_ p: UnsafePointer<Double>) -> BatchVector {
+    UnsafeRawPointer(p).loadUnaligned(as: BatchVector.self)
+}
+
+@inline(__always) private func storeBatch(_ v: BatchVector, _ p: UnsafeMutablePointer<Double>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: BatchVector.self)
+}
+
+/// `output[i][a] = b_i + Σ_j W_ij input[j][a]` (then `max(·, 0)` when `relu`) for the first `used`
+/// columns. Register blocking: four rows of `W` times one vector of four inputs, so each loaded
+/// input vector serves four products and the four running sums stay in registers.
 @inline(__always)
-func matrixRowTimesBatch(
-    _ w: UnsafePointer<Double>, count: Int, input: UnsafePointer<Double>, stride: Int, batch: Int,
-    into acc: UnsafeMutablePointer<Double>
+private func forwardLayer(
+    weights: UnsafePointer<Double>, biases: UnsafePointer<Double>?, rows: Int, fanIn: Int, input: UnsafeMutablePointer<Double>,
+    output: UnsafeMutablePointer<Double>, columns: Int, used: Int, relu: Bool
 ) {
-    var j = 0
-    while j + 2 <= count {
-        let w0 = w[j], w1 = w[j + 1]
-        let x0 = input + j * stride, x1 = x0 + stride
-        for a in 0..<batch { acc[a] += w0 * x0[a] + w1 * x1[a] }
-        j += 2
+    let zero = BatchVector(repeating: 0)
+    func finish(_ sum: BatchVector, row: Int, chunk: Int) {
+        var h = sum + BatchVector(repeating: biases?[row] ?? 0)
+        if relu { h = h.replacing(with: zero, where: .!(h .> zero)) }
+        storeBatch(h, output + row * columns + chunk)
     }
-    if j < count {
-        let w0 = w[j], x0 = input + j * stride
-        for a in 0..<batch { acc[a] += w0 * x0[a] }
+    var row = 0
+    while row + 4 <= rows {
+        let w0 = weights + row * fanIn, w1 = w0 + fanIn, w2 = w1 + fanIn, w3 = w2 + fanIn
+        for chunk in stride(from: 0, to: used, by: BatchVector.scalarCount) {
+            var s0 = zero, s1 = zero, s2 = zero, s3 = zero
+            var x = UnsafePointer(input + chunk)
+            for j in 0..<fanIn {
+                let v = loadBatch(x)
+                s0 += w0[j] * v
+                s1 += w1[j] * v
+                s2 += w2[j] * v
+                s3 += w3[j] * v
+                x += columns
+            }
+            finish(s0, row: row, chunk: chunk)
+            finish(s1, row: row + 1, chunk: chunk)
+            finish(s2, row: row + 2, chunk: chunk)
+            finish(s3, row: row + 3, chunk: chunk)
+        }
+        row += 4
+    }
+    while row < rows {
+        let w0 = weights + row * fanIn
+        for chunk in stride(from: 0, to: used, by: BatchVector.scalarCount) {
+            var s0 = zero, s1 = zero
+            var x = UnsafePointer(input + chunk)
+            var j = 0
+            while j + 2 <= fanIn {
+                s0 += w0[j] * loadBatch(x)
+                s1 += w0[j + 1] * loadBatch(x + columns)
+                x += 2 * columns
+                j += 2
+            }
+            if j < fanIn { s0 += w0[j] * loadBatch(x) }
+            finish(s0 + s1, row: row, chunk: chunk)
+        }
+        row += 1
     }
 }
 
-/// `lower[j·stride + a] += w_j · coefficients[a]` for every `j < count`, `a < batch`: one row of
-/// `W` transposed times the batch of backward vectors.
+/// `lower[j][a] = 1{activations[j][a] > 0} Σ_i W_ij upper[i][a]` for the first `used` columns.
+/// Register blocking: four columns `j` of `W` times one vector of four backward entries per row
+/// `i`, so the four sums stay in registers and each loaded `upper` vector serves four products.
 @inline(__always)
-func transposedRowTimesBatch(
-    _ w: UnsafePointer<Double>, count: Int, coefficients: UnsafePointer<Double>, batch: Int, stride: Int,
-    into lower: UnsafeMutablePointer<Double>
+private func backwardLayer(
+    weights: UnsafePointer<Double>, rows: Int, fanIn: Int, upper: UnsafeMutablePointer<Double>, lower: UnsafeMutablePointer<Double>,
+    activations: UnsafeMutablePointer<Double>, columns: Int, used: Int
 ) {
-    for j in 0..<count {
-        let wj = w[j]
-        let target = lower + j * stride
-        for a in 0..<batch { target[a] += wj * coefficients[a] }
+    let zero = BatchVector(repeating: 0)
+    func finish(_ sum: BatchVector, unit: Int, chunk: Int) {
+        let active = loadBatch(activations + unit * columns + chunk) .> zero
+        storeBatch(zero.replacing(with: sum, where: active), lower + unit * columns + chunk)
+    }
+    var j = 0
+    while j + 4 <= fanIn {
+        for chunk in stride(from: 0, to: used, by: BatchVector.scalarCount) {
+            var s0 = zero, s1 = zero, s2 = zero, s3 = zero
+            var w = weights + j
+            var d = UnsafePointer(upper + chunk)
+            for _ in 0..<rows {
+                let v = loadBatch(d)
+                s0 += w[0] * v
+                s1 += w[1] * v
+                s2 += w[2] * v
+                s3 += w[3] * v
+                w += fanIn
+                d += columns
+            }
+            finish(s0, unit: j, chunk: chunk)
+            finish(s1, unit: j + 1, chunk: chunk)
+            finish(s2, unit: j + 2, chunk: chunk)
+            finish(s3, unit: j + 3, chunk: chunk)
+        }
+        j += 4
+    }
+    while j < fanIn {
+        for chunk in stride(from: 0, to: used, by: BatchVector.scalarCount) {
+            var s0 = zero
+            var w = weights + j
+            var d = UnsafePointer(upper + chunk)
+            for _ in 0..<rows {
+                s0 += w[0] * loadBatch(d)
+                w += fanIn
+                d += columns
+            }
+            finish(s0, unit: j, chunk: chunk)
+        }
+        j += 1
     }
 }

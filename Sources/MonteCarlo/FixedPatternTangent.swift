@@ -25,7 +25,7 @@ extension NetworkPass {
     /// network of the last `compute` (which must be `network`), for every input of that pass.
     public func fixedPatternTangent(_ network: ExplicitNetwork, direction v: [Double]) -> FixedPatternTangent {
         precondition(network.layerWidths == layerWidths && v.count == network.parameterCount, "direction in the network's layout")
-        let widths = layerWidths, depth = widths.count - 1, B = batchCapacity, n = batchSize
+        let widths = layerWidths, depth = widths.count - 1, B = unitStride, n = batchSize
         // Tangents per input, layer by layer: xDot[a][l] (l = 0…L−1), deltaDot[a][l] (l = 1…L).
         var xDot = [[[Double]]](repeating: [], count: n), deltaDot = xDot
         var outputs = [Double](repeating: 0, count: n)
@@ -102,7 +102,7 @@ extension NetworkPass {
         guard depth >= 2 else { return true }
         for layer in 1..<depth {
             let x = activations(layer: layer), y = other.activations(layer: layer)
-            for j in 0..<layerWidths[layer] where (x[j * batchCapacity + a] > 0) != (y[j * other.batchCapacity + b] > 0) {
+            for j in 0..<layerWidths[layer] where (x[j * unitStride + a] > 0) != (y[j * other.unitStride + b] > 0) {
                 return false
             }
         }

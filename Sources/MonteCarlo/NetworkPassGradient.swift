@@ -9,7 +9,7 @@ extension NetworkPass {
     /// its time here). Sums over the batch are taken in increasing `a`.
     public func weightedGradient(_ network: ExplicitNetwork, weights c: [Double], into g: inout [Double]) {
         precondition(network.layerWidths == layerWidths && c.count == batchSize, "one coefficient per input of the last pass")
-        let widths = layerWidths, depth = widths.count - 1, B = batchCapacity, n = batchSize
+        let widths = layerWidths, depth = widths.count - 1, B = unitStride, n = batchSize
         if g.count != network.parameterCount { g = [Double](repeating: 0, count: network.parameterCount) }
         var transposed = [Double](repeating: 0, count: n * (widths.dropLast().max() ?? 1))
         g.withUnsafeMutableBufferPointer { gp in

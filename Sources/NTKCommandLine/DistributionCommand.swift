@@ -67,9 +67,7 @@ struct DistributionReport {
     }
 
     /// The shortest decimal that reads back as x (2 → "2", 0.1 → "0.1").
-    func shortest(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
-    }
+    func shortest(_ x: Double) -> String { shortestDecimal(x) }
 
     /// Sample moments of x with their z-scores. For k = 1, 2 the standard error is the exact
     /// one, from E[x²] and E[x⁴]; for k = 3, 4 it is the sample's, which heavy tails make
@@ -244,6 +242,9 @@ struct DistributionRunCommand: NTKSubcommand {
             guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk distribution merge)") }
         }
     }
+
+    /// `k/N` of `--shard` (see `ShardFiles.parse`).
+    static func parseShard(_ s: String) -> (Int, Int)? { ShardFiles.parse(s) }
 
     func execute(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()

@@ -1,0 +1,222 @@
+import Foundation
+import Multiprecision
+
+/// The arithmetic the infinite-width kernel recursion (`InfiniteWidthKernelRecursion`) needs:
+/// a field with a square root, arcsine, atan2 and the circular functions of an angle in [0, π/2].
+///
+/// `Double`, `BigFloat` (round to nearest at the value's precision) and `Enclosure` (rigorous
+/// intervals, outward rounding) conform, so one recursion yields fast, arbitrary-precision and
+/// certified kernels.
+///
+/// Contract of each function: `Double` and `BigFloat` return values within a few units in
+/// the last place of the exact result, *relatively* (which is why `kernelTrigonometry` returns
+/// sin φ − φ cos φ itself rather than leaving the caller to subtract); `Enclosure` returns an
+/// interval containing the exact result for every point of its argument.
+public protocol KernelScalar: Sendable {
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+    static func / (lhs: Self, rhs: Self) -> Self
+
+    /// True only when the value is exactly zero (an enclosure: the point interval [0, 0]).
+    var isExactlyZero: Bool { get }
+    /// A Double near the value, for choosing between algebraically equal formulas (never for
+    /// the result itself).
+    var roughValue: Double { get }
+    /// √max(0, x).
+    func kernelSquareRoot() -> Self
+    /// arcsin x for x ∈ [0, 1].
+    func kernelArcsine() -> Self
+    /// atan2(y, x) for y ≥ 0: the angle in [0, π] of the point (x, y).
+    static func kernelArctangent2(y: Self, x: Self) -> Self
+    /// (sin φ, cos φ, sin φ − φ cos φ) for φ ∈ [0, π/2], the last to relative accuracy even
+    /// for tiny φ, where it is φ³/3 + O(φ⁵) and the subtraction would cancel.
+    func kernelTrigonometry() -> (sin: Self, cos: Self, sinMinusXCos: Self)
+    /// One step of the angle map, see `KernelAngleMap.step`; the default evaluates the formula
+    /// there, an interval type may evaluate it at its endpoints (the map is monotone).
+    static func kernelAngleStep(_ phi: Self, constants: KernelAngleMap<Self>) -> (angle: Self, correlation: Self)
+}
+
+extension KernelScalar {
+    public static func kernelAngleStep(_ phi: Self, constants: KernelAngleMap<Self>) -> (angle: Self, correlation: Self) {
+        constants.step(phi)
+    }
+}
+
+/// The layer map of the angle between two pre-activations: with J(φ) = sin φ + (π − φ) cos φ,
+/// the next correlation is ρ′ = J(φ)/π and the next angle φ′ = arccos ρ′ (derivations/09).
+///
+/// Computed without cancellation: for φ ≤ π/2, 1 − ρ′ = (1 − cos φ) − S(φ)/π with
+/// 1 − cos φ = sin²φ/(1 + cos φ) and S(φ) = sin φ − φ cos φ; for φ > π/2, ρ′ = S(π − φ)/π
+/// (J(π − ψ) = S(ψ)). Then φ′ = 2 arcsin √((1 − ρ′)/2), well conditioned at every angle.
+public struct KernelAngleMap<Scalar: KernelScalar>: Sendable {
+    public let pi: Scalar
+    let one: Scalar
+    let half: Scalar
+    let two: Scalar
+    let halfPiRough: Double
+
+    public init(pi: Scalar, one: Scalar, half: Scalar, two: Scalar) {
+        self.pi = pi
+        self.one = one
+        self.half = half
+        self.two = two
+        halfPiRough = Double.pi / 2
+    }
+
+    /// (φ′, ρ′ = cos φ′) for φ ∈ [0, π]; φ = 0 exactly maps to (0, 1) without any transcendental.
+    public func step(_ phi: Scalar) -> (angle: Scalar, correlation: Scalar) {
+        if phi.isExactlyZero { return (phi, one) }
+        let rho: Scalar, defect: Scalar
+        if phi.roughValue <= halfPiRough {
+            let t = phi.kernelTrigonometry()
+            defect = t.sin * t.sin / (one + t.cos) - t.sinMinusXCos / pi
+            rho = one - defect
+        } else {
+            let t = (pi - phi).kernelTrigonometry()
+            rho = t.sinMinusXCos / pi
+            defect = one - rho
+        }
+        return (two * (half * defect).kernelSquareRoot().kernelArcsine(), rho)
+    }
+}
+
+// MARK: - Double
+
+extension Double: KernelScalar {
+    public var isExactlyZero: Bool { self == 0 }
+    public var roughValue: Double { self }
+    public func kernelSquareRoot() -> Double { self > 0 ? self.squareRoot() : 0 }
+    public func kernelArcsine() -> Double { Foundation.asin(Swift.min(1, self)) }
+    public static func kernelArctangent2(y: Double, x: Double) -> Double { Foundation.atan2(y, x) }
+
+    public func kernelTrigonometry() -> (sin: Double, cos: Double, sinMinusXCos: Double) {
+        let s = Foundation.sin(self), c = Foundation.cos(self)
+        guard self < 0.5 else { return (s, c, s - self * c) }
+        // S(φ) = Σ_{k≥1} (−1)^{k+1} 2k φ^{2k+1}/(2k+1)!; at φ < 1/2 nine terms reach 2^-53.
+        let x2 = self * self
+        var term = self * x2 / 3     // k = 1: 2φ³/3!
+        var sum = term
+        var k = 1.0
+        while k < 10 {
+            // term_{k+1}/term_k = −(k+1)/k · φ²/((2k+2)(2k+3))
+            term *= -(k + 1) / k * x2 / ((2 * k + 2) * (2 * k + 3))
+            sum += term
+            k += 1
+        }
+        return (s, c, sum)
+    }
+}
+
+// MARK: - BigFloat
+
+extension BigFloat: KernelScalar {
+    public var isExactlyZero: Bool { isZero }
+    public var roughValue: Double { doubleValue() }
+    public func kernelSquareRoot() -> BigFloat { signum > 0 ? squareRoot() : BigFloat(precision: precision) }
+    public func kernelArcsine() -> BigFloat {
+        if signum <= 0 { return BigFloat(precision: precision) }
+        if BigFloat(1, precision: 2) < self { return BigFloat.pi(precision: precision).timesPowerOfTwo(-1) }
+        return arcsine()
+    }
+    public static func kernelArctangent2(y: BigFloat, x: BigFloat) -> BigFloat { arctangent2(y: y, x: x) }
+
+    /// sin and cos at raised precision: S(φ) loses about 2·log₂(1/φ) + 3 bits to cancellation,
+    /// which the extra bits pay for; the results are rounded back to the working precision.
+    public func kernelTrigonometry() -> (sin: BigFloat, cos: BigFloat, sinMinusXCos: BigFloat) {
+        let p = precision
+        let raised = p + KernelPrecision.extraBits(forAngleExponent: exponent)
+        let x = BigFloat(self, precision: raised)
+        let (s, c) = x.sineAndCosine()
+        let sx = BigFloat.difference(s, x * c, precision: p, rounding: .nearest)
+        return (BigFloat(s, precision: p), BigFloat(c, precision: p), sx)
+    }
+}
+
+/// Guard bits for sin φ − φ cos φ ≈ φ³/3 at small φ.
+enum KernelPrecision {
+    static func extraBits(forAngleExponent e: Int?) -> Int {
+        guard let e else { return 8 }
+        return 8 + 2 * Swift.max(0, -e) + 4
+    }
+}
+
+// MARK: - Enclosure
+
+extension Enclosure: KernelScalar {
+    public var isExactlyZero: Bool { lower.isZero && upper.isZero }
+    public var roughValue: Double { lower.doubleValue() }
+
+    public func kernelSquareRoot() -> Enclosure {
+        let zero = BigFloat(precision: precision)
+        return Enclosure(lower: lower.signum > 0 ? lower.squareRoot(rounding: .down) : zero,
+                         upper: upper.signum > 0 ? upper.squareRoot(rounding: .up) : zero)
+    }
+
+    /// arcsin is increasing; arguments are clamped to [0, 1], the domain the recursion uses.
+    public func kernelArcsine() -> Enclosure {
+        let p = precision
+        let one = BigFloat(1, precision: p)
+        func clamp(_ x: BigFloat) -> BigFloat { x.signum < 0 ? BigFloat(precision: p) : (one < x ? one : x) }
+        return Enclosure(lower: clamp(lower).arcsine(rounding: .down), upper: clamp(upper).arcsine(rounding: .up))
+    }
+
+    /// atan2 with y ≥ 0 is monotone in each argument separately (decreasing in x; in y
+    /// increasing for x > 0 and decreasing for x < 0), so its extremes over the box are at corners.
+    public static func kernelArctangent2(y: Enclosure, x: Enclosure) -> Enclosure {
+        let p = Swift.max(y.precision, x.precision)
+        let ys = [y.lower.signum < 0 ? BigFloat(precision: p) : y.lower, y.upper]
+        var lo: BigFloat?, hi: BigFloat?
+        for a in ys {
+            for b in [x.lower, x.upper] {
+                let l = BigFloat.arctangent2(y: a, x: b, precision: p, rounding: .down)
+                let h = BigFloat.arctangent2(y: a, x: b, precision: p, rounding: .up)
+                if lo == nil || l < lo! { lo = l }
+                if hi == nil || hi! < h { hi = h }
+            }
+        }
+        return Enclosure(lower: lo!, upper: hi!)
+    }
+
+    /// For a point φ: MPFR's sin and cos rounded to nearest at raised precision lie within half
+    /// an ulp of the exact values, so one ulp either side encloses them; S(φ) is then enclosed by
+    /// interval arithmetic. A wider φ is enclosed by monotonicity on [0, π/2] (sin, S increasing;
+    /// cos decreasing).
+    public func kernelTrigonometry() -> (sin: Enclosure, cos: Enclosure, sinMinusXCos: Enclosure) {
+        let p = precision
+        func atPoint(_ v: BigFloat) -> (Enclosure, Enclosure, Enclosure) {
+            let raised = p + KernelPrecision.extraBits(forAngleExponent: v.exponent)
+            let x = BigFloat(v, precision: raised)
+            let (s, c) = x.sineAndCosine()
+            let sE = Enclosure.aroundNearest(s), cE = Enclosure.aroundNearest(c)
+            let xE = Enclosure(exactly: x)
+            let sx = sE - xE * cE
+            return (sE.rounded(toPrecision: p), cE.rounded(toPrecision: p), sx.rounded(toPrecision: p))
+        }
+        let a = atPoint(lower)
+        if lower == upper { return a }
+        let b = atPoint(upper)
+        return (Enclosure(lower: a.0.lower, upper: b.0.upper), Enclosure(lower: b.1.lower, upper: a.1.upper),
+                Enclosure(lower: a.2.lower, upper: b.2.upper))
+    }
+
+    /// The angle map is increasing in φ and ρ′ = J(φ)/π decreasing, so an interval of angles
+    /// maps to the hull of its endpoints' images — far tighter than interval arithmetic on the
+    /// whole formula, whose terms are correlated.
+    public static func kernelAngleStep(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> (angle: Enclosure, correlation: Enclosure) {
+        if phi.lower == phi.upper { return constants.step(phi) }
+        let a = constants.step(Enclosure(exactly: phi.lower))
+        let b = constants.step(Enclosure(exactly: phi.upper))
+        return (Enclosure(lower: a.angle.lower, upper: b.angle.upper), Enclosure(lower: b.correlation.lower, upper: a.correlation.upper))
+    }
+
+    /// [v − ulp, v + ulp] for a value v rounded to nearest from some exact real.
+    static func aroundNearest(_ v: BigFloat) -> Enclosure {
+        Enclosure(lower: v.nextDown(), upper: v.nextUp())
+    }
+
+    /// The same interval at another precision, rounded outward.
+    public func rounded(toPrecision p: Int) -> Enclosure {
+        Enclosure(lower: BigFloat(lower, precision: p, rounding: .down), upper: BigFloat(upper, precision: p, rounding: .up))
+    }
+}
