@@ -161,12 +161,15 @@ struct TrainCommand: NTKSubcommand {
         } else {
             rate = .absolute(optimizer == .adam ? 1e-3 : 1e-2)
         }
-        var chartWriterPath: String? = nil
-        if let path = chart { chartWriterPath = path }
-        var writer: AtomicFileWriter? = nil
+        // Both files are opened before the work, so that a bad path is refused up front, and
+        // stdout is written last, so that a refusal never follows partial output.
+        InterruptCleanup.install()
+        var writer: AtomicFileWriter? = nil, chartWriter: AtomicFileWriter? = nil
         if let path = output {
-            InterruptCleanup.install()
             do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
+        }
+        if let path = chart {
+            do { chartWriter = try AtomicFileWriter(path: path) } catch { throw UsageError("--chart \(Arguments.quoted(path)): \(error)") }
         }
         var results: [(sigma2: RationalArgument, result: TrainingResult)] = []
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
@@ -180,13 +183,15 @@ struct TrainCommand: NTKSubcommand {
                 }
                 results.append((s, result))
             } catch let e as TrainingDataError {
-                writer?.abort()
                 throw UsageError(e.description)
+            } catch {
+                throw UsageError("\(error)")
             }
         }
         progress?.finish()
+        var table = ""
         do {
-            let sink = format.makeSink { chunk in if let writer { try writer.append(chunk) } else { io.write(chunk) } }
+            let sink = format.makeSink { table += $0 }
             try sink.begin(columns: [.number("sigma2", widthHint: 6), .number("step", widthHint: 6), .number("loss", widthHint: 12),
                                      .number("ntk_rel_change", widthHint: 14), .number("alignment", widthHint: 10),
                                      .number("learning_rate", widthHint: 13)])
@@ -197,23 +202,25 @@ struct TrainCommand: NTKSubcommand {
                 }
             }
             try sink.end()
-            try writer?.commit()
-        } catch {
-            writer?.abort()
-            if let path = output, error is AtomicFileError { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
-            throw UsageError("train output failed: \(error)")
-        }
-        if let path = chartWriterPath {
+        } catch { throw UsageError("train output failed: \(error)") }
+        if let chartWriter {
             let series = results.map { s, r in
                 ChartSeries(name: "σ² = \(s.text)", points: r.records.map { (Double($0.step), $0.relativeKernelChange) }.filter { $0.1.isFinite })
             }
             let title = "Relative NTK change in training: width \(m), depth \(l), \(set.count) inputs, \(optimizer.rawValue)"
-            let svg: String
             do {
-                svg = try LineChart(title: title, xLabel: "step", yLabel: "‖Θ_t − Θ_0‖_F / ‖Θ_0‖_F", series: series).svg()
-            } catch { throw UsageError("--chart: \(error)") }
-            InterruptCleanup.install()
-            do { try AtomicFile.write(svg, to: path) } catch { throw UsageError("--chart \(Arguments.quoted(path)): \(error)") }
+                let svg = try LineChart(title: title, xLabel: "step", yLabel: "‖Θ_t − Θ_0‖_F / ‖Θ_0‖_F", series: series).svg()
+                try chartWriter.append(svg)
+                try chartWriter.commit()
+            } catch { throw UsageError("--chart \(Arguments.quoted(chart ?? "")): \(error)") }
+        }
+        if let writer {
+            do {
+                try writer.append(table)
+                try writer.commit()
+            } catch { throw UsageError("--output \(Arguments.quoted(output ?? "")): \(error)") }
+        } else {
+            io.write(table)
         }
         if results.contains(where: \.result.diverged) {
             io.writeError("ntk: note: training diverged for σ² = \(results.filter(\.result.diverged).map(\.sigma2.text).joined(separator: ", ")) (loss or kernel not finite); its rows stop there\n")

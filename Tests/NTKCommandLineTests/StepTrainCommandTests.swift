@@ -76,6 +76,8 @@ struct StepTrainCommandTests {
             ("train --data \(good) --input-dim 3", "--input-dim"),
             ("train --steps -1", "--steps"),
             ("train --width 5000 --depth 1000", "parameters"),
+            ("train --width 4 --depth 3 --steps 2 --chart \(dir.path)/missing/c.svg", "--chart"),
+            ("train --width 4 --depth 3 --steps 2 --output \(dir.path)/missing/t.csv", "--output"),
         ]
         for (line, fragment) in bad {
             let r = ntk(line)
