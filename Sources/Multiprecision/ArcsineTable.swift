@@ -18,9 +18,18 @@ final class ArcsineTable: @unchecked Sendable {
     /// arcsin t_k and √(1 − t_k²) at `precision`.
     let arcsines: [BigFloat]
     let cosines: [BigFloat]
+    /// c_n = (2n−1)!!/((2n)!!(2n+1)) for n = 1 … N, with |u|^{2N} < 2^-precision for |u| < 2^-12.
+    let coefficients: [BigFloat]
 
     init(precision: Int) {
         self.precision = precision
+        var cs: [BigFloat] = []
+        var ratio = BigRational(1)
+        for n in 1...(precision / 24 + 2) {
+            ratio = ratio * BigRational(2 * n - 1, 2 * n)
+            cs.append(BigFloat(ratio / BigRational(2 * n + 1), precision: precision))
+        }
+        coefficients = cs
         var a: [BigFloat] = [], c: [BigFloat] = []
         for k in 0...Self.maximumIndex {
             let t = BigFloat.powerOfTwo(-12, precision: precision) * BigFloat(k, precision: precision)
@@ -64,23 +73,19 @@ extension BigFloat {
             let r = (BigFloat(1, precision: q) - t * t).squareRoot()
             u = t * table.cosines[k] - tk * r
         }
-        // Series in raw MPFR: term ← term·u²·(2n−1)²/((2n)(2n+1)), sum ← sum + term.
-        let result = BigFloat.make(precision: q) { sum in
+        // arcsin u = u + u³ (c₁ + u²(c₂ + …)), Horner in raw MPFR (no allocation per term).
+        let result = BigFloat.make(precision: q) { out in
             u.withMPFR { up in
-                let u2 = Storage(precision: q), term = Storage(precision: q)
+                let u2 = Storage(precision: q), sum = Storage(precision: q)
                 mpfr_sqr(u2.pointer, up, MPFR_RNDN)
-                mpfr_set(sum, up, MPFR_RNDN)
-                mpfr_set(term.pointer, up, MPFR_RNDN)
-                var n: UInt = 1
-                while mpfr_zero_p(term.pointer) == 0 {
-                    mpfr_mul(term.pointer, term.pointer, u2.pointer, MPFR_RNDN)
-                    mpfr_mul_ui(term.pointer, term.pointer, (2 * n - 1) * (2 * n - 1), MPFR_RNDN)
-                    mpfr_div_ui(term.pointer, term.pointer, (2 * n) * (2 * n + 1), MPFR_RNDN)
-                    // Stop once the term no longer reaches the sum's last bit.
-                    if ntk_mpfr_get_exp(term.pointer) < ntk_mpfr_get_exp(sum) - mpfr_exp_t(q) - 2 { break }
-                    mpfr_add(sum, sum, term.pointer, MPFR_RNDN)
-                    n += 1
+                let cs = table.coefficients
+                cs[cs.count - 1].withMPFR { mpfr_set(sum.pointer, $0, MPFR_RNDN) }
+                for n in stride(from: cs.count - 2, through: 0, by: -1) {
+                    mpfr_mul(sum.pointer, sum.pointer, u2.pointer, MPFR_RNDN)
+                    cs[n].withMPFR { _ = mpfr_add(sum.pointer, sum.pointer, $0, MPFR_RNDN) }
                 }
+                mpfr_mul(sum.pointer, sum.pointer, u2.pointer, MPFR_RNDN)
+                mpfr_fma(out, sum.pointer, up, up, MPFR_RNDN)
             }
         }
         if k == 0 { return BigFloat(result, precision: p) }
