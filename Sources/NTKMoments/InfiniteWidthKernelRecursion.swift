@@ -46,7 +46,7 @@ public struct InfiniteWidthKernelRecursion<Arithmetic: KernelArithmetic>: Sendab
         self.arithmetic = arithmetic
         let a = arithmetic
         let pi = a.pi
-        map = KernelAngleMap(pi: pi, one: a.constant(1), half: a.constant(BigRational(1, 2)), two: a.constant(2))
+        map = KernelAngleMap(pi: pi, zero: a.constant(0), one: a.constant(1), half: a.constant(BigRational(1, 2)), two: a.constant(2))
         zero = a.constant(0)
         beta = a.constant(BigRational(architecture.beta))
         let half = architecture.sigma2 / BigRational(2)
@@ -63,14 +63,14 @@ public struct InfiniteWidthKernelRecursion<Arithmetic: KernelArithmetic>: Sendab
             return architecture.depth == 1 ? (c + beta, nngpScale * c) : (beta, zero)
         }
         var t = c + beta
-        var phi = angle
+        var state = Scalar.kernelAngleState(angle, constants: map)
         var scale = rootProduct
         var rho: Scalar? = nil
         for segment in segments {
             for _ in 0..<segment.count {
-                let factor = halfSigma2 - halfSigma2OverPi * phi
-                let next = Scalar.kernelAngleStep(phi, constants: map)
-                phi = next.angle
+                let factor = halfSigma2 - halfSigma2OverPi * Scalar.kernelAngle(state)
+                let next = Scalar.kernelAdvance(state, constants: map)
+                state = next.state
                 scale = scale * segment.ratio
                 t = t * factor + (scale * next.correlation + beta)
                 rho = next.correlation

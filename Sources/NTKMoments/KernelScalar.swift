@@ -32,14 +32,54 @@ public protocol KernelScalar: Sendable {
     /// (sin φ, cos φ, sin φ − φ cos φ) for φ ∈ [0, π/2], the last to relative accuracy even
     /// for tiny φ, where it is φ³/3 + O(φ⁵) and the subtraction would cancel.
     func kernelTrigonometry() -> (sin: Self, cos: Self, sinMinusXCos: Self)
-    /// One step of the angle map, see `KernelAngleMap.step`; the default evaluates the formula
-    /// there, an interval type may evaluate it at its endpoints (the map is monotone).
-    static func kernelAngleStep(_ phi: Self, constants: KernelAngleMap<Self>) -> (angle: Self, correlation: Self)
+    /// What the recursion carries from layer to layer to know the angle φ (an interval type: φ
+    /// itself; a point type: φ with its sine and cosine, so that no layer needs a sine again).
+    associatedtype AngleState: Sendable
+    static func kernelAngleState(_ phi: Self, constants: KernelAngleMap<Self>) -> AngleState
+    static func kernelAngle(_ state: AngleState) -> Self
+    /// One step of the angle map: the state of φ′ and the correlation ρ′ = cos φ′ (`KernelAngleMap`).
+    static func kernelAdvance(_ state: AngleState, constants: KernelAngleMap<Self>) -> (state: AngleState, correlation: Self)
 }
 
-extension KernelScalar {
-    public static func kernelAngleStep(_ phi: Self, constants: KernelAngleMap<Self>) -> (angle: Self, correlation: Self) {
-        constants.step(phi)
+/// A point (non-interval) scalar: carries (φ, sin φ, cos φ, 1 − cos φ) through the layers. The next
+/// angle's cosine is ρ′ and its sine √(δ′(2 − δ′)) with δ′ = 1 − ρ′, so each layer costs one
+/// arcsine and two square roots, and no sine or cosine.
+public protocol PointKernelScalar: KernelScalar where AngleState == PointAngle<Self> {
+    /// sin x − x cos x from x and its sine and cosine, to relative accuracy (series at small x).
+    static func kernelSinMinusXCos(x: Self, sin: Self, cos: Self) -> Self
+}
+
+/// An angle with its sine, cosine and 1 − cosine.
+public struct PointAngle<Scalar: Sendable>: Sendable {
+    public var phi: Scalar
+    public var sin: Scalar
+    public var cos: Scalar
+    public var oneMinusCos: Scalar
+}
+
+extension PointKernelScalar {
+    public static func kernelAngle(_ state: PointAngle<Self>) -> Self { state.phi }
+
+    public static func kernelAngleState(_ phi: Self, constants k: KernelAngleMap<Self>) -> PointAngle<Self> {
+        if phi.isExactlyZero { return PointAngle(phi: phi, sin: phi, cos: k.one, oneMinusCos: phi) }
+        let t = phi.kernelTrigonometry()
+        let oneMinusCos = t.cos.roughValue >= 0 ? t.sin * t.sin / (k.one + t.cos) : k.one - t.cos
+        return PointAngle(phi: phi, sin: t.sin, cos: t.cos, oneMinusCos: oneMinusCos)
+    }
+
+    public static func kernelAdvance(_ s: PointAngle<Self>, constants k: KernelAngleMap<Self>) -> (state: PointAngle<Self>, correlation: Self) {
+        if s.phi.isExactlyZero { return (s, k.one) }
+        let rho: Self, defect: Self
+        if s.phi.roughValue <= k.halfPiRough {
+            defect = s.oneMinusCos - kernelSinMinusXCos(x: s.phi, sin: s.sin, cos: s.cos) * k.inversePi
+            rho = k.one - defect
+        } else {
+            rho = kernelSinMinusXCos(x: k.pi - s.phi, sin: s.sin, cos: k.zero - s.cos) * k.inversePi
+            defect = k.one - rho
+        }
+        let phi = k.two * (k.half * defect).kernelSquareRoot().kernelArcsine()
+        let sine = (defect * (k.two - defect)).kernelSquareRoot()
+        return (PointAngle(phi: phi, sin: sine, cos: rho, oneMinusCos: defect), rho)
     }
 }
 
@@ -51,13 +91,18 @@ extension KernelScalar {
 /// (J(π − ψ) = S(ψ)). Then φ′ = 2 arcsin √((1 − ρ′)/2), well conditioned at every angle.
 public struct KernelAngleMap<Scalar: KernelScalar>: Sendable {
     public let pi: Scalar
+    /// 1/π (rounded, or enclosed for intervals).
+    let inversePi: Scalar
+    let zero: Scalar
     let one: Scalar
     let half: Scalar
     let two: Scalar
     let halfPiRough: Double
 
-    public init(pi: Scalar, one: Scalar, half: Scalar, two: Scalar) {
+    public init(pi: Scalar, zero: Scalar, one: Scalar, half: Scalar, two: Scalar) {
         self.pi = pi
+        inversePi = one / pi
+        self.zero = zero
         self.one = one
         self.half = half
         self.two = two
@@ -83,7 +128,7 @@ public struct KernelAngleMap<Scalar: KernelScalar>: Sendable {
 
 // MARK: - Double
 
-extension Double: KernelScalar {
+extension Double: PointKernelScalar {
     public var isExactlyZero: Bool { self == 0 }
     public var roughValue: Double { self }
     public func kernelSquareRoot() -> Double { self > 0 ? self.squareRoot() : 0 }
@@ -92,32 +137,44 @@ extension Double: KernelScalar {
 
     public func kernelTrigonometry() -> (sin: Double, cos: Double, sinMinusXCos: Double) {
         let s = Foundation.sin(self), c = Foundation.cos(self)
-        guard self < 0.5 else { return (s, c, s - self * c) }
-        // S(φ) = Σ_{k≥1} (−1)^{k+1} 2k φ^{2k+1}/(2k+1)!; at φ < 1/2 nine terms reach 2^-53.
-        let x2 = self * self
-        var term = self * x2 / 3     // k = 1: 2φ³/3!
-        var sum = term
-        var k = 1.0
-        while k < 10 {
-            // term_{k+1}/term_k = −(k+1)/k · φ²/((2k+2)(2k+3))
-            term *= -(k + 1) / k * x2 / ((2 * k + 2) * (2 * k + 3))
-            sum += term
-            k += 1
-        }
-        return (s, c, sum)
+        return (s, c, Double.kernelSinMinusXCos(x: self, sin: s, cos: c))
+    }
+
+    /// Below 1/2 the series x³ Σ_k a_k x^{2k}, a_k = (−1)^k (2k+2)/(2k+3)!, whose eight terms reach
+    /// 2^-53 relative at x = 1/2 (Horner); above, the subtraction cancels under 3 bits.
+    public static func kernelSinMinusXCos(x: Double, sin s: Double, cos c: Double) -> Double {
+        guard x < 0.5 else { return s - x * c }
+        let x2 = x * x
+        var sum = sinMinusXCosSeries[sinMinusXCosSeries.count - 1]
+        for k in stride(from: sinMinusXCosSeries.count - 2, through: 0, by: -1) { sum = sum * x2 + sinMinusXCosSeries[k] }
+        return x * x2 * sum
+    }
+
+    /// a_k = (−1)^k (2k+2)/(2k+3)! for k = 0 … 7.
+    static let sinMinusXCosSeries: [Double] = (0..<8).map { k in
+        var factorial = 1.0
+        for i in 1...(2 * k + 3) { factorial *= Double(i) }
+        return (k % 2 == 0 ? 1 : -1) * Double(2 * k + 2) / factorial
     }
 }
 
 // MARK: - BigFloat
 
-extension BigFloat: KernelScalar {
+extension BigFloat: PointKernelScalar {
     public var isExactlyZero: Bool { isZero }
     public var roughValue: Double { doubleValue() }
     public func kernelSquareRoot() -> BigFloat { signum > 0 ? squareRoot() : BigFloat(precision: precision) }
     public func kernelArcsine() -> BigFloat {
         if signum <= 0 { return BigFloat(precision: precision) }
         if BigFloat(1, precision: 2) < self { return BigFloat.pi(precision: precision).timesPowerOfTwo(-1) }
-        return arcsine()
+        return fastArcsine()
+    }
+
+    /// Below 1/8 from sin and cos at raised precision (`kernelTrigonometry`); above, the
+    /// subtraction cancels at most 8 bits, of which under 3 reach the next correlation.
+    public static func kernelSinMinusXCos(x: BigFloat, sin s: BigFloat, cos c: BigFloat) -> BigFloat {
+        if x.roughValue < 0.125 { return x.kernelTrigonometry().sinMinusXCos }
+        return s - x * c
     }
     public static func kernelArctangent2(y: BigFloat, x: BigFloat) -> BigFloat { arctangent2(y: y, x: x) }
 
@@ -203,8 +260,11 @@ extension Enclosure: KernelScalar {
     /// The angle map is increasing in φ and ρ′ = J(φ)/π decreasing, so an interval of angles
     /// maps to the hull of its endpoints' images — far tighter than interval arithmetic on the
     /// whole formula, whose terms are correlated.
-    public static func kernelAngleStep(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> (angle: Enclosure, correlation: Enclosure) {
-        if phi.lower == phi.upper { return constants.step(phi) }
+    public static func kernelAngleState(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> Enclosure { phi }
+    public static func kernelAngle(_ state: Enclosure) -> Enclosure { state }
+
+    public static func kernelAdvance(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> (state: Enclosure, correlation: Enclosure) {
+        if phi.lower == phi.upper { let r = constants.step(phi); return (r.angle, r.correlation) }
         let a = constants.step(Enclosure(exactly: phi.lower))
         let b = constants.step(Enclosure(exactly: phi.upper))
         return (Enclosure(lower: a.angle.lower, upper: b.angle.upper), Enclosure(lower: b.correlation.lower, upper: a.correlation.upper))

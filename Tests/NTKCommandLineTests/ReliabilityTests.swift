@@ -79,6 +79,9 @@ struct ReliabilityTests {
                               "--z-max", "--format", "--shard", "--emit-stats"],
         "offdiag merge": ["--z-max", "--format"],
         "chart": ["--kind", "--offdiag", "--rho", "--depths", "--output"],
+        // Also validate, so that this stream too reaches a failed validation (exit 1) and the
+        // outcome check below does not hang on one vector of the first stream.
+        "validate": flags["validate"]!,
     ]
     static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer", "--first-step"]
     /// `step` and `train`, fuzzed from a third stream for the same reason.
