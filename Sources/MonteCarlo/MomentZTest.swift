@@ -106,7 +106,7 @@ public struct MomentZTest: Sendable, Hashable {
     }
 
     /// The rule for one moment (see the type's documentation).
-    static func verdict(count: Int, z: Double, standardError: Double, estimate: Double, model: Double,
+    public static func verdict(count: Int, z: Double, standardError: Double, estimate: Double, model: Double,
                         zMax: Double) -> ValidationVerdict {
         guard count >= minimumSamples, estimate.isFinite, model.isFinite else { return .inconclusive }
         if standardError.isFinite && standardError > 0 {

@@ -16,7 +16,10 @@ struct ChartCommand: NTKSubcommand {
         """)
 
     /// The chart kinds.
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case dispersion, depth, convergence }
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case dispersion, depth, convergence
+        case offdiagCorrelation = "offdiag-correlation", offdiagDepth = "offdiag-depth"
+    }
 
     @Option(help: "Chart kind.")
     var kind: Kind = .dispersion
@@ -44,6 +47,13 @@ struct ChartCommand: NTKSubcommand {
             help: "dispersion, depth: overlay Monte Carlo points (plug-in dispersion ± delta-method s.e.) from `ntk validate --format json` files (a folder: every .json file in it).")
     var overlay: [String] = []
 
+    @Option(parsing: .upToNextOption,
+            help: "offdiag-correlation, offdiag-depth: JSON files of `ntk offdiag --format json` (e.g. one per σ²); nothing is simulated here.")
+    var offdiag: [String] = []
+
+    @Option(parsing: .unconditional, help: "offdiag-depth: the correlations ρ drawn against depth (list or range).")
+    var rho = ArgumentList<RationalArgument>("0,0.5,0.9")
+
     @OptionGroup var input: StudyInputOptions
 
     @Option(help: "Write the SVG to FILE atomically (default: stdout).")
@@ -69,6 +79,15 @@ struct ChartCommand: NTKSubcommand {
         case .depth:
             for d in depths.elements { try d.check("--depths entry", 1...1_000_000) }
             guard depths.elements.count <= 2000 else { throw ValidationError("--depths: at most 2000 depths in one chart") }
+        case .offdiagCorrelation, .offdiagDepth:
+            guard overlay.isEmpty else { throw ValidationError("--overlay goes with --kind dispersion or depth") }
+            guard !offdiag.isEmpty else { throw ValidationError("--kind \(kind.rawValue) needs --offdiag FILE… (JSON of ntk offdiag --format json)") }
+            guard offdiag.count <= 8 else { throw ValidationError("--offdiag: at most 8 files fit in one chart") }
+            for d in depths.elements { try d.check("--depths entry", 1...1_000_000) }
+            guard rho.elements.count <= 8 else { throw ValidationError("--rho: at most 8 correlations fit in one chart") }
+            for r in rho.elements where !isCorrelation(r.value) {
+                throw ValidationError("--rho \(Arguments.quoted(r.text)) is out of range: a number from -1 to 1")
+            }
         case .convergence:
             guard overlay.isEmpty else { throw ValidationError("--overlay goes with --kind dispersion or depth") }
             for l in lambda.elements {
@@ -95,6 +114,10 @@ struct ChartCommand: NTKSubcommand {
             chart = try dispersionChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
         case .depth:
             chart = try depthChart(sigmas, depths: depths.elements.map(\.value), widths: widths, inputRatio: r, inputNorm2: x)
+        case .offdiagCorrelation:
+            chart = try offDiagonalCorrelationChart()
+        case .offdiagDepth:
+            chart = try offDiagonalDepthChart()
         case .convergence:
             let lambdas = lambda.elements.map(\.value)
             note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))

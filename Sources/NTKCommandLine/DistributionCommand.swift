@@ -67,9 +67,7 @@ struct DistributionReport {
     }
 
     /// The shortest decimal that reads back as x (2 → "2", 0.1 → "0.1").
-    func shortest(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
-    }
+    func shortest(_ x: Double) -> String { shortestDecimal(x) }
 
     /// Sample moments of x with their z-scores. For k = 1, 2 the standard error is the exact
     /// one, from E[x²] and E[x⁴]; for k = 3, 4 it is the sample's, which heavy tails make
@@ -238,19 +236,15 @@ struct DistributionRunCommand: NTKSubcommand {
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }
         if let s = shard {
-            guard let (k, n) = Self.parseShard(s) else {
+            guard ShardFiles.parse(s) != nil else {
                 throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
             }
             guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk distribution merge)") }
-            _ = (k, n)
         }
     }
 
-    static func parseShard(_ s: String) -> (Int, Int)? {
-        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 100_000, k >= 1, k <= n else { return nil }
-        return (k, n)
-    }
+    /// `k/N` of `--shard` (see `ShardFiles.parse`).
+    static func parseShard(_ s: String) -> (Int, Int)? { ShardFiles.parse(s) }
 
     func execute(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()
@@ -262,17 +256,8 @@ struct DistributionRunCommand: NTKSubcommand {
         let (mean, normalized) = try DistributionReport.references(a, model: model)
         let reference = DistributionReport.scaledReference(mean: mean, network: reduced)
         guard reference.isNormal else { throw UsageError("E[Θ] is outside the range the sampler can normalise by (depth or σ² too extreme)") }
-        let total = samples.value
-        var first = 0, count = total
-        if let s = shard, let (k, n) = Self.parseShard(s) {
-            first = total * (k - 1) / n
-            count = total * k / n - first
-        }
-        var writer: AtomicFileWriter? = nil
-        if let path = emitStats {
-            InterruptCleanup.install()
-            do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
-        }
+        let (first, count) = ShardFiles.range(shard, total: samples.value)
+        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threads?.value ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
@@ -281,19 +266,11 @@ struct DistributionRunCommand: NTKSubcommand {
             progress?.update("ntk distribution: \(done)/\(count) samples")
         }
         progress?.finish()
-        if let writer {
+        if writer != nil {
             let shardStats = DistributionShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
                                                inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases, model: model.rawValue,
                                                seed: seedValue, firstSample: first, seconds: run.wallSeconds, distribution: run.statistic)
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                try writer.append(String(decoding: try encoder.encode(shardStats), as: UTF8.self) + "\n")
-                try writer.commit()
-            } catch {
-                writer.abort()
-                throw UsageError("--emit-stats \(Arguments.quoted(emitStats ?? "")): \(error)")
-            }
+            try ShardFiles.commit(shardStats, to: writer, path: emitStats)
         }
         let report = DistributionReport(architecture: a, model: model, distribution: run.statistic, seconds: run.wallSeconds,
                                         stoppedBy: run.stoppedBy.label, seeds: [seedValue], threads: threadCount,
@@ -342,14 +319,8 @@ struct DistributionMergeCommand: NTKSubcommand {
     var logDensity = false
 
     func execute(_ io: CommandIO) throws {
-        guard !files.isEmpty else { throw UsageError("merge needs at least one shard file") }
         var shards: [DistributionShard] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("shard \(Arguments.quoted(path)): cannot read the file") }
-            let shard: DistributionShard
-            do { shard = try JSONDecoder().decode(DistributionShard.self, from: data) } catch {
-                throw UsageError("shard \(Arguments.quoted(path)): not an ntk distribution statistics file")
-            }
+        for (path, shard) in try ShardFiles.read(files, as: DistributionShard.self, kind: "distribution") {
             guard shard.format == DistributionShard.currentFormat else {
                 throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
             }
@@ -370,16 +341,11 @@ struct DistributionMergeCommand: NTKSubcommand {
         // Merge in (seed, first sample) order: the result is the unsharded run's, whatever the file order.
         shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
         let first = shards[0]
-        let a: Architecture
-        let model: MomentModel
-        do {
-            let widths = try WidthList.parse(first.widths)
-            a = try Architecture(inputDimension: widths.inputDimension, hiddenRuns: widths.hiddenRuns,
-                                 sigma2: try BigRational(parsing: first.sigma2Exact), inputNorm2: try BigRational(parsing: first.inputNorm2Exact),
-                                 trainableBiases: first.biases)
-            guard let m = MomentModel(argument: first.model) else { throw UsageError("unknown model") }
-            model = m
-        } catch { throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description") }
+        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
+                                            biases: first.biases, file: files[0])
+        guard let model = MomentModel(argument: first.model) else {
+            throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description")
+        }
         var total = ThetaDistribution()
         for s in shards { total.merge(s.distribution) }
         guard total.count > 0 else { throw UsageError("the shards hold no samples") }

@@ -19,8 +19,9 @@ struct NTK: ParsableCommand {
         Exit codes: 0 success, 1 a failed Monte Carlo validation, 2 bad input or a refused job \
         (with one line on stderr), 3 an inconclusive validation (too few samples for a verdict).
         """,
-        subcommands: [MomentsCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
-                      ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self]
+        subcommands: [MomentsCommand.self, KernelCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
+                      ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self,
+                      OffDiagCommand.self, StepCommand.self, TrainCommand.self]
     )
 }
 

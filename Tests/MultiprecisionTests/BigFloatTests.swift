@@ -231,3 +231,33 @@ struct ResourceTests {
         #expect(Set(results) == ["0.333333333333333333333333333333"])
     }
 }
+
+@Suite("BigFloat circular functions")
+struct BigFloatTrigonometryTests {
+    @Test("fastArcsine agrees with MPFR's correctly rounded arcsine to within a few ulps on [0, 3/4]")
+    func fastArcsine() {
+        for p in [53, 128, 256, 1000] {
+            for i in 0...300 {
+                let x = BigFloat(Double(i) / 400 + 1e-9 * Double(i % 7), precision: p)
+                let exact = x.arcsine()
+                let fast = x.fastArcsine()
+                let error = (fast - exact).magnitude()
+                #expect(exact.isZero ? fast.isZero : error <= exact.magnitude().timesPowerOfTwo(-p + 3), "p=\(p) x=\(x)")
+            }
+            let tiny = BigFloat(1e-30, precision: p)
+            #expect(((tiny.fastArcsine() - tiny.arcsine()) / tiny).magnitude() < BigFloat.powerOfTwo(-p + 3, precision: 64))
+        }
+    }
+
+    @Test("directed roundings bracket: sin, cos, atan2, π")
+    func directed() {
+        let x = BigFloat(0.3, precision: 100)
+        #expect(x.sine(rounding: .down) < x.sine(rounding: .up))
+        #expect(x.cosine(rounding: .down) < x.cosine(rounding: .up))
+        #expect(BigFloat.pi(precision: 100, rounding: .down) < BigFloat.pi(precision: 100, rounding: .up))
+        let (s, c) = x.sineAndCosine()
+        #expect(s == x.sine() && c == x.cosine())
+        #expect(BigFloat.arctangent2(y: x, x: BigFloat(1, precision: 100)).doubleValue() == atan2(0.3, 1.0))
+        #expect(x.nextDown() < x && x < x.nextUp())
+    }
+}

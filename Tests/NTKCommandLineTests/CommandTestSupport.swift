@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import NTKCommandLine
 
 /// Runs `ntk` in-process and returns what a shell would see.
@@ -27,4 +28,15 @@ func temporaryDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ntk-tests-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// Runs `base` (a command line) once per shard k/N with `--emit-stats` into `directory` and
+/// returns the shard files; every run must succeed.
+func writeShards(_ base: String, count: Int, into directory: URL) -> [String] {
+    (1...count).map { k in
+        let file = directory.appendingPathComponent("part\(k).json").path
+        let r = ntk(base.split(separator: " ").map(String.init) + ["--shard", "\(k)/\(count)", "--emit-stats", file])
+        #expect(r.code == 0, "shard \(k)/\(count) of \(base) failed: \(r.stderr)")
+        return file
+    }
 }

@@ -22,12 +22,7 @@ struct DistributionCommandTests {
 
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var files: [String] = []
-        for k in 1...3 {
-            let file = dir.appendingPathComponent("part\(k).json").path
-            files.append(file)
-            #expect(ntk(base.split(separator: " ").map(String.init) + ["--shard", "\(k)/3", "--emit-stats", file]).code == 0)
-        }
+        let files = writeShards(base, count: 3, into: dir)
         let merged = try JSONParser().parse(ntk(["distribution", "merge", "--format", "json"] + files.reversed()).stdout)
         for key in ["quantiles", "tails", "moments", "log_mean", "log_variance"] {
             #expect(merged[key] == json[key], "\(key)")

@@ -46,6 +46,12 @@ struct ReliabilityTests {
         "--kind": ["dispersion", "convergence"], "--lambda-max": ["1", "0.5", "2"], "--points": ["2", "3", "5"],
         "--samples": ["1", "2", "200", "2000"], "--max-seconds": ["0.05", "0.2"], "--seed": ["0", "1", "5", "18446744073709551615"],
         "--threads": ["1", "2"], "--z-max": ["4", "1", "0.5"], "--budget-scale": ["0.00001", "0.000001"],
+        "--correlation": ["0.5", "0:1:0.5", "-1,1", "0.999999", "1"], "--gram": ["1,1,0.5", "1,2,1", "0,0,0", "2,1/2,-1"],
+        "--depths": ["1", "1,2", "1:3"], "--rho": ["0", "0.5,0.9"],
+        "--learning-rate": ["1e-3", "0.01", "1e-2,1e-4", "0.5"], "--learning-rate-scale": ["1e-2", "1e-3,1e-4", "0.5"],
+        "--target": ["0", "1", "-0.5"], "--optimizer": ["gd", "adam"],
+        "--dataset": ["sphere-teacher", "gaussian-mixture"], "--train-size": ["4", "10"], "--track": ["2", "5"],
+        "--steps": ["0", "3", "10"], "--record-every": ["1", "5"],
     ]
 
     static let network = ["--widths", "--widths-file", "--width", "--depth", "--input-dim", "--no-bias"]
@@ -62,9 +68,33 @@ struct ReliabilityTests {
         "validate": network + ["--sigma2", "--input-norm2", "--samples", "--max-seconds", "--seed", "--threads", "--z-max",
                                "--format", "--emit-stats"],
         "validate merge": ["--z-max", "--format"],
+        "kernel": network + ["--sigma2", "--input-norm2", "--correlation", "--gram", "--inputs", "--precision", "--digits", "--double",
+                             "--certified", "--format"],
         "validate suite": ["--threads", "--budget-scale"],
     ]
+    /// `offdiag` and the off-diagonal charts, fuzzed from their own stream after the 5000 vectors
+    /// above, so that adding them left those vectors (and the outcomes they reach) unchanged.
+    static let offDiagonalFlags: [String: [String]] = [
+        "offdiag": network + ["--sigma2", "--input-norm2", "--correlation", "--depths", "--samples", "--max-seconds", "--seed", "--threads",
+                              "--z-max", "--format", "--shard", "--emit-stats"],
+        "offdiag merge": ["--z-max", "--format"],
+        "chart": ["--kind", "--offdiag", "--rho", "--depths", "--output"],
+        // Also validate, so that this stream too reaches a failed validation (exit 1) and the
+        // outcome check below does not hang on one vector of the first stream.
+        "validate": flags["validate"]!,
+    ]
     static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer", "--first-step"]
+    /// `step` and `train`, fuzzed from a third stream for the same reason.
+    static let gradientStepFlags: [String: [String]] = [
+        "step": network + ["--sigma2", "--input-norm2", "--learning-rate", "--learning-rate-scale", "--target", "--correlation",
+                           "--samples", "--max-seconds", "--seed", "--threads", "--format", "--shard", "--emit-stats"],
+        "step merge": ["--format"],
+        "train": ["--width", "--depth", "--input-dim", "--no-bias", "--sigma2", "--dataset", "--data", "--train-size", "--track",
+                  "--steps", "--record-every", "--optimizer", "--learning-rate", "--learning-rate-scale", "--seed", "--format",
+                  "--output", "--chart"],
+    ]
+    /// Flags whose value is a file path.
+    static let fileFlags = ["--output", "--emit-stats", "--widths-file", "--inputs", "--offdiag", "--chart", "--data"]
     static let bogusFlags = ["--bogus", "-x", "--sigma", "--Sigma2", "--sigma2=", "--widths=3,2", "---", "--help", "-h", "--version"]
 
     /// Files the fuzzer points --output, --emit-stats, --widths-file and merge at.
@@ -76,19 +106,20 @@ struct ReliabilityTests {
             directory = temporaryDirectory()
             let d = directory.path
             try "3,2x2\n".write(toFile: d + "/widths.txt", atomically: true, encoding: .utf8)
+            try "1,0,0\n0.5,0.5,1\n-1,2,0\n".write(toFile: d + "/inputs.csv", atomically: true, encoding: .utf8)
             try "garbage (".write(toFile: d + "/bad.txt", atomically: true, encoding: .utf8)
             try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: d + "/binary.bin"))
             try "{\"format\": \"ntk-validate-stats-2\"}".write(toFile: d + "/partial.json", atomically: true, encoding: .utf8)
             let stats = ntk(["validate", "--width", "2", "--depth", "2", "--sigma2", "2", "--samples", "300", "--seed", "9",
                              "--emit-stats", d + "/stats.json"])
             #expect([0, 1, 3].contains(stats.code))
-            paths = [d + "/widths.txt", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/stats.json",
+            paths = [d + "/widths.txt", d + "/inputs.csv", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/stats.json",
                      d + "/out.txt", d + "/missing/out.txt", d, d + "/", "", d + "/σ² file.svg", "/dev/null/x"]
         }
     }
 
     static func value(for flag: String, _ rng: inout SplitMix64, files: FuzzFiles) -> String {
-        if ["--output", "--emit-stats", "--widths-file"].contains(flag) {
+        if fileFlags.contains(flag) {
             // Never a bare relative name: a valid run would write it into the working directory.
             return rng.chance(70) ? rng.pick(files.paths) : files.directory.path + "/" + rng.pick(garbage)
         }
@@ -96,33 +127,46 @@ struct ReliabilityTests {
         return rng.pick(garbage)
     }
 
-    static func vector(_ rng: inout SplitMix64, files: FuzzFiles) -> [String] {
-        let commands = Array(flags.keys).sorted() + ["bogus", "", "help", "validate run", "moments moments", "--sigma2"]
+    static func vector(_ rng: inout SplitMix64, files: FuzzFiles, table: [String: [String]] = flags,
+                       extraCommands: [String] = ["bogus", "", "help", "validate run", "moments moments", "--sigma2"]) -> [String] {
+        let commands = Array(table.keys).sorted() + extraCommands
         let command = rng.pick(commands)
         var args = command.isEmpty ? [] : command.split(separator: " ").map(String.init)
-        let own = flags[command] ?? flags["moments"]!
+        if table["offdiag"] != nil, command == "chart" { args += ["--kind", rng.pick(["offdiag-depth", "offdiag-correlation"])] }
+        let own = table[command] ?? table["moments"] ?? table["offdiag"] ?? table["step"]!
         for _ in 0..<rng.below(7) {
             let roll = rng.below(100)
             if roll < 8 { args.append(rng.pick(bogusFlags)); continue }
             if roll < 12 { args.append(rng.pick(garbage)); continue }  // stray positional
-            if roll < 15, command == "validate merge" { args.append(rng.pick(files.paths)); continue }
+            if roll < 15, command.hasSuffix(" merge") { args.append(rng.pick(files.paths)); continue }
             let flag = rng.pick(own)
             args.append(flag)
             if booleanFlags.contains(flag) { continue }
             // A missing value, except after a file flag: the next stray word would become the
             // file name and a valid run would write it into the working directory.
-            if rng.chance(3) && !["--output", "--emit-stats", "--widths-file"].contains(flag) { continue }
+            if rng.chance(3) && !fileFlags.contains(flag) { continue }
             let v = value(for: flag, &rng, files: files)
             // ArgumentParser reads "-x"-like values as flags; the `=` form passes them as values.
             if rng.chance(20) { args[args.count - 1] = flag + "=" + v } else { args.append(v) }
         }
-        if command == "validate merge" && rng.chance(80) {
+        if command.hasSuffix(" merge") && rng.chance(80) {
             args += (0..<rng.below(3)).map { _ in rng.pick(files.paths) }
         }
         // Bound the cost of vectors that happen to be valid.
-        if command.hasPrefix("validate") && command != "validate merge" && command != "validate suite" {
+        if (command.hasPrefix("validate") || command.hasPrefix("offdiag")) && !command.hasSuffix(" merge") && command != "validate suite" {
             if !args.contains(where: { $0.hasPrefix("--max-seconds") }) { args += ["--max-seconds", "0.2"] }
             if !args.contains(where: { $0.hasPrefix("--samples") }) { args += ["--samples", "500"] }
+        }
+        // Simulated steps and training runs: small budgets, whatever else the vector asks for.
+        if command == "step" || command == "step run" {
+            if !args.contains(where: { $0.hasPrefix("--max-seconds") }) { args += ["--max-seconds", "0.2"] }
+            if !args.contains(where: { $0.hasPrefix("--samples") }) { args += ["--samples", "300"] }
+        }
+        if command == "train" {
+            if !args.contains(where: { $0.hasPrefix("--width") }) { args += ["--width", "6"] }
+            if !args.contains(where: { $0.hasPrefix("--depth") }) { args += ["--depth", "4"] }
+            if !args.contains(where: { $0.hasPrefix("--steps") }) { args += ["--steps", "5"] }
+            if !args.contains(where: { $0.hasPrefix("--train-size") }) { args += ["--train-size", "8"] }
         }
         // The full suite takes minutes: whatever budget the random part chose, the last one wins.
         if command == "validate suite" { args += ["--budget-scale", "0.000001"] }
@@ -133,7 +177,7 @@ struct ReliabilityTests {
         return args
     }
 
-    @Test("fuzz: 5000 generated command lines keep the exit-code and stderr contract")
+    @Test("fuzz: 5000 generated command lines (and 600 each for offdiag and for step/train) keep the exit-code and stderr contract")
     func fuzzCommandLines() throws {
         let files = try FuzzFiles()
         defer { try? FileManager.default.removeItem(at: files.directory) }
@@ -142,12 +186,15 @@ struct ReliabilityTests {
         // "-99999999999999999999999" once landed in the repository this way.)
         let rootBefore = packageRootEntries()
         defer { #expect(packageRootEntries() == rootBefore, "the CLI tests wrote into the package root") }
-        // The seed decides whether the rare exit 1 is reached (a `validate merge --z-max 0.5` of the
-        // stats file before another vector overwrites it with --output/--emit-stats); adding flags
-        // shifts the stream, so it was re-chosen when --first-step was added (20_240_601 stopped
-        // reaching 1; 20_240_604 reaches it).
-        var rng = SplitMix64(state: 20_240_604)
+        var rng = SplitMix64(state: 20_240_601)
+        var offDiagonalRng = SplitMix64(state: 20_261_129)
+        var gradientStepRng = SplitMix64(state: 20_261_212)
+        // The random vectors reach exit 1 (a failed validation) only by chance; one vector that
+        // fails for certain (|z| ≤ 0.001 is hopeless) keeps that outcome covered whatever the mix.
         let vectors = (0..<5000).map { _ in Self.vector(&rng, files: files) }
+            + (0..<600).map { _ in Self.vector(&offDiagonalRng, files: files, table: Self.offDiagonalFlags, extraCommands: ["offdiag run"]) }
+            + (0..<600).map { _ in Self.vector(&gradientStepRng, files: files, table: Self.gradientStepFlags, extraCommands: ["step run"]) }
+            + [["validate", "--width", "2", "--depth", "3", "--sigma2", "2", "--samples", "3000", "--z-max", "0.001", "--threads", "1"]]
         // Two workers (the in-process runner is re-entrant); each vector is checked alone.
         struct Outcome { var result: CommandResult; var seconds: Double }
         let lock = NSLock()
