@@ -165,6 +165,10 @@ struct ReliabilityTests {
         var offDiagonalRng = SplitMix64(state: 20_261_129)
         let vectors = (0..<5000).map { _ in Self.vector(&rng, files: files) }
             + (0..<600).map { _ in Self.vector(&offDiagonalRng, files: files, table: Self.offDiagonalFlags, extraCommands: ["offdiag run"]) }
+            // A line that fails validation (|z| ≤ 0.001 is out of reach), so that the exit-1 contract
+            // is checked whatever outcomes the random streams happen to reach.
+            + [["validate", "--width", "3", "--depth", "3", "--sigma2", "2", "--samples", "2000", "--seed", "3", "--z-max", "0.001",
+                "--max-seconds", "0.2"]]
         // Two workers (the in-process runner is re-entrant); each vector is checked alone.
         struct Outcome { var result: CommandResult; var seconds: Double }
         let lock = NSLock()
