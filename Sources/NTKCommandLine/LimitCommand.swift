@@ -98,7 +98,12 @@ struct LimitCommand: NTKSubcommand {
         let publishedNote = limits.publishedForm.note
         // The closed forms take n0 = M and ‖x‖² = X0; α0 = 1/X0 then.
         let ratio = self.alpha0 == nil ? (inputRatio?.value ?? 1) : 1
-        let x0 = self.alpha0.map { BigRational(1) / $0.value } ?? inputNorm2?.value ?? 1
+        // α0 = 0 (X0 = ∞) has no finite X0; only the corrections (skipped then) and the
+        // higher-moment limits use it.
+        if let a = self.alpha0, a.value.isZero, maxMoment != nil {
+            throw UsageError("--max-moment needs --alpha0 > 0 (α0 = 0 means ‖x‖² = ∞)")
+        }
+        let x0 = self.alpha0.map { $0.value.isZero ? BigRational(1) : BigRational(1) / $0.value } ?? inputNorm2?.value ?? 1
         let correction = corrections && (self.alpha0 == nil || self.alpha0!.value.signum > 0)
             ? try ExpansionClosedForms.dispersion(sigma2: sigma2, lambda: lambda, inputNorm2: x0, trainableBiases: !noBias,
                                                    inputRatio: ratio, precision: workingBits)
