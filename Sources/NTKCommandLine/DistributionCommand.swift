@@ -62,9 +62,7 @@ struct DistributionReport {
         return (mean / BigFloat(network.logScale, precision: p).exp()).doubleValue()
     }
 
-    func g(_ x: Double, _ digits: Int = 6) -> String {
-        x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: digits) : (x.isNaN ? "undefined" : (x > 0 ? "inf" : "-inf"))
-    }
+    func g(_ x: Double, _ digits: Int = 6) -> String { estimateText(x, digits) }
 
     /// The shortest decimal that reads back as x (2 → "2", 0.1 → "0.1").
     func shortest(_ x: Double) -> String { shortestDecimal(x) }
@@ -94,7 +92,7 @@ struct DistributionReport {
         out += "E[Θ]          \(meanExact.formatted(significantDigits: 10)) (exact recursion); below, x = Θ/E[Θ]\n"
         out += "moments       k   Monte Carlo ± s.e.   exact E[Θ^k]/E[Θ]^k   z\n"
         for m in moments {
-            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))\(m.exactSE ? "" : "†")   \(g(m.exact, 8))   \(m.z.isFinite ? String(format: "%.2f", m.z) : "undefined")\n"
+            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))\(m.exactSE ? "" : "†")   \(g(m.exact, 8))   \(zScoreText(m.z))\n"
         }
         out += "              (s.e. exact for k ≤ 2, from E[Θ²], E[Θ⁴]; † sample s.e., optimistic for heavy tails)\n"
         out += "quantiles     " + Self.quantileLevels.map { q in
@@ -242,9 +240,6 @@ struct DistributionRunCommand: NTKSubcommand {
             guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk distribution merge)") }
         }
     }
-
-    /// `k/N` of `--shard` (see `ShardFiles.parse`).
-    static func parseShard(_ s: String) -> (Int, Int)? { ShardFiles.parse(s) }
 
     func execute(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()

@@ -115,15 +115,14 @@ struct OffDiagReport {
     }
 
     func verdictText(_ t: MomentZTest) -> String {
-        func z(_ x: Double) -> String { x.isFinite ? String(format: "%.2f", x) : "undefined" }
         let verdict: String
         switch t.verdict {
         case .pass: verdict = "PASS (|z| ≤ \(g(zMax, 3)))"
         case .fail: verdict = "FAIL (|z| > \(g(zMax, 3)))"
         case .inconclusive: verdict = "INCONCLUSIVE (fewer than \(MomentZTest.minimumSamples) samples or no finite standard error)"
         }
-        return "E[Θ] \(g(t.mean)) ± \(g(t.standardErrorOfMean, 2)) vs exact \(g(t.referenceMean, 8)) (z \(z(t.zMean))), "
-            + "E[Θ²] \(g(t.secondMoment)) ± \(g(t.standardErrorOfSecondMoment, 2)) vs exact \(g(t.referenceSecondMoment, 8)) (z \(z(t.zSecondMoment))): \(verdict)"
+        return "E[Θ] \(g(t.mean)) ± \(g(t.standardErrorOfMean, 2)) vs exact \(g(t.referenceMean, 8)) (z \(zScoreText(t.zMean))), "
+            + "E[Θ²] \(g(t.secondMoment)) ± \(g(t.standardErrorOfSecondMoment, 2)) vs exact \(g(t.referenceSecondMoment, 8)) (z \(zScoreText(t.zSecondMoment))): \(verdict)"
     }
 
     func text() throws -> String {
@@ -244,19 +243,10 @@ func checkSimulable(_ a: Architecture) throws {
           a.hiddenRuns.allSatisfy({ $0.width <= offDiagMaximumParameters }) else {
         throw UsageError("offdiag stores every weight: depth ≤ 10000 and at most \(offDiagMaximumParameters) parameters")
     }
-    let widths = a.expandedWidths + [1]
-    var total = 0
-    for l in 1..<widths.count {
-        let (size, overflow) = widths[l].multipliedReportingOverflow(by: widths[l - 1])
-        total += overflow ? offDiagMaximumParameters + 1 : size + widths[l]
-        guard total <= offDiagMaximumParameters else {
-            throw UsageError("offdiag stores every weight: at most \(offDiagMaximumParameters) parameters per network")
-        }
+    guard explicitParameterCount(a) <= Double(offDiagMaximumParameters) else {
+        throw UsageError("offdiag stores every weight: at most \(offDiagMaximumParameters) parameters per network")
     }
-    let s = BigFloat(a.sigma2, precision: 53).doubleValue(), x = BigFloat(a.inputNorm2, precision: 53).doubleValue()
-    guard s.isNormal, x.isFinite, s < 1e30, x < 1e30 else {
-        throw UsageError("offdiag simulates in double precision: σ² and ‖x‖² must lie within 1e-300 … 1e30")
-    }
+    _ = try SimulatedArchitecture.checked(a, command: "offdiag")
 }
 
 struct OffDiagRunCommand: NTKSubcommand {
@@ -329,7 +319,7 @@ struct OffDiagRunCommand: NTKSubcommand {
             for d in depths.elements { try d.check("--depths entry", 1...10_000) }
         }
         if let s = shard {
-            guard DistributionRunCommand.parseShard(s) != nil else {
+            guard ShardFiles.parse(s) != nil else {
                 throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
             }
             guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk offdiag merge)") }
@@ -346,17 +336,8 @@ struct OffDiagRunCommand: NTKSubcommand {
             throw UsageError("--correlation \(Arguments.quoted(rho.text)) needs two input coordinates: n0 = 1 allows only ρ = ±1")
         }
         let networks = try depthPrefixes(a, depths: depths?.elements.map(\.value))
-        let total = samples.value
-        var first = 0, count = total
-        if let s = shard, let (k, n) = DistributionRunCommand.parseShard(s) {
-            first = total * (k - 1) / n
-            count = total * k / n - first
-        }
-        var writer: AtomicFileWriter? = nil
-        if let path = emitStats {
-            InterruptCleanup.install()
-            do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
-        }
+        let (first, count) = ShardFiles.range(shard, total: samples.value)
+        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threadCount(threads)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
@@ -384,20 +365,12 @@ struct OffDiagRunCommand: NTKSubcommand {
                                               stoppedBy: run.stoppedBy.label))
         }
         progress?.finish()
-        if let writer {
+        if writer != nil {
             let stats = OffDiagShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
                                      inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases, depths: networks.map(\.depth),
                                      correlationsExact: correlation.elements.map(\.value.fractionString), seed: seedValue,
                                      firstSample: first, seconds: results.map(\.seconds), statistics: results.map(\.statistics))
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                try writer.append(String(decoding: try encoder.encode(stats), as: UTF8.self) + "\n")
-                try writer.commit()
-            } catch {
-                writer.abort()
-                throw UsageError("--emit-stats \(Arguments.quoted(emitStats ?? "")): \(error)")
-            }
+            try ShardFiles.commit(stats, to: writer, path: emitStats)
         }
         let report = OffDiagReport(depths: results, architecture: a, correlations: rhos, seeds: [seedValue], threads: threadCount,
                                    zMax: zMax.doubleValue)
@@ -424,15 +397,9 @@ struct OffDiagMergeCommand: NTKSubcommand {
     }
 
     func execute(_ io: CommandIO) throws {
-        guard !files.isEmpty else { throw UsageError("merge needs at least one shard file") }
         try validate()
         var shards: [OffDiagShard] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("shard \(Arguments.quoted(path)): cannot read the file") }
-            let shard: OffDiagShard
-            do { shard = try JSONDecoder().decode(OffDiagShard.self, from: data) } catch {
-                throw UsageError("shard \(Arguments.quoted(path)): not an ntk offdiag statistics file")
-            }
+        for (path, shard) in try ShardFiles.read(files, as: OffDiagShard.self, kind: "offdiag") {
             guard shard.format == OffDiagShard.currentFormat else {
                 throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
             }
@@ -455,13 +422,10 @@ struct OffDiagMergeCommand: NTKSubcommand {
         // Merge in (seed, first sample) order: the result does not depend on the file order.
         shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
         let first = shards[0]
-        let a: Architecture
+        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
+                                            biases: first.biases, file: files[0])
         let rhos: [Double]
         do {
-            let widths = try WidthList.parse(first.widths)
-            a = try Architecture(inputDimension: widths.inputDimension, hiddenRuns: widths.hiddenRuns,
-                                 sigma2: try BigRational(parsing: first.sigma2Exact), inputNorm2: try BigRational(parsing: first.inputNorm2Exact),
-                                 trainableBiases: first.biases)
             let exact = try first.correlationsExact.map { try BigRational(parsing: $0) }
             guard exact.allSatisfy(isCorrelation) else { throw UsageError("correlation out of range") }
             rhos = exact.map { BigFloat($0, precision: 53).doubleValue() }

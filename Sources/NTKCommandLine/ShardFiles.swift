@@ -4,8 +4,8 @@ import NTKMoments
 import NTKOutput
 
 /// The `--shard k/N --emit-stats FILE` / `merge FILES…` plumbing shared by the sampling
-/// commands (`distribution`, `step`): which samples a shard computes, how its statistics file
-/// is written (atomically, one line of sorted-key JSON) and read back.
+/// commands (`validate`, `distribution`, `offdiag`, `step`): which samples a shard computes, how its statistics file
+/// is written (atomically, as sorted-key JSON) and read back.
 enum ShardFiles {
     /// `k/N` with 1 ≤ k ≤ N ≤ 100000, or nil.
     static func parse(_ s: String) -> (Int, Int)? {
@@ -29,12 +29,13 @@ enum ShardFiles {
         do { return try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
     }
 
-    /// Writes `value` as one line of sorted-key JSON and commits (nothing when `writer` is nil).
-    static func commit<T: Encodable>(_ value: T, to writer: AtomicFileWriter?, path: String?) throws {
+    /// Writes `value` as sorted-key JSON (one line, or indented for `validate`'s human-readable
+    /// files) and commits (nothing when `writer` is nil).
+    static func commit<T: Encodable>(_ value: T, to writer: AtomicFileWriter?, path: String?, prettyPrinted: Bool = false) throws {
         guard let writer else { return }
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = prettyPrinted ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
             try writer.append(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
             try writer.commit()
         } catch {

@@ -64,12 +64,9 @@ struct StepReport {
     let threads: Int?
     let reference: StepReference
 
-    func g(_ x: Double, _ digits: Int = 6) -> String {
-        x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: digits) : (x.isNaN ? "undefined" : (x > 0 ? "inf" : "-inf"))
-    }
+    func g(_ x: Double, _ digits: Int = 6) -> String { estimateText(x, digits) }
     func pm(_ e: GradientStepStatistics.Estimate) -> String { "\(g(e.mean)) ± \(g(e.standardError, 2))" }
     var zFQ: Double { (statistics.fQ.mean - reference.fQ) / statistics.fQ.standardError }
-    func zText(_ z: Double) -> String { z.isFinite ? String(format: "%.2f", z) : "undefined" }
 
     static let kinkNote = "kink = E[ΔΘ/η + (f−y)Q]: units within O(η) of zero cross and Θ jumps by O(1), a real first-order effect of ReLU, not a numerical artefact"
 
@@ -80,7 +77,7 @@ struct StepReport {
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
         out += "step          θ' = θ − η(f − y)∇f on ½(f(x) − y)², y = \(g(target)); Monte Carlo estimates ± standard errors\n"
         out += "E[Θ]          \(pm(statistics.theta)) | exact \(g(reference.meanTheta, 8))\n"
-        out += "E[fQ]         \(pm(statistics.fQ)) | exact \(g(reference.fQ, 8)) (z = \(zText(zFQ))); smooth part of E[ΔΘ]/η = −E[fQ]\n"
+        out += "E[fQ]         \(pm(statistics.fQ)) | exact \(g(reference.fQ, 8)) (z = \(zScoreText(zFQ))); smooth part of E[ΔΘ]/η = −E[fQ]\n"
         for (k, eta) in learningRates.enumerated() {
             let s = statistics.step(k)
             let scale = scales.map { " (c = \($0[k]))" } ?? ""
@@ -261,24 +258,15 @@ struct StepRunCommand: NTKSubcommand {
 
     /// The explicit network of `a`, refused when too large to store or outside double range.
     static func simulatedArchitecture(_ a: Architecture) throws -> SimulatedArchitecture {
-        let s = BigFloat(a.sigma2, precision: 53).doubleValue(), x = BigFloat(a.inputNorm2, precision: 53).doubleValue()
-        guard s.isNormal, s < 1e30, x.isFinite, x < 1e30 else {
-            throw UsageError("step simulates in double precision: σ² and ‖x‖² must lie within 1e-300 … 1e30")
-        }
+        let simulated = try SimulatedArchitecture.checked(a, command: "step")
         guard a.depth <= ValidateRunCommand.maximumDepth, a.inputDimension <= 100_000 else {
             throw UsageError("step stores every weight: at most \(maximumParameters) parameters")
         }
-        // Σ_l n_l n_{l-1} in floating point: exact enough to refuse, and never overflows.
-        var total = 0.0, previous = Double(a.inputDimension)
-        for run in a.hiddenRuns {
-            let w = Double(run.width)
-            total += w * previous + Double(run.count - 1) * w * w
-            previous = w
+        let parameters = explicitParameterCount(a)
+        guard parameters <= Double(maximumParameters) else {
+            throw UsageError("step stores every weight: at most \(maximumParameters) parameters (this network has about \(String(format: "%.3g", parameters)))")
         }
-        guard total + previous <= Double(maximumParameters) else {
-            throw UsageError("step stores every weight: at most \(maximumParameters) parameters (this network has about \(String(format: "%.3g", total + previous)))")
-        }
-        return SimulatedArchitecture(a)
+        return simulated
     }
 
     func execute(_ io: CommandIO) throws {

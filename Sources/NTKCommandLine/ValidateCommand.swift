@@ -91,7 +91,7 @@ struct ValidationReport {
 
     /// Where z is undefined (fewer than 2 samples, or zero standard error), it is reported as
     /// "undefined" in text and null in JSON.
-    func zText(_ z: Double) -> String { z.isFinite ? String(format: "%.2f", z) : "undefined" }
+    func zText(_ z: Double) -> String { zScoreText(z) }
 
     /// A standard error in text: "undefined" when there is none (fewer than 2 samples).
     func seText(_ se: Double) -> String { se.isFinite ? g(se, 2) : "undefined" }
@@ -207,6 +207,28 @@ extension SimulatedArchitecture {
                   sigma2: BigFloat(a.sigma2, precision: 53).doubleValue(),
                   inputNorm2: BigFloat(a.inputNorm2, precision: 53).doubleValue(), trainableBiases: a.trainableBiases)
     }
+
+    /// The network `a` describes, refused with one line naming `command` when σ² or ‖x‖² lie
+    /// outside the double range every simulation (validate, offdiag, step) computes in.
+    static func checked(_ a: Architecture, command: String) throws -> SimulatedArchitecture {
+        let simulated = SimulatedArchitecture(a)
+        guard simulated.sigma2.isNormal, simulated.inputNorm2.isFinite, simulated.sigma2 < 1e30, simulated.inputNorm2 < 1e30 else {
+            throw UsageError("\(command) simulates in double precision: σ² and ‖x‖² must lie within 1e-300 … 1e30")
+        }
+        return simulated
+    }
+}
+
+/// The weights and biases of the explicit network of `a` (what `ExplicitNetwork` stores at
+/// most), in floating point: exact enough to refuse a network, and never overflowing.
+func explicitParameterCount(_ a: Architecture) -> Double {
+    var total = 0.0, previous = Double(a.inputDimension)
+    for run in a.hiddenRuns {
+        let w = Double(run.width)
+        total += (w * previous + w) + Double(run.count - 1) * (w * w + w)
+        previous = w
+    }
+    return total + previous + 1
 }
 
 extension MonteCarloStopReason {
@@ -315,16 +337,8 @@ struct ValidateRunCommand: NTKSubcommand {
         guard a.depth <= Self.maximumDepth, a.hiddenRuns.allSatisfy({ $0.width <= Self.maximumWidth }), a.inputDimension <= 1_000_000_000 else {
             throw UsageError("validate simulates explicit matrices: depth ≤ \(Self.maximumDepth) and hidden widths ≤ \(Self.maximumWidth)")
         }
-        let sigma2Double = BigFloat(sigma2, precision: 53).doubleValue(), x = BigFloat(inputNorm2, precision: 53).doubleValue()
-        guard sigma2Double.isNormal, x.isFinite, sigma2Double < 1e30, x < 1e30 else {
-            throw UsageError("validate simulates in double precision: σ² and ‖x‖² must lie within 1e-300 … 1e30")
-        }
-        var writer: AtomicFileWriter? = nil
-        if let path = emitStats {
-            InterruptCleanup.install()
-            do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--emit-stats \(Arguments.quoted(path)): \(error)") }
-        }
-        let simulated = SimulatedArchitecture(a)
+        let simulated = try SimulatedArchitecture.checked(a, command: "validate")
+        let writer = try ShardFiles.openWriter(emitStats)
         let reference = ValidationReference(a)
         let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
         let start = Date()
@@ -336,20 +350,12 @@ struct ValidateRunCommand: NTKSubcommand {
         }
         progress?.finish()
         let stoppedBy = run.stoppedBy.label
-        if let writer {
+        if writer != nil {
             let stats = ShardStatistics(widths: compactWidths(a, limit: Int.max), sigma2: simulated.sigma2, sigma2Exact: sigma2.fractionString,
                                         inputNorm2: simulated.inputNorm2, inputNorm2Exact: inputNorm2.fractionString,
                                         biases: a.trainableBiases, seed: seedValue,
                                         seconds: run.wallSeconds, stoppedBy: stoppedBy, moments: run.moments)
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try writer.append(String(decoding: try encoder.encode(stats), as: UTF8.self) + "\n")
-                try writer.commit()
-            } catch {
-                writer.abort()
-                throw UsageError("--emit-stats \(Arguments.quoted(emitStats ?? "")): \(error)")
-            }
+            try ShardFiles.commit(stats, to: writer, path: emitStats, prettyPrinted: true)
         }
         let report = ValidationReport(architecture: a, moments: run.moments, seconds: run.wallSeconds, stoppedBy: stoppedBy,
                                       seeds: [seedValue], threads: threadCount, zMax: zMax.doubleValue, reference: reference)

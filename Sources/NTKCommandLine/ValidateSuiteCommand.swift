@@ -120,7 +120,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
             verdicts.append(verdict)
             func g(_ x: Double) -> String { x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: 5) : "undefined" }
             try sink.row([c.widths, c.sigma2, c.biases ? "yes" : "no", "\(run.statistic.count)", String(format: "%.1f", run.wallSeconds),
-                          g(fq.mean), g(reference.fQ), z.isFinite ? String(format: "%.2f", z) : "undefined", g(run.statistic.step(0).kink.mean),
+                          g(fq.mean), g(reference.fQ), zScoreText(z), g(run.statistic.step(0).kink.mean),
                           Self.label(verdict)])
         }
         try sink.end()

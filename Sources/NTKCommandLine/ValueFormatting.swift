@@ -98,3 +98,13 @@ func architectureMembers(_ a: Architecture, inputDimension: Bool = false) -> [(k
         ("biases", .bool(a.trainableBiases)),
     ]
 }
+
+/// A Monte Carlo figure in text: `digits` significant digits of the double, "undefined" where
+/// there is none (NaN: no samples, or a ratio of zeros), and "inf"/"-inf" spelled out.
+func estimateText(_ x: Double, _ digits: Int = 6) -> String {
+    x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: digits) : (x.isNaN ? "undefined" : (x > 0 ? "inf" : "-inf"))
+}
+
+/// A z-score in text: two decimals, or "undefined" where it is not finite (fewer than 2
+/// samples, or a zero standard error).
+func zScoreText(_ z: Double) -> String { z.isFinite ? String(format: "%.2f", z) : "undefined" }
