@@ -8,36 +8,11 @@ import Multiprecision
 /// (second-order Richardson) must agree with the limit.
 @Suite("First-step limits against the extrapolated finite recursion")
 struct FirstStepLimitPropertyTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        let sigma2: BigRational
-        let lambda: BigRational
-        let inputNorm2: BigRational
-        let inputRatio: BigRational
-        let biases: Bool
-        var testDescription: String {
-            "σ²=\(sigma2) λ=\(lambda) ‖x‖²=\(inputNorm2) r=\(inputRatio) \(biases ? "biases" : "no biases")"
-        }
-    }
+    typealias Case = LimitPropertyTests.Case
 
-    static func cases(sigma2 values: [String]) -> [Case] {
-        var all: [Case] = []
-        for s in values {
-            for biases in [true, false] {
-                for x in ["1/2", "3"] {
-                    for r in ["1", "1/4"] {
-                        for l in ["3/10", "1"] {
-                            all.append(Case(sigma2: try! BigRational(parsing: s), lambda: try! BigRational(parsing: l),
-                                            inputNorm2: try! BigRational(parsing: x), inputRatio: try! BigRational(parsing: r),
-                                            biases: biases))
-                        }
-                    }
-                }
-            }
-        }
-        return all
-    }
+    static func cases(sigma2 values: [String]) -> [Case] { LimitPropertyTests.grid(sigma2: values, inputNorms: ["1/2", "3"]) }
 
-    static let widths = [10_000, 100_000, 1_000_000]
+    static let widths = LimitPropertyTests.widths
 
     static func finite(_ c: Case, width M: Int) throws -> BigFloat {
         let L = ConvergenceStudy.depth(lambda: c.lambda, width: M)
@@ -52,15 +27,13 @@ struct FirstStepLimitPropertyTests {
         try WidthExtrapolation.limit(widths: widths, values: widths.map { try finite(c, width: $0) }, precision: 128)
     }
 
-    func relativeDifference(_ a: BigFloat, _ b: BigFloat) -> Double { ((a - b) / b).magnitude().doubleValue() }
-
     @Test("check: first-step-limit-tied-to-recursion — edge of chaos and chaotic (biases on and off), and every phase without biases: the extrapolated recursion equals the closed form",
           arguments: cases(sigma2: ["2", "5/2", "4"]) + cases(sigma2: ["1/2", "3/2"]).filter { !$0.biases })
     func limit(_ c: Case) throws {
         let extrapolated = try Self.extrapolated(c)
         let alpha0 = DispersionLimits.alpha0(inputRatio: c.inputRatio, inputNorm2: c.inputNorm2, trainableBiases: c.biases)
         let limits = try FirstStepLimits(sigma2: c.sigma2, lambda: c.lambda, trainableBiases: c.biases, alpha0: alpha0, precision: 128)
-        let difference = relativeDifference(extrapolated, limits.limit)
+        let difference = LimitPropertyTests.relativeDifference(extrapolated, limits.limit)
         #expect(difference < 1e-5, "extrapolated \(extrapolated.formatted(significantDigits: 12)) vs limit \(limits.limit.formatted(significantDigits: 12))")
     }
 
@@ -74,7 +47,7 @@ struct FirstStepLimitPropertyTests {
             return try Self.finite(c, width: M) / approximation
         }
         let extrapolated = try WidthExtrapolation.limit(widths: Self.widths, values: ratios, precision: 128)
-        let difference = relativeDifference(extrapolated, BigFloat(1, precision: 128))
+        let difference = LimitPropertyTests.relativeDifference(extrapolated, BigFloat(1, precision: 128))
         #expect(difference < 1e-5, "ratio extrapolates to \(extrapolated.formatted(significantDigits: 12))")
         let limits = try FirstStepLimits(sigma2: c.sigma2, lambda: c.lambda, trainableBiases: true, alpha0: 1, precision: 64)
         #expect(limits.limit.isZero && limits.decaysExponentially)

@@ -21,11 +21,13 @@ struct LimitPropertyTests {
         }
     }
 
-    static let cases: [Case] = {
+    /// The parameter grid σ² × biases on/off × ‖x‖² × n₀/M ∈ {1, 1/4} × λ ∈ {3/10, 1}, shared with
+    /// `FirstStepLimitPropertyTests`.
+    static func grid(sigma2 values: [String], inputNorms: [String]) -> [Case] {
         var all: [Case] = []
-        for s in ["1/2", "3/2", "2", "5/2", "4"] {
+        for s in values {
             for biases in [true, false] {
-                for x in ["1/2", "1", "3"] {
+                for x in inputNorms {
                     for r in ["1", "1/4"] {
                         for l in ["3/10", "1"] {
                             all.append(Case(sigma2: try! BigRational(parsing: s), lambda: try! BigRational(parsing: l),
@@ -37,7 +39,9 @@ struct LimitPropertyTests {
             }
         }
         return all
-    }()
+    }
+
+    static let cases = grid(sigma2: ["1/2", "3/2", "2", "5/2", "4"], inputNorms: ["1/2", "1", "3"])
 
     static let widths = [10_000, 100_000, 1_000_000]
 
@@ -51,14 +55,14 @@ struct LimitPropertyTests {
         return (limit, rows[0])
     }
 
-    func relativeDifference(_ a: BigFloat, _ b: BigFloat) -> Double {
+    static func relativeDifference(_ a: BigFloat, _ b: BigFloat) -> Double {
         ((a - b) / b).magnitude().doubleValue()
     }
 
     @Test("check: limits-tied-to-recursion — the exact recursion extrapolates to limit_exact", arguments: cases)
     func exactLimit(_ c: Case) throws {
         let (extrapolated, row) = try extrapolated(c, model: .exact)
-        let difference = relativeDifference(extrapolated, row.limitExact)
+        let difference = Self.relativeDifference(extrapolated, row.limitExact)
         #expect(difference < 1e-5, "extrapolated \(extrapolated.formatted(significantDigits: 12)) vs limit_exact \(row.limitExact.formatted(significantDigits: 12))")
     }
 
@@ -67,7 +71,7 @@ struct LimitPropertyTests {
         let (extrapolated, _) = try extrapolated(c, model: .gradientIndependence)
         let alpha0 = DispersionLimits.alpha0(inputRatio: c.inputRatio, inputNorm2: c.inputNorm2, trainableBiases: c.biases)
         let limits = try DispersionLimits(sigma2: c.sigma2, lambda: c.lambda, trainableBiases: c.biases, alpha0: alpha0, precision: 128)
-        let difference = relativeDifference(extrapolated, limits.gradientIndependence)
+        let difference = Self.relativeDifference(extrapolated, limits.gradientIndependence)
         #expect(difference < 1e-5, "extrapolated \(extrapolated.formatted(significantDigits: 12)) vs gi \(limits.gradientIndependence.formatted(significantDigits: 12))")
     }
 
@@ -80,7 +84,7 @@ struct LimitPropertyTests {
             return BigFloat(r, precision: 200)
         }
         let limit = try WidthExtrapolation.limit(widths: widths, values: values, precision: 200)
-        #expect(relativeDifference(limit, BigFloat(3, precision: 200)) < 1e-55)
+        #expect(Self.relativeDifference(limit, BigFloat(3, precision: 200)) < 1e-55)
         #expect(throws: WidthExtrapolation.InvalidSamples.self) {
             try WidthExtrapolation.limit(widths: [10, 10], values: values.prefix(2).map { $0 }, precision: 64)
         }
