@@ -234,8 +234,7 @@ struct StepRunCommand: NTKSubcommand {
     }
 
     /// The experiment and the rates' scales for architecture `a` with exact references `reference`.
-    func experiment(_ a: Architecture, reference: StepReference) throws -> (GradientStepExperiment, [String]?) {
-        let simulated = try StepRunCommand.simulatedArchitecture(a)
+    func experiment(_ a: Architecture, simulated: SimulatedArchitecture, reference: StepReference) throws -> (GradientStepExperiment, [String]?) {
         var scales: [String]? = nil
         let rates: [Double]
         if let absolute = learningRate {
@@ -273,9 +272,9 @@ struct StepRunCommand: NTKSubcommand {
         try validate()
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
-        _ = try Self.simulatedArchitecture(a)
+        let simulated = try Self.simulatedArchitecture(a)  // refused before the exact references are computed
         let reference = try StepReference(a)
-        let (experiment, scales) = try experiment(a, reference: reference)
+        let (experiment, scales) = try experiment(a, simulated: simulated, reference: reference)
         let (first, count) = ShardFiles.range(shard, total: samples.value)
         let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
