@@ -1,9 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, bottom to top:
-//   CMPFR (C bindings) → Multiprecision (number types) → NTKMoments (the mathematics)
-//   → MonteCarlo (simulated networks) → NTKOutput (tables, JSON, SVG) → NTKCommandLine → ntk
+// Layers, bottom to top (each target depends only on targets above it in this list):
+//   CMPFR          C bindings to GMP/MPFR
+//   Multiprecision number types (BigRational, BigFloat, enclosures, polynomials)
+//   NTKMoments     the exact mathematics (depends on Multiprecision)
+//   MonteCarlo     simulated networks and their statistics (no dependencies)
+//   NTKOutput      tables, JSON, SVG charts, atomic files (no dependencies)
+//   NTKCommandLine parsing and printing (depends on all of the above) → the `ntk` executable
 let package = Package(
     name: "NTKMoments",
     platforms: [.macOS(.v13)],
@@ -44,7 +48,7 @@ let package = Package(
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
         .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),
-        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision"]),
+        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "MonteCarlo", "NTKOutput"]),
         .testTarget(name: "DerivationTests", dependencies: []),
     ]
 )
