@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
         .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),
-        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "MonteCarlo", "NTKOutput"]),
+        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "NTKOutput"]),
         .testTarget(name: "DerivationTests", dependencies: []),
     ]
 )
