@@ -47,7 +47,7 @@ struct HonestStandardErrorTests {
         return (Double(fails.exact) / n, Double(fails.trusted) / n, Double(fails.naive) / n)
     }
 
-    @Test("heavy tails: the sample standard error fails a true model often; exact errors and the trust rule stay within 1 %")
+    @Test("check: honest-standard-errors — heavy tails: the sample standard error fails a true model often; exact errors and the trust rule stay within 1 %")
     func falseFailures() {
         // s = 1.5: the kurtosis of Θ² is e^{36}-scale; 200 samples, as in a short offdiag run.
         let rates = Self.falseFailureRates(s: 1.5, samples: 200, runs: 2000)
