@@ -111,9 +111,13 @@ class _Pool:
         self._idle = []
         self._count = 0
         self._live = set()  # every engine started and not yet stopped
+        self._owner = os.getpid()
         self._condition = threading.Condition()
 
     def _acquire(self):
+        if os.getpid() != self._owner:
+            # A forked child (multiprocessing): the engines and their pipes belong to the parent.
+            self.__init__()
         with self._condition:
             while not self._idle and self._count >= MAX_ENGINES:
                 self._condition.wait()

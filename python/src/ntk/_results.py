@@ -128,9 +128,12 @@ def build(value, name, precision_bits=None, rounding="n"):
             return {k: build(v, name, precision_bits) for k, v in value.items()}
         converted = {}
         for key, item in value.items():
-            if key.endswith("_exact"):
+            # The CLI writes exact rationals as strings ("61/12"); a JSON number under an
+            # `_exact` name is something else (the standard error from exact moments, the
+            # limit of the exact model) and keeps the number rules.
+            if key.endswith("_exact") and _is_exact_text(item):
                 converted[key] = _exact_tree(item)
-            elif f"{key}_exact" in value and value[f"{key}_exact"] is not None:
+            elif _is_exact_text(value.get(f"{key}_exact")):
                 converted[key] = _exact_tree(value[f"{key}_exact"])
             else:
                 direction = "f" if key.endswith("_lower") else "c" if key.endswith("_upper") else "n"
@@ -140,6 +143,12 @@ def build(value, name, precision_bits=None, rounding="n"):
     if isinstance(value, list):
         return [build(v, name, precision_bits, rounding) for v in value]
     return _values.number(value, precision_bits, rounding)
+
+
+def _is_exact_text(value):
+    if isinstance(value, list):
+        return bool(value) and all(_is_exact_text(v) for v in value)
+    return isinstance(value, str) and _values.is_exact_text(value)
 
 
 def _exact_tree(value):

@@ -32,7 +32,29 @@ def real(text, precision_bits=None, rounding="n"):
         return Decimal(text)
     digits = len(re.sub(r"[^0-9]", "", re.split(r"[eE]", text)[0]).lstrip("0")) or 1
     bits = max(precision_bits or 0, math.ceil(digits * _LOG2_10) + 8, 53)
-    return mpmath.mpf(mpmath.libmp.from_str(text, bits, rounding))
+    value = Real()  # mpf(tuple) would round again at the global precision: set the value directly
+    value._mpf_ = mpmath.libmp.from_str(text, bits, rounding)
+    value.digits = digits
+    return value
+
+
+def is_exact_text(text):
+    """True for the CLI's exact-rational strings: "61/12", "-2", "0.5"."""
+    return bool(_RATIONAL.match(text) or _DECIMAL.match(text))
+
+
+if mpmath is not None:
+    class Real(mpmath.mpf):
+        """An mpmath.mpf that prints the digits the calculator guaranteed (arithmetic on it
+        gives plain mpf values)."""
+
+        __slots__ = ("digits",)
+
+        def __str__(self):
+            return mpmath.nstr(self, self.digits, min_fixed=-6, max_fixed=21)
+
+        def __repr__(self):
+            return f"mpf('{mpmath.nstr(self, self.digits, min_fixed=-6, max_fixed=21)}')"
 
 
 def exact(value):
@@ -77,8 +99,10 @@ def to_fraction(value):
     if isinstance(value, (int, Decimal)):
         return Fraction(value)
     if mpmath is not None and isinstance(value, mpmath.mpf):
-        mantissa, exponent = mpmath.mpf(value).man_exp
-        return Fraction(int(mantissa)) * (Fraction(2) ** int(exponent))
+        sign, mantissa, exponent, _ = value._mpf_  # the stored value, whatever the global precision
+        if not mantissa and exponent:
+            raise ValueError(f"not a finite number: {value!r}")
+        return (-1) ** sign * Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
     if isinstance(value, float):
         return Fraction(value)
     raise TypeError(f"not a number: {value!r}")
