@@ -100,3 +100,20 @@ def test_monte_carlo_results_carry_estimates_standard_errors_and_verdicts():
     assert distribution.moments[1].exact == pytest.approx(float(Fraction(8809, 72) / Fraction(61, 12) ** 2))
     step = ntk.step(widths=[3, 2, 2], sigma2=2, samples=500, seed=1, threads=1)
     assert step.E_fQ.exact == pytest.approx(440 / 9)
+
+
+def test_failed_and_inconclusive_validations_are_results_not_exceptions(cli):
+    # Exit codes 1 and 3 of the command line: the report is still the result.
+    failed = ntk.validate(widths=[3, 2, 2], sigma2=2, samples=2000, seed=1, threads=1, z_max="0.01")
+    code, _, _ = cli("validate", "--widths", "3,2,2", "--sigma2", "2", "--samples", "2000", "--seed", "1",
+                     "--threads", "1", "--z-max", "0.01")
+    assert code == 1 and failed.verdict == "fail" and failed.passed is False
+    inconclusive = ntk.validate(widths=[3, 2, 2], sigma2=2, samples=10, seed=1)
+    assert inconclusive.verdict == "inconclusive"
+
+
+def test_chart_returns_svg_or_writes_the_file(tmp_path):
+    assert "<svg" in ntk.chart(kind="dispersion", points=3)
+    target = tmp_path / "dispersion.svg"
+    assert ntk.chart(kind="dispersion", points=3, output=str(target)) == str(target)
+    assert "<svg" in target.read_text()

@@ -142,8 +142,8 @@ def symbolic(*, progress=None, **options):
 
 def limit(*, progress=None, **options):
     """The infinite-width limit of the dispersion at λ = L/M (options as in `ntk limit`:
-    lambda_ or "lambda" via run, sigma2, alpha0, input_ratio, input_norm2, no_bias, precision,
-    digits, corrections, max_moment, first_step). Pass λ as `lambda_=` (a Python keyword).
+    lambda_ (λ; `lambda` is a Python keyword), sigma2, alpha0, input_ratio, input_norm2, no_bias,
+    precision, digits, corrections, max_moment, first_step).
 
     >>> import ntk
     >>> ntk.limit(lambda_="1/2", sigma2=2).phase
@@ -189,8 +189,8 @@ def kernel(*, progress=None, **options):
     in `ntk kernel`: widths, sigma2, input_norm2, correlation, gram, inputs, mpfr/certified/double, precision, digits.
 
     >>> import ntk
-    >>> ntk.kernel(widths=[3, 2, 2], sigma2=2, correlation=1).results[0].ntk_diagonal
-    Fraction(16, 3)
+    >>> ntk.kernel(widths=[3, 2, 2], sigma2=2, correlation="1/2").results[0].correlation
+    Fraction(1, 2)
     """
     result = run("kernel", progress, **options)
     for name, value in list(vars(result).items()):

@@ -93,7 +93,12 @@ def number(value, precision_bits=None, rounding="n"):
 
 
 def to_fraction(value):
-    """The exact rational value of a Fraction, int, Decimal or mpmath.mpf (no rounding)."""
+    """The exact rational value of a Fraction, int, Decimal or mpmath.mpf (no rounding).
+
+    >>> import ntk
+    >>> ntk.to_fraction(ntk.moments(widths=[3, 2, 2], sigma2=2, exact=True).E_theta)
+    Fraction(61, 12)
+    """
     if isinstance(value, Fraction):
         return value
     if isinstance(value, (int, Decimal)):
