@@ -51,8 +51,9 @@ def _run(command, cwd):
 def _build_engine():
     """Compiles the release `ntk` binary and returns its path."""
     if not (REPOSITORY_ROOT / "Package.swift").is_file():
-        raise RuntimeError("the ntk package builds from a clone of the ntk repository "
-                           "(Package.swift not found next to python/)")
+        raise RuntimeError("the ntk package builds from a clone of the ntk repository (Package.swift not "
+                           f"found next to {PACKAGE_ROOT}); pip older than 21.3 copies the folder away "
+                           "first: upgrade it with `python3 -m pip install -U pip`")
     if shutil.which("make"):
         _run(["make", "--no-print-directory", "deps"], REPOSITORY_ROOT)
     swift = os.environ.get("SWIFT", "swift")

@@ -17,9 +17,10 @@ if ! "$python" -c "import venv, ensurepip" >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv python3-pip >/dev/null
 fi
 
-environment() {  # environment NAME: creates it once, keeps pip current
+environment() {  # environment NAME: creates it once with a pip that builds in place (>= 21.3)
   if [ ! -x "$work/$1/bin/python" ]; then
-    "$python" -m venv "$work/$1"
+    "$python" -m venv "$work/$1" >&2
+    "$work/$1/bin/python" -m pip install --quiet --upgrade pip >&2
   fi
   echo "$work/$1/bin/python"
 }
