@@ -71,7 +71,7 @@ def main():
     print(f"  bare engine round trip (no conversion)   {round_trip:8.3f} ms")
     if engine_cpu is not None:
         print(f"  CPU per call: Python {python_cpu:.3f} ms + engine {engine_cpu:.3f} ms = {python_cpu + engine_cpu:.3f} ms"
-              f"   (the wall time on an idle core)")
+              f"   (about the wall time on an idle machine)")
     print(f"  spawning ntk once per call               {spawn:8.3f} ms   ({spawn / python_call:.0f}x the engine call)")
 
 

@@ -79,19 +79,9 @@ def get_requires_for_build_sdist(config_settings=None):
     return []
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+def _metadata_files():
+    """(dist-info folder name, [(file name, bytes)]) of METADATA and WHEEL."""
     name, version, summary, python, extras = _project()
-    tag = f"py3-none-{_platform_tag()}"
-    dist_info = f"{name}-{version}.dist-info"
-    wheel_path = Path(wheel_directory) / f"{name}-{version}-{tag}.whl"
-    engine = _build_engine()
-
-    files = []  # (archive path, bytes, executable)
-    source = PACKAGE_ROOT / "src" / "ntk"
-    for path in sorted(source.rglob("*.py")):
-        files.append((f"ntk/{path.relative_to(source).as_posix()}", path.read_bytes(), False))
-    files.append(("ntk/_bin/ntk", engine.read_bytes(), True))
-
     metadata = [
         "Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", f"Summary: {summary}",
         f"Requires-Python: {python}",
@@ -101,9 +91,33 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         metadata += [f'Requires-Dist: {r}; extra == "{extra}"' for r in requirements]
     readme = PACKAGE_ROOT / "README.md"
     body = "\n".join(metadata) + "\nDescription-Content-Type: text/markdown\n\n" + readme.read_text(encoding="utf-8")
-    files.append((f"{dist_info}/METADATA", body.encode(), False))
-    wheel = f"Wheel-Version: 1.0\nGenerator: ntk_build\nRoot-Is-Purelib: false\nTag: {tag}\n"
-    files.append((f"{dist_info}/WHEEL", wheel.encode(), False))
+    wheel = f"Wheel-Version: 1.0\nGenerator: ntk_build\nRoot-Is-Purelib: false\nTag: py3-none-{_platform_tag()}\n"
+    return f"{name}-{version}.dist-info", [("METADATA", body.encode()), ("WHEEL", wheel.encode())]
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    """The metadata without compiling anything (pip asks for it before building)."""
+    dist_info, files = _metadata_files()
+    folder = Path(metadata_directory) / dist_info
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, data in files:
+        (folder / file_name).write_bytes(data)
+    return dist_info
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name, version, _, _, _ = _project()
+    tag = f"py3-none-{_platform_tag()}"
+    wheel_path = Path(wheel_directory) / f"{name}-{version}-{tag}.whl"
+    engine = _build_engine()
+
+    files = []  # (archive path, bytes, executable)
+    source = PACKAGE_ROOT / "src" / "ntk"
+    for path in sorted(source.rglob("*.py")):
+        files.append((f"ntk/{path.relative_to(source).as_posix()}", path.read_bytes(), False))
+    files.append(("ntk/_bin/ntk", engine.read_bytes(), True))
+    dist_info, metadata_files = _metadata_files()
+    files += [(f"{dist_info}/{file_name}", data, False) for file_name, data in metadata_files]
 
     record = [_record_line(path, data) for path, data, _ in files] + [f"{dist_info}/RECORD,,"]
     files.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode(), False))
