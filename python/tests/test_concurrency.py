@@ -27,3 +27,10 @@ def test_eight_concurrent_calls_equal_sequential_ones():
     with ThreadPoolExecutor(max_workers=8) as pool:
         concurrent = list(pool.map(lambda job: _comparable(ntk.run(job[0], **job[1])), JOBS))
     assert concurrent == sequential
+
+
+def test_concurrent_results_compare_equal_as_values():
+    job = ("moments", dict(widths=[3, 2, 2], sigma2=2, exact=True))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: ntk.run(job[0], **job[1]), range(8)))
+    assert all(result == results[0] for result in results)

@@ -9,6 +9,7 @@ dicts. (`kernel` turns its Gram matrices into numpy arrays when numpy is install
 
 import dataclasses
 import keyword
+import threading
 from fractions import Fraction
 
 from . import _values
@@ -19,6 +20,7 @@ except ImportError:  # optional extra
     numpy = None
 
 _CLASSES = {}
+_CLASSES_LOCK = threading.Lock()  # one class per shape, so results of concurrent calls compare equal
 
 
 class Result:
@@ -95,6 +97,11 @@ def _class_name(key):
 
 
 def _dataclass(name, keys):
+    with _CLASSES_LOCK:
+        return _make_dataclass(name, keys)
+
+
+def _make_dataclass(name, keys):
     cls = _CLASSES.get((name, keys))
     if cls is None:
         cls = dataclasses.make_dataclass(name, [(_field_name(k), object) for k in keys], bases=(Result,), repr=False)
