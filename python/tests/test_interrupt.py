@@ -52,3 +52,33 @@ def test_progress_reaches_a_callback():
     ntk.validate(width=20, depth=10, sigma2=2, samples=20000, seed=1, threads=1, progress=updates.append)
     assert updates and all("text" in u for u in updates)
     assert all(u["total"] == 20000 for u in updates if "total" in u)
+
+
+def _wait_until_dead(pid):
+    """SIGKILL is asynchronous: wait (without a time limit) until the process is a zombie or gone."""
+    while True:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.01)
+
+
+def test_an_engine_killed_from_outside_never_takes_the_interpreter_down():
+    ntk.moments(widths=[3, 2, 2], sigma2=2, exact=True)
+    for pid in _engine.POOL.process_ids():  # idle engines: the next call starts a fresh one
+        os.kill(pid, signal.SIGKILL)
+        _wait_until_dead(pid)
+    assert str(ntk.moments(widths=[3, 2, 2], sigma2=2, exact=True).E_theta) == "61/12"
+    # Killed in the middle of a call: that call raises EngineError, the next one works.
+    busy = set(_engine.POOL.process_ids())
+    def kill_the_running_engine():
+        for pid in set(_engine.POOL.process_ids()) | busy:
+            os.kill(pid, signal.SIGKILL)
+    killer = _interrupt_after(1.0, kill_the_running_engine)
+    with pytest.raises(ntk.EngineError):
+        ntk.validate(width=100, depth=40, sigma2=2, samples="1e9", seed=1, threads=1)
+    killer.join()
+    assert str(ntk.moments(widths=[3, 2, 2], sigma2=2, exact=True).E_theta) == "61/12"

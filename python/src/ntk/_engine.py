@@ -121,8 +121,14 @@ class _Pool:
         with self._condition:
             while not self._idle and self._count >= MAX_ENGINES:
                 self._condition.wait()
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                engine = self._idle.pop()
+                if engine.process.poll() is None:
+                    return engine
+                # An idle engine that died (killed from outside): forget it, nothing was lost.
+                self._count -= 1
+                self._live.discard(engine)
+                engine.close()
             self._count += 1
         try:
             engine = _Engine()
