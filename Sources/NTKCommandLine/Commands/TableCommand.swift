@@ -181,7 +181,7 @@ struct TableCommand: NTKSubcommand {
             }
             if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
         }
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         do {
             let selected = try selectedColumns()
             try sink.begin(columns: selected.map(\.column))
