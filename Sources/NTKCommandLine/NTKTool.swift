@@ -21,7 +21,7 @@ struct NTK: ParsableCommand {
         """,
         subcommands: [MomentsCommand.self, KernelCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
                       ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self,
-                      OffDiagCommand.self, StepCommand.self, TrainCommand.self]
+                      OffDiagCommand.self, StepCommand.self, TrainCommand.self, SlurmCommand.self]
     )
 }
 
