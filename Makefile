@@ -23,8 +23,12 @@ release: deps
 demo: release
 	$(RELEASE_BIN) table
 
+# After the unit tests: a real single-node Slurm cluster runs `ntk slurm` jobs (Tests/Cluster/;
+# installs slurm-wlm and munge when missing, about 30 s after that).
 test: deps
 	$(SWIFT) test
+	$(SWIFT) build --product ntk
+	Tests/Cluster/slurm-cluster.sh .build/debug/ntk
 
 clean:
 	rm -rf .build .build-asan .build-tsan
