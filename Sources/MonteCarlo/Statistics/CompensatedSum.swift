@@ -21,13 +21,7 @@ public struct CompensatedSum: Sendable, Hashable, Codable {
     }
 
     /// The sum, `merged + high + low` computed exactly and rounded once to a double.
-    public var value: Double {
-        if merged.isZero { return high + low }
-        var total = merged
-        total.add(high)
-        total.add(low)
-        return total.rounded
-    }
+    public var value: Double { merged.isZero ? high + low : exactTotal.rounded }
 
     /// Whether the parts of the sum are finite numbers.
     public var isFinite: Bool { high.isFinite && low.isFinite && value.isFinite }
@@ -49,6 +43,19 @@ public struct CompensatedSum: Sendable, Hashable, Codable {
         merged.add(other.high)
         merged.add(other.low)
     }
+
+    /// The sum exactly: `merged + high + low`.
+    public var exactTotal: ExactSum {
+        var total = merged
+        total.add(high)
+        total.add(low)
+        return total
+    }
+
+    /// Equal when the sums are equal exactly, however they are split between the parts.
+    public static func == (a: CompensatedSum, b: CompensatedSum) -> Bool { a.exactTotal == b.exactTotal }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(exactTotal) }
 
     /// JSON: `high` and `low`, and `merged` as the canonical list of doubles whose exact sum it
     /// is (`ExactSum.expansion`; left out when zero, which is how files without it read).

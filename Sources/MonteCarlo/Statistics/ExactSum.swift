@@ -37,7 +37,11 @@ public struct ExactSum: Sendable, Hashable {
         let limb = shift / 64, offset = shift % 64
         let lowPart = significand << UInt64(offset)
         let highPart = offset == 0 ? 0 : significand >> UInt64(64 - offset)
-        if x > 0 { addMagnitude(lowPart, highPart, at: limb) } else { subtractMagnitude(lowPart, highPart, at: limb) }
+        if x > 0 {
+            combine(lowPart, highPart, at: limb) { $0.addingReportingOverflow($1) }
+        } else {
+            combine(lowPart, highPart, at: limb) { $0.subtractingReportingOverflow($1) }
+        }
     }
 
     /// Adds another exact sum exactly.
@@ -54,40 +58,17 @@ public struct ExactSum: Sendable, Hashable {
         }
     }
 
-    private mutating func addMagnitude(_ low: UInt64, _ high: UInt64, at limb: Int) {
-        var (s, o) = limbs[limb].addingReportingOverflow(low)
-        limbs[limb] = s
-        var carry: UInt64 = o ? 1 : 0
-        var i = limb + 1
-        if i < Self.limbCount {
-            let (s1, o1) = limbs[i].addingReportingOverflow(high)
-            (s, o) = s1.addingReportingOverflow(carry)
-            limbs[i] = s
-            carry = (o1 ? 1 : 0) + (o ? 1 : 0)
-            i += 1
-        }
-        while carry != 0 && i < Self.limbCount {
-            (limbs[i], o) = limbs[i].addingReportingOverflow(carry)
-            carry = o ? 1 : 0
-            i += 1
-        }
-    }
-
-    private mutating func subtractMagnitude(_ low: UInt64, _ high: UInt64, at limb: Int) {
-        var (d, o) = limbs[limb].subtractingReportingOverflow(low)
-        limbs[limb] = d
-        var borrow: UInt64 = o ? 1 : 0
-        var i = limb + 1
-        if i < Self.limbCount {
-            let (d1, o1) = limbs[i].subtractingReportingOverflow(high)
-            (d, o) = d1.subtractingReportingOverflow(borrow)
-            limbs[i] = d
-            borrow = (o1 ? 1 : 0) + (o ? 1 : 0)
-            i += 1
-        }
-        while borrow != 0 && i < Self.limbCount {
-            (limbs[i], o) = limbs[i].subtractingReportingOverflow(borrow)
-            borrow = o ? 1 : 0
+    /// Adds (`step` = addition with carry) or subtracts (`step` = subtraction with borrow) the
+    /// 128-bit magnitude `high·2⁶⁴ + low` at limb `limb`, propagating the carry or borrow upwards.
+    private mutating func combine(_ low: UInt64, _ high: UInt64, at limb: Int,
+                                  _ step: (UInt64, UInt64) -> (partialValue: UInt64, overflow: Bool)) {
+        var carry: UInt64 = 0
+        var i = limb
+        while i < Self.limbCount && (i <= limb + 1 || carry != 0) {
+            let (partial, first) = step(limbs[i], i == limb ? low : (i == limb + 1 ? high : 0))
+            let (result, second) = step(partial, carry)
+            limbs[i] = result
+            carry = (first ? 1 : 0) + (second ? 1 : 0)
             i += 1
         }
     }
