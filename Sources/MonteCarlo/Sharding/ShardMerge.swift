@@ -38,21 +38,20 @@ public enum ShardMerge {
     ) throws(ShardMergeError) -> MergedShards<Request, Statistic> {
         guard !paths.isEmpty else { throw ShardMergeError("merge needs the shard files of one run (written by --shard k/N --emit-stats)") }
         var shards: [(path: String, file: ShardFile<Request, Statistic>)] = []
+        var pathOfShard: [Int: String] = [:]  // k → file: duplicates found in O(1), the merge stays O(N · file size)
         for path in paths {
             let file = try read(path, command: command, as: type)
-            if let (firstPath, first) = shards.first {
-                if let difference = difference(file, first) {
-                    throw ShardMergeError("shard \(quoted(path)) is from another run than \(quoted(firstPath)): \(difference)")
-                }
-                if let twin = shards.first(where: { $0.file.shard == file.shard }) {
-                    throw ShardMergeError("shard \(file.shard) appears twice: \(quoted(twin.path)) and \(quoted(path))")
-                }
+            if let (firstPath, first) = shards.first, let difference = difference(file, first) {
+                throw ShardMergeError("shard \(quoted(path)) is from another run than \(quoted(firstPath)): \(difference)")
             }
+            if let twin = pathOfShard[file.shard.index] {
+                throw ShardMergeError("shard \(file.shard) appears twice: \(quoted(twin)) and \(quoted(path))")
+            }
+            pathOfShard[file.shard.index] = path
             shards.append((path, file))
         }
         let n = shards[0].file.shard.count
-        let present = Set(shards.map(\.file.shard.index))
-        let missing = (1...n).filter { !present.contains($0) }
+        let missing = (1...n).filter { pathOfShard[$0] == nil }
         if !missing.isEmpty {
             let listed = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", …" : "")
             throw ShardMergeError("\(missing.count == 1 ? "shard" : "shards") \(listed) of \(n) missing")
