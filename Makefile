@@ -55,8 +55,13 @@ figures-data: release
 	  mv $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json.tmp $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json || exit 1; \
 	done; done
 
+# After the unit tests: a real single-node Slurm cluster runs `ntk slurm` jobs (Tests/Cluster/;
+# installs slurm-wlm and munge when missing, about 30 s after that), then the Python package
+# is built, installed and tested (python-test).
 test: deps
 	$(SWIFT) test
+	$(SWIFT) build --product ntk
+	Tests/Cluster/slurm-cluster.sh .build/debug/ntk
 	$(MAKE) --no-print-directory python-test
 
 # The Python package (python/): built and installed into virtual environments under

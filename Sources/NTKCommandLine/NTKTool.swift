@@ -23,7 +23,7 @@ struct NTK: ParsableCommand {
         version: ToolVersion.string,
         subcommands: [MomentsCommand.self, KernelCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
                       ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self,
-                      OffDiagCommand.self, StepCommand.self, TrainCommand.self, EngineCommand.self]
+                      OffDiagCommand.self, StepCommand.self, TrainCommand.self, SlurmCommand.self, EngineCommand.self]
     )
 }
 

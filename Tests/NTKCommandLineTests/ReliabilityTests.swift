@@ -42,7 +42,7 @@ struct ReliabilityTests {
         "--precision": ["16", "53", "64", "128"], "--digits": ["1", "5", "12", "30"], "--max-digits": ["10", "1000", "200000"],
         "--model": ["exact", "gi", "gradient-independence"], "--format": ["text", "json", "csv", "markdown", "latex"],
         "--lambda": ["0.5", "1", "1e-30", "50", "0.1,0.5", "2"], "--alpha0": ["0", "1", "1/2"], "--input-ratio": ["1", "0.5", "2"],
-        "--widths-grid": ["10,20", "5", "1,2,3", "2,4"], "--shard": ["1/2", "2/2", "1/1", "3/3", "0/2", "2/1"],
+        "--widths-grid": ["10,20", "5", "1,2,3", "2,4"], "--shard": ["1/2", "2/2", "1/1", "3/3", "0/2", "2/1", "auto"],
         "--kind": ["dispersion", "convergence"], "--lambda-max": ["1", "0.5", "2"], "--points": ["2", "3", "5"],
         "--samples": ["1", "2", "200", "2000"], "--max-seconds": ["0.05", "0.2"], "--seed": ["0", "1", "5", "18446744073709551615"],
         "--threads": ["1", "2"], "--z-max": ["4", "1", "0.5"], "--budget-scale": ["0.00001", "0.000001"],
@@ -66,7 +66,7 @@ struct ReliabilityTests {
         "chart": ["--kind", "--sigma2", "--lambda", "--lambda-max", "--points", "--widths-grid", "--input-ratio", "--input-norm2",
                   "--no-bias", "--output"],
         "validate": network + ["--sigma2", "--input-norm2", "--samples", "--max-seconds", "--seed", "--threads", "--z-max",
-                               "--format", "--emit-stats"],
+                               "--format", "--emit-stats", "--shard", "--resume"],
         "validate merge": ["--z-max", "--format"],
         "kernel": network + ["--sigma2", "--input-norm2", "--correlation", "--gram", "--inputs", "--precision", "--digits", "--double",
                              "--certified", "--format"],
@@ -83,7 +83,7 @@ struct ReliabilityTests {
         // outcome check below does not hang on one vector of the first stream.
         "validate": flags["validate"]!,
     ]
-    static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer", "--first-step"]
+    static let booleanFlags: Set<String> = ["--no-bias", "--exact", "--double", "--certified", "--per-layer", "--first-step", "--resume"]
     /// `step` and `train`, fuzzed from a third stream for the same reason.
     static let gradientStepFlags: [String: [String]] = [
         "step": network + ["--sigma2", "--input-norm2", "--learning-rate", "--learning-rate-scale", "--target", "--correlation",
@@ -110,10 +110,11 @@ struct ReliabilityTests {
             try "garbage (".write(toFile: d + "/bad.txt", atomically: true, encoding: .utf8)
             try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: d + "/binary.bin"))
             try "{\"format\": \"ntk-validate-stats-2\"}".write(toFile: d + "/partial.json", atomically: true, encoding: .utf8)
+            try "{\"schema\": \"ntk-shard\", \"version\": 1, \"command\": \"validate\"}".write(toFile: d + "/partial-shard.json", atomically: true, encoding: .utf8)
             let stats = ntk(["validate", "--width", "2", "--depth", "2", "--sigma2", "2", "--samples", "300", "--seed", "9",
                              "--emit-stats", d + "/stats.json"])
             #expect([0, 1, 3].contains(stats.code))
-            paths = [d + "/widths.txt", d + "/inputs.csv", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/stats.json",
+            paths = [d + "/widths.txt", d + "/inputs.csv", d + "/bad.txt", d + "/binary.bin", d + "/partial.json", d + "/partial-shard.json", d + "/stats.json",
                      d + "/out.txt", d + "/missing/out.txt", d, d + "/", "", d + "/σ² file.svg", "/dev/null/x"]
         }
     }
@@ -261,28 +262,27 @@ struct ReliabilityTests {
     func corruptShards() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        func shard(seed: Int, count: String, high: String = "2000") -> String {
-            let s = """
-            {"biases": true, "format": "ntk-validate-stats-2", "input_norm2": 1, "input_norm2_exact": "1", "seconds": 0.1,
-             "seed": \(seed), "sigma2": 2, "sigma2_exact": "2", "stopped_by": "sample budget", "widths": "3",
-             "moments": {"count": \(count), "sum_theta": {"high": \(high), "low": 0}, "sum_theta2": {"high": 4000, "low": 0},
-                         "sum_theta3": {"high": 8000, "low": 0}, "sum_theta4": {"high": 16000, "low": 0}}}
-            """
-            let path = dir.path + "/s\(seed).json"
-            try? s.write(toFile: path, atomically: true, encoding: .utf8)
+        // Depth 1: Θ = ‖x‖² + β = 2 in every sample, so the sums are small integers.
+        let good = dir.path + "/good.json"
+        let run = ntk(["validate", "--width", "3", "--depth", "1", "--sigma2", "2", "--samples", "1000", "--emit-stats", good])
+        #expect(run.code == 0, "\(run)")
+        let text = try String(contentsOfFile: good, encoding: .utf8)
+        func edited(_ name: String, _ pattern: String, _ replacement: String) throws -> String {
+            let statistic = try #require(text.range(of: "\"statistic\""))
+            let range = try #require(text.range(of: pattern, options: .regularExpression, range: statistic.upperBound..<text.endIndex))
+            let path = dir.path + "/\(name).json"
+            try text.replacingCharacters(in: range, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        let huge1 = shard(seed: 1, count: "9223372036854775807"), huge2 = shard(seed: 2, count: "9223372036854775807")
-        let r = ntk(["validate", "merge", huge1, huge2])
-        #expect(r.isCleanRefusal, "\(r)")
-        #expect(r.stderr.contains("2^53"))
-        let negative = shard(seed: 3, count: "-5")
-        #expect(ntk(["validate", "merge", negative]).isCleanRefusal)
-        let good = shard(seed: 4, count: "1000")
-        let big1 = shard(seed: 5, count: "1000", high: "1e308"), big2 = shard(seed: 6, count: "1000", high: "1e308")
-        let both = ntk(["validate", "merge", big1, big2])
-        #expect(both.isCleanRefusal, "\(both)")
-        // A well-formed deterministic shard (depth 1: Θ = ‖x‖² + β = 2 in every sample) passes.
+        for (name, pattern, replacement) in [
+            ("huge", #""count" : [0-9]+"#, #""count" : 9223372036854775807"#),
+            ("negative", #""count" : [0-9]+"#, #""count" : -5"#),
+            ("overflow", #""sum_theta4" : \{[^}]*\}"#, #""sum_theta4" : {"high": 1e308, "low": 0, "merged": [1e308]}"#),
+            ("type", #""count" : [0-9]+"#, #""count" : "many""#),
+        ] {
+            let r = ntk(["validate", "merge", try edited(name, pattern, replacement)])
+            #expect(r.isCleanRefusal, "\(name): \(r)")
+        }
         let ok = ntk(["validate", "merge", good])
         #expect(ok.code == 0, "\(ok)")
         #expect(ok.stdout.contains("PASS"))

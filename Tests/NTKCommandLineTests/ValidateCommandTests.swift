@@ -156,26 +156,34 @@ struct ValidateCommandTests {
         #expect(decimalNumber(2) == "2")
     }
 
-    @Test("--emit-stats: snake_case keys, format ntk-validate-stats-2; merge pools small shards into a verdict")
+    @Test("--emit-stats: schema ntk-shard, snake_case keys, the request; merge pools the shards into one verdict")
     func statsFile() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        let small = dir.appendingPathComponent("small.json").path
+        // 20 samples: inconclusive (exit 3), but the statistics are still written.
+        #expect(ntk(Self.small + ["--samples", "20", "--seed", "1", "--emit-stats", small]).code == 3)
+        let one = ntk(["validate", "merge", small])
+        #expect(one.code == 3, "\(one)")
         let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
-        // 20 samples each: inconclusive alone (exit 3), but the statistics are still written.
-        #expect(ntk(Self.small + ["--samples", "20", "--seed", "1", "--emit-stats", a]).code == 3)
-        #expect(ntk(Self.small + ["--samples", "20", "--seed", "2", "--emit-stats", b]).code == 3)
-        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a))) as? [String: Any])
-        #expect(stats["format"] as? String == "ntk-validate-stats-2")
+        #expect([0, 1].contains(ntk(Self.small + ["--samples", "2000", "--seed", "1", "--shard", "1/2", "--emit-stats", a]).code))
+        #expect([0, 1].contains(ntk(Self.small + ["--samples", "2000", "--seed", "1", "--shard", "2/2", "--emit-stats", b]).code))
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: b))) as? [String: Any])
+        #expect(stats["schema"] as? String == "ntk-shard" && stats["version"] as? Int == 1 && stats["command"] as? String == "validate")
         let keys = Self.keys(stats)
         #expect(keys.allSatisfy { $0.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil }, "\(keys)")
-        #expect(keys.contains("stopped_by") && keys.contains("input_norm2") && keys.contains("sum_theta2"))
-        #expect(stats["sigma2"] as? Double == 2 && stats["sigma2_exact"] as? String == "2")
-        let one = ntk(["validate", "merge", a])
-        #expect(one.code == 3, "\(one)")
+        #expect(keys.contains("stopped_by") && keys.contains("input_norm2") && keys.contains("sum_theta2") && keys.contains("first_sample"))
+        let request = try #require(stats["request"] as? [String: Any])
+        #expect(request["sigma2"] as? String == "2" && request["biases"] as? Bool == true)
+        let shard = try #require(stats["shard"] as? [String: Any])
+        #expect(shard["index"] as? Int == 2 && shard["count"] as? Int == 2)
+        // Shards are whole blocks of samples: shard 2 starts where shard 1 ends.
+        #expect(stats["first_sample"] as? Int == 2000 - (stats["shard_samples"] as? Int ?? -1))
         let both = ntk(["validate", "merge", a, b, "--format", "json"])
         #expect(both.code == 0 || both.code == 1, "\(both)")
         let j = try Self.json(both)
-        #expect(j["samples"] as? Int == 40)
+        #expect(j["samples"] as? Int == 2000)
+        #expect(j["seeds"] as? [Int] == [1])
         #expect(["pass", "fail"].contains(j["verdict"] as? String))
     }
 

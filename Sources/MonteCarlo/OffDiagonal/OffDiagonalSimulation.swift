@@ -64,8 +64,8 @@ public struct OffDiagonalStatistics: MonteCarloStatistic, Hashable, Codable {
     /// Whether every sum is a finite number (for reading hand-edited files).
     public var isFinite: Bool {
         let all = [diagonal] + offDiagonal
-        return all.allSatisfy { m in [m.sumTheta, m.sumTheta2, m.sumTheta3, m.sumTheta4].allSatisfy { $0.high.isFinite && $0.low.isFinite } }
-            && crossSums.allSatisfy { $0.high.isFinite && $0.low.isFinite }
+        return all.allSatisfy { m in [m.sumTheta, m.sumTheta2, m.sumTheta3, m.sumTheta4].allSatisfy(\.isFinite) }
+            && crossSums.allSatisfy(\.isFinite)
             && all.allSatisfy { $0.count == diagonal.count }
             && offDiagonal.count == correlations.count && crossSums.count == correlations.count
     }
@@ -178,10 +178,7 @@ public func simulateOffDiagonal(
                                             correlations: correlations)
     let prototype = try ExplicitNetwork(architecture: architecture, seed: seed, sample: 0)
     let batch = inputs.count
-    // About 2²⁵ weight·input products per block: a fraction of a second, so time budgets hold.
-    let work = max(1, architecture.weightsPerNetwork * batch)
-    var blockSize = 256
-    while blockSize > 1 && blockSize * work > 1 << 25 { blockSize /= 2 }
+    let blockSize = offDiagonalBlockSize(architecture, correlations: correlations.count)
     return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
         var network = prototype
         let pass = NetworkPass(layerWidths: network.layerWidths, batchCapacity: batch)
@@ -198,4 +195,14 @@ public func simulateOffDiagonal(
             return statistics
         }
     }
+}
+
+/// Networks per block of `simulateOffDiagonal` (shards start at multiples of it): a power of two
+/// ≤ 256 with about 2²⁵ weight·input products per block — a fraction of a second, so time
+/// budgets hold. Powers of two, so 256 is a multiple of the block size of every depth of a sweep.
+public func offDiagonalBlockSize(_ architecture: SimulatedArchitecture, correlations: Int) -> Int {
+    let work = max(1, architecture.weightsPerNetwork * (1 + correlations))
+    var blockSize = 256
+    while blockSize > 1 && blockSize * work > 1 << 25 { blockSize /= 2 }
+    return blockSize
 }

@@ -25,7 +25,8 @@ public struct MonteCarloRun: Sendable, Hashable, Codable {
 }
 
 /// Samples `Θ(x, x)` of `samples` independent explicitly simulated networks (see
-/// `NetworkThetaSampler`), numbered `0..<samples`, on `threads` threads.
+/// `NetworkThetaSampler`), numbered `firstSample ..< firstSample + samples` (a shard of a longer
+/// run starts at a multiple of `architecture.samplesPerBlock`), on `threads` threads.
 ///
 /// Reproducibility contract: the result's `moments` are a function of
 /// `(architecture, seed, samplesCompleted)` only — bit-identical for every thread count.
@@ -43,13 +44,14 @@ public struct MonteCarloRun: Sendable, Hashable, Codable {
 public func simulate(
     _ architecture: SimulatedArchitecture,
     samples: Int,
+    firstSample: Int = 0,
     maxSeconds: Double? = nil,
     seed: UInt64,
     threads: Int = 1,
     progress: ((Int) -> Void)? = nil
 ) -> MonteCarloRun {
     simulate(
-        architecture, samples: samples, maxSeconds: maxSeconds, seed: seed, threads: threads,
+        architecture, samples: samples, firstSample: firstSample, maxSeconds: maxSeconds, seed: seed, threads: threads,
         weightStorageLimitBytes: NetworkThetaSampler.defaultWeightStorageLimitBytes,
         progress: progress)
 }
@@ -58,20 +60,21 @@ public func simulate(
 func simulate(
     _ architecture: SimulatedArchitecture,
     samples: Int,
+    firstSample: Int = 0,
     maxSeconds: Double?,
     seed: UInt64,
     threads: Int,
     weightStorageLimitBytes: Int,
     progress: ((Int) -> Void)?
 ) -> MonteCarloRun {
-    precondition(samples >= 0, "sample count must be non-negative")
+    precondition(samples >= 0 && firstSample >= 0 && firstSample <= Int.max - samples, "sample indices must be non-negative")
     precondition(threads >= 1, "at least one thread is needed")
     let blockSize = architecture.samplesPerBlock
     let run = runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
         let sampler = NetworkThetaSampler(architecture: architecture, seed: seed, weightStorageLimitBytes: weightStorageLimitBytes)
         return { range in
             var moments = ThetaMoments()
-            for sample in range { moments.add(sampler.theta(sample: sample)) }
+            for sample in range { moments.add(sampler.theta(sample: firstSample + sample)) }
             return moments
         }
     }

@@ -123,6 +123,12 @@ public struct ThetaDistribution: MonteCarloStatistic, Codable, Hashable {
     }
 }
 
+/// The samples per block of `sampleDistribution` (shards start at multiples of it): about 10⁵
+/// layer draws, which keeps the per-block overhead small.
+public func distributionBlockSize(_ network: ReducedNetwork) -> Int {
+    max(64, min(16_384, 200_000 / max(1, network.depth)))
+}
+
 /// Samples `samples` values of Θ/E[Θ] from the reduced model (`ReducedThetaSampler`), on
 /// `threads` threads, with the reproducibility contract of `simulate`: the result depends only
 /// on (network, seed, reference, thresholds, samples completed), bit-identical for every
@@ -133,9 +139,7 @@ public func sampleDistribution(
     maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil
 ) -> BlockedRunResult<ThetaDistribution> {
     let sampler = ReducedThetaSampler(network: network, seed: seed)
-    // Blocks of about 10⁵ layer draws keep the per-block overhead small.
-    let blockSize = max(64, min(16_384, 200_000 / max(1, network.depth)))
-    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
+    return runBlocks(samples: samples, blockSize: distributionBlockSize(network), maxSeconds: maxSeconds, threads: threads, progress: progress) {
         let scratch = ReducedThetaSampler.Scratch()
         return { range in
             var d = ThetaDistribution(thresholds: thresholds)

@@ -1,47 +1,9 @@
-/// A sum of doubles carried as an unevaluated pair `high + low` (double-double), updated with
-/// Knuth's error-free TwoSum: after every addition `high + low` equals the exact sum of the
-/// terms up to an error of order `ε² · Σ|terms|` (ε = 2⁻⁵³), instead of `ε · n · Σ|terms|`
-/// for naive summation. Long Monte Carlo runs (10⁹ terms of widely varying size) therefore
-/// lose no accuracy to accumulation.
-public struct CompensatedSum: Sendable, Hashable, Codable {
-    /// The leading part: the floating-point sum as naive summation would have it.
-    public private(set) var high: Double
-    /// The accumulated rounding errors of the additions into `high`.
-    public private(set) var low: Double
-
-    /// The empty sum, 0.
-    public init() {
-        high = 0
-        low = 0
-    }
-
-    /// `high + low` rounded once: the best double approximation of the sum.
-    public var value: Double { high + low }
-
-    /// Adds `term`. The rounding error of `high + term` is recovered exactly (TwoSum) and
-    /// folded into `low`.
-    @inline(__always)
-    public mutating func add(_ term: Double) {
-        let sum = high + term
-        let termPart = sum - high
-        let roundingError = (high - (sum - termPart)) + (term - termPart)
-        high = sum
-        low += roundingError
-    }
-
-    /// Adds the whole of another compensated sum.
-    public mutating func add(_ other: CompensatedSum) {
-        add(other.high)
-        low += other.low
-    }
-}
-
 /// The power sums `Σ Θ, Σ Θ², Σ Θ³, Σ Θ⁴` of a set of samples of `Θ = Θ(x, x)`, with their
 /// count, from which the mean, the second moment and their standard errors follow.
 ///
-/// The sums are compensated (`CompensatedSum`), so `merge` of partial results is exact up to
-/// double-double rounding and the result of a run depends only on the order of merging,
-/// which `simulate` fixes.
+/// The sums are compensated within a block of samples and exact across blocks
+/// (`CompensatedSum`): `merge` is exact, so a run's result depends only on its blocks, not on
+/// how they were grouped into threads or shards.
 public struct ThetaMoments: Sendable, Hashable, Codable {
     /// Number of samples accumulated.
     public private(set) var count: Int
@@ -83,8 +45,8 @@ public struct ThetaMoments: Sendable, Hashable, Codable {
         sumTheta4.add(theta2 * theta2)
     }
 
-    /// Accumulates all the samples of `other`, as if they had been added one by one
-    /// (exactly so when every partial sum is representable, e.g. for small integers).
+    /// Accumulates all the samples of `other`; exact (see `CompensatedSum.add(_:)`), hence
+    /// associative and commutative.
     public mutating func merge(_ other: ThetaMoments) {
         count += other.count
         sumTheta.add(other.sumTheta)

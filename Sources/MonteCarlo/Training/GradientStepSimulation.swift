@@ -152,6 +152,14 @@ public struct GradientStepStatistics: MonteCarloStatistic, Codable, Hashable {
     }
 }
 
+extension GradientStepExperiment {
+    /// Networks per block of `simulateGradientSteps` (shards start at multiples of it): about
+    /// 2²² weights, a fraction of a second each, so time budgets are honoured.
+    public var samplesPerBlock: Int {
+        max(1, min(256, (1 << 22) / max(1, architecture.weightsPerNetwork * (2 + learningRates.count))))
+    }
+}
+
 /// Runs `experiment` on networks `firstSample ..< firstSample + samples` of `seed`, with the
 /// reproducibility contract of `simulate`: bit-identical for every thread count, a time budget
 /// stops at a prefix of the samples, and shards (`firstSample`) merge into the unsharded result
@@ -161,9 +169,7 @@ public func simulateGradientSteps(
     threads: Int = 1, progress: ((Int) -> Void)? = nil
 ) -> BlockedRunResult<GradientStepStatistics> {
     let widths = experiment.architecture.layerWidths
-    let parameters = experiment.architecture.weightsPerNetwork
-    // Blocks of about 2²² weights: a fraction of a second each, so time budgets are honoured.
-    let blockSize = max(1, min(256, (1 << 22) / max(1, parameters * (2 + experiment.learningRates.count))))
+    let blockSize = experiment.samplesPerBlock
     let batch = experiment.correlation == nil ? 1 : 2
     return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
         let scratch = GradientStepExperiment.Scratch(widths, batch: batch)

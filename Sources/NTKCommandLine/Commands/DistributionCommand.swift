@@ -13,25 +13,14 @@ struct DistributionCommand: ParsableCommand {
         defaultSubcommand: DistributionRunCommand.self)
 }
 
-/// The mergeable statistics of one shard of `ntk distribution`, as written by `--emit-stats`.
-struct DistributionShard: Codable {
-    static let currentFormat = "ntk-distribution-stats-1"
-    var format = currentFormat
-    var widths: String
-    var sigma2Exact: String
-    var inputNorm2Exact: String
-    var biases: Bool
+/// The flags a `distribution` shard records: the network, the model and the tail thresholds.
+struct DistributionRequest: Codable, Hashable, Sendable {
+    var network: NetworkRequest
     var model: String
-    var seed: UInt64
-    var firstSample: Int
-    var seconds: Double
-    var distribution: ThetaDistribution
-
-    enum CodingKeys: String, CodingKey {
-        case format, widths, biases, model, seed, seconds, distribution
-        case sigma2Exact = "sigma2_exact", inputNorm2Exact = "input_norm2_exact", firstSample = "first_sample"
-    }
+    var tail: [String]
 }
+
+typealias DistributionShardFile = ShardFile<DistributionRequest, ThetaDistribution>
 
 /// What `distribution` reports, shared by `run` and `merge`.
 struct DistributionReport {
@@ -216,11 +205,7 @@ struct DistributionRunCommand: NTKSubcommand {
     @Flag(name: .customLong("log-density"), help: "Log scale for the density axis of --chart.")
     var logDensity = false
 
-    @Option(help: "k/N: compute only the k-th of N contiguous parts of the samples (use with --emit-stats).")
-    var shard: String?
-
-    @Option(name: .customLong("emit-stats"), help: "Also write the mergeable statistics (JSON) to FILE, for `ntk distribution merge`.")
-    var emitStats: String?
+    @OptionGroup var sharding: ShardOptions
 
     static let maximumSamples = 1_000_000_000
 
@@ -233,12 +218,7 @@ struct DistributionRunCommand: NTKSubcommand {
         try threads?.check("--threads", 1...1024)
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }
-        if let s = shard {
-            guard ShardFiles.parse(s) != nil else {
-                throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
-            }
-            guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk distribution merge)") }
-        }
+        try sharding.check(merge: "ntk distribution merge")
     }
 
     func execute(_ io: CommandIO) throws {
@@ -251,9 +231,12 @@ struct DistributionRunCommand: NTKSubcommand {
         let (mean, normalized) = try DistributionReport.references(a, model: model)
         let reference = DistributionReport.scaledReference(mean: mean, network: reduced)
         guard reference.isNormal else { throw UsageError("E[Θ] is outside the range the sampler can normalise by (depth or σ² too extreme)") }
-        let (first, count) = ShardFiles.range(shard, total: samples.value)
-        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
+        let request = DistributionRequest(network: NetworkRequest(a), model: model.rawValue, tail: tail.elements.map(\.value.fractionString))
+        let shard = try sharding.plan(command: "distribution", request: request, seed: seedValue, samples: samples.value,
+                                      alignment: distributionBlockSize(reduced), as: DistributionShardFile.self)
+        if shard.done { return io.write(shard.doneMessage) }
+        let (first, count) = (shard.range.lowerBound, shard.range.count)
         let threadCount = threads?.value ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         let progress = io.progressLine()
         let run = sampleDistribution(reduced, reference: reference, thresholds: tail.elements.map(\.doubleValue), samples: count,
@@ -261,12 +244,7 @@ struct DistributionRunCommand: NTKSubcommand {
             progress?.update("ntk distribution: \(done)/\(count) samples")
         }
         progress?.finish()
-        if writer != nil {
-            let shardStats = DistributionShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
-                                               inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases, model: model.rawValue,
-                                               seed: seedValue, firstSample: first, seconds: run.wallSeconds, distribution: run.statistic)
-            try ShardFiles.commit(shardStats, to: writer, path: emitStats)
-        }
+        try shard.commit(run.statistic, seconds: run.wallSeconds, stoppedBy: run.stoppedBy)
         let report = DistributionReport(architecture: a, model: model, distribution: run.statistic, seconds: run.wallSeconds,
                                         stoppedBy: run.stoppedBy.label, seeds: [seedValue], threads: threadCount,
                                         meanExact: mean, normalizedExact: normalized)
@@ -301,7 +279,7 @@ struct DistributionMergeCommand: NTKSubcommand {
         commandName: "merge",
         abstract: "Combine --emit-stats shards of one distribution run and report as `distribution` does.")
 
-    @Argument(help: "Shard files written by `ntk distribution --emit-stats`.")
+    @Argument(help: "Shard files written by `ntk distribution --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
     @Option(help: "Output format.")
@@ -314,39 +292,17 @@ struct DistributionMergeCommand: NTKSubcommand {
     var logDensity = false
 
     func execute(_ io: CommandIO) throws {
-        var shards: [DistributionShard] = []
-        for (path, shard) in try ShardFiles.read(files, as: DistributionShard.self, kind: "distribution") {
-            guard shard.format == DistributionShard.currentFormat else {
-                throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
-            }
-            if let first = shards.first {
-                guard first.widths == shard.widths, first.sigma2Exact == shard.sigma2Exact, first.inputNorm2Exact == shard.inputNorm2Exact,
-                      first.biases == shard.biases, first.model == shard.model, first.distribution.thresholds == shard.distribution.thresholds else {
-                    throw UsageError("shard \(Arguments.quoted(path)) describes a different run than \(Arguments.quoted(files[0]))")
-                }
-                guard !shards.contains(where: { $0.seed == shard.seed && $0.firstSample == shard.firstSample }) else {
-                    throw UsageError("shard \(Arguments.quoted(path)) repeats seed \(shard.seed) and first sample \(shard.firstSample)")
-                }
-            }
-            guard shard.distribution.count >= 0, shard.seconds.isFinite, shard.seconds >= 0 else {
-                throw UsageError("shard \(Arguments.quoted(path)): inconsistent counts or times")
-            }
-            shards.append(shard)
+        let merged = try mergeShards(files, command: "distribution", as: DistributionShardFile.self)
+        let a = try merged.request.network.architecture()
+        guard let model = MomentModel(argument: merged.request.model) else {
+            throw UsageError("the shards name an unknown model \(Arguments.quoted(merged.request.model))")
         }
-        // Merge in (seed, first sample) order: the result is the unsharded run's, whatever the file order.
-        shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
-        let first = shards[0]
-        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
-                                            biases: first.biases, file: files[0])
-        guard let model = MomentModel(argument: first.model) else {
-            throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description")
-        }
-        var total = ThetaDistribution()
-        for s in shards { total.merge(s.distribution) }
+        let total = merged.statistic
         guard total.count > 0 else { throw UsageError("the shards hold no samples") }
         let (mean, normalized) = try DistributionReport.references(a, model: model)
-        let report = DistributionReport(architecture: a, model: model, distribution: total, seconds: shards.map(\.seconds).reduce(0, +),
-                                        stoppedBy: "shards", seeds: shards.map(\.seed), threads: nil, meanExact: mean, normalizedExact: normalized)
+        let report = DistributionReport(architecture: a, model: model, distribution: total, seconds: merged.seconds,
+                                        stoppedBy: merged.stoppedBy.label, seeds: [merged.seed], threads: nil, meanExact: mean,
+                                        normalizedExact: normalized)
         try DistributionRunCommand.emit(report, io: io, format: format, chart: chart, logDensity: logDensity)
     }
 }

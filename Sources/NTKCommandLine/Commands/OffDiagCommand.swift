@@ -192,27 +192,15 @@ struct OffDiagReport {
     }
 }
 
-/// The statistics of one shard of `ntk offdiag`, as written by `--emit-stats`.
-struct OffDiagShard: Codable {
-    static let currentFormat = "ntk-offdiag-stats-1"
-    var format = currentFormat
-    var widths: String
-    var sigma2Exact: String
-    var inputNorm2Exact: String
-    var biases: Bool
+/// The flags an `offdiag` shard records: the network, the depths of the sweep and the
+/// correlations (exact).
+struct OffDiagRequest: Codable, Hashable, Sendable {
+    var network: NetworkRequest
     var depths: [Int]
-    var correlationsExact: [String]
-    var seed: UInt64
-    var firstSample: Int
-    var seconds: [Double]
-    var statistics: [OffDiagonalStatistics]
-
-    enum CodingKeys: String, CodingKey {
-        case format, widths, biases, depths, seed, seconds, statistics
-        case sigma2Exact = "sigma2_exact", inputNorm2Exact = "input_norm2_exact", firstSample = "first_sample"
-        case correlationsExact = "correlations_exact"
-    }
+    var correlations: [String]
 }
+
+typealias OffDiagShardFile = ShardFile<OffDiagRequest, OffDiagonalSweepStatistics>
 
 /// The networks of a depth sweep: for each L, the first L − 1 hidden widths of `a` and one output.
 func depthPrefixes(_ a: Architecture, depths: [Int]?) throws -> [Architecture] {
@@ -292,11 +280,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: MomentsFormat = .text
 
-    @Option(help: "k/N: compute only the k-th of N contiguous parts of the samples (use with --emit-stats).")
-    var shard: String?
-
-    @Option(name: .customLong("emit-stats"), help: "Also write the mergeable statistics (JSON) to FILE, for `ntk offdiag merge`.")
-    var emitStats: String?
+    @OptionGroup var sharding: ShardOptions
 
     static let maximumSamples = 1_000_000_000
 
@@ -318,12 +302,7 @@ struct OffDiagRunCommand: NTKSubcommand {
             guard depths.elements.count <= 1000 else { throw ValidationError("--depths: at most 1000 depths") }
             for d in depths.elements { try d.check("--depths entry", 1...10_000) }
         }
-        if let s = shard {
-            guard ShardFiles.parse(s) != nil else {
-                throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
-            }
-            guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk offdiag merge)") }
-        }
+        try sharding.check(merge: "ntk offdiag merge")
     }
 
     func execute(_ io: CommandIO) throws {
@@ -336,9 +315,15 @@ struct OffDiagRunCommand: NTKSubcommand {
             throw UsageError("--correlation \(Arguments.quoted(rho.text)) needs two input coordinates: n0 = 1 allows only ρ = ±1")
         }
         let networks = try depthPrefixes(a, depths: depths?.elements.map(\.value))
-        let (first, count) = ShardFiles.range(shard, total: samples.value)
-        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
+        let request = OffDiagRequest(network: NetworkRequest(a), depths: networks.map(\.depth),
+                                     correlations: correlation.elements.map(\.value.fractionString))
+        // Shards are whole blocks of every depth: the block sizes are powers of two, so their lcm is the largest.
+        let alignment = networks.map { offDiagonalBlockSize(SimulatedArchitecture($0), correlations: rhos.count) }.max() ?? 1
+        let shard = try sharding.plan(command: "offdiag", request: request, seed: seedValue, samples: samples.value,
+                                      alignment: alignment, as: OffDiagShardFile.self)
+        if shard.done { return io.write(shard.doneMessage) }
+        let (first, count) = (shard.range.lowerBound, shard.range.count)
         let threadCount = threadCount(threads)
         let progress = io.progressLine()
         let budget = maxSeconds.doubleValue
@@ -365,13 +350,9 @@ struct OffDiagRunCommand: NTKSubcommand {
                                               stoppedBy: run.stoppedBy.label))
         }
         progress?.finish()
-        if writer != nil {
-            let stats = OffDiagShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
-                                     inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases, depths: networks.map(\.depth),
-                                     correlationsExact: correlation.elements.map(\.value.fractionString), seed: seedValue,
-                                     firstSample: first, seconds: results.map(\.seconds), statistics: results.map(\.statistics))
-            try ShardFiles.commit(stats, to: writer, path: emitStats)
-        }
+        let sweep = OffDiagonalSweepStatistics(depths: results.map(\.statistics), seconds: results.map(\.seconds))
+        try shard.commit(sweep, seconds: results.reduce(0) { $0 + $1.seconds },
+                         stoppedBy: results.allSatisfy { $0.stoppedBy == MonteCarloStopReason.sampleBudget.label } ? .sampleBudget : .timeBudget)
         let report = OffDiagReport(depths: results, architecture: a, correlations: rhos, seeds: [seedValue], threads: threadCount,
                                    zMax: zMax.doubleValue)
         try report.emit(io, format: format)
@@ -383,7 +364,7 @@ struct OffDiagMergeCommand: NTKSubcommand {
         commandName: "merge",
         abstract: "Combine --emit-stats shards of `ntk offdiag` (same network, depths and correlations) and report as `offdiag` does.")
 
-    @Argument(help: "Shard files written by `ntk offdiag --emit-stats`.")
+    @Argument(help: "Shard files written by `ntk offdiag --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
@@ -398,56 +379,30 @@ struct OffDiagMergeCommand: NTKSubcommand {
 
     func execute(_ io: CommandIO) throws {
         try validate()
-        var shards: [OffDiagShard] = []
-        for (path, shard) in try ShardFiles.read(files, as: OffDiagShard.self, kind: "offdiag") {
-            guard shard.format == OffDiagShard.currentFormat else {
-                throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
-            }
-            guard shard.firstSample >= 0, shard.seconds.allSatisfy({ $0.isFinite && $0 >= 0 }), shard.seconds.count == shard.depths.count,
-                  shard.statistics.count == shard.depths.count, !shard.depths.isEmpty,
-                  shard.statistics.allSatisfy({ $0.isFinite && $0.count >= 0 && $0.count <= 1 << 40 && $0.correlations.count == shard.correlationsExact.count }) else {
-                throw UsageError("shard \(Arguments.quoted(path)): inconsistent counts, sums or times")
-            }
-            if let first = shards.first {
-                guard first.widths == shard.widths, first.sigma2Exact == shard.sigma2Exact, first.inputNorm2Exact == shard.inputNorm2Exact,
-                      first.biases == shard.biases, first.depths == shard.depths, first.correlationsExact == shard.correlationsExact else {
-                    throw UsageError("shard \(Arguments.quoted(path)) describes a different run than \(Arguments.quoted(files[0]))")
-                }
-                guard !shards.contains(where: { $0.seed == shard.seed && $0.firstSample == shard.firstSample }) else {
-                    throw UsageError("shard \(Arguments.quoted(path)) repeats seed \(shard.seed) and first sample \(shard.firstSample)")
-                }
-            }
-            shards.append(shard)
-        }
-        // Merge in (seed, first sample) order: the result does not depend on the file order.
-        shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
-        let first = shards[0]
-        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
-                                            biases: first.biases, file: files[0])
+        let merged = try mergeShards(files, command: "offdiag", as: OffDiagShardFile.self)
+        let a = try merged.request.network.architecture()
         let rhos: [Double]
         do {
-            let exact = try first.correlationsExact.map { try BigRational(parsing: $0) }
-            guard exact.allSatisfy(isCorrelation) else { throw UsageError("correlation out of range") }
+            let exact = try merged.request.correlations.map { try BigRational(parsing: $0) }
+            guard !exact.isEmpty, exact.allSatisfy(isCorrelation) else { throw UsageError("correlation out of range") }
             rhos = exact.map { BigFloat($0, precision: 53).doubleValue() }
-        } catch { throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description") }
+        } catch { throw UsageError("the shards' correlations are malformed") }
         try checkSimulable(a)
-        let networks = try depthPrefixes(a, depths: first.depths)
-        guard first.statistics.allSatisfy({ $0.count == 0 || $0.correlations == rhos }) else {
-            throw UsageError("shard \(Arguments.quoted(files[0])): the statistics do not match its correlations")
+        let networks = try depthPrefixes(a, depths: merged.request.depths)
+        let sweep = merged.statistic
+        guard sweep.depths.count == networks.count,
+              sweep.depths.allSatisfy({ $0.count == 0 || $0.correlations == rhos }) else {
+            throw UsageError("the shards' statistics do not match their depths and correlations")
         }
         var results: [OffDiagDepthResult] = []
         for (i, net) in networks.enumerated() {
-            var total = OffDiagonalStatistics(correlations: rhos)
-            for s in shards where s.statistics[i].count > 0 {
-                guard s.statistics[i].correlations == rhos else { throw UsageError("the shards' correlation grids differ") }
-                total.merge(s.statistics[i])
-            }
-            guard total.isFinite else { throw UsageError("the shards' sums overflow when merged (not an ntk offdiag result)") }
-            results.append(OffDiagDepthResult(reference: try OffDiagReference(net, correlations: rhos), statistics: total,
-                                              seconds: shards.reduce(0) { $0 + $1.seconds[i] }, stoppedBy: "shards"))
+            let statistics = sweep.depths[i].count == 0 ? OffDiagonalStatistics(correlations: rhos) : sweep.depths[i]
+            results.append(OffDiagDepthResult(reference: try OffDiagReference(net, correlations: rhos), statistics: statistics,
+                                              seconds: sweep.seconds[i],
+                                              stoppedBy: merged.stoppedBy.label))
         }
         guard results.contains(where: { $0.statistics.count > 0 }) else { throw UsageError("the shards hold no samples") }
-        let report = OffDiagReport(depths: results, architecture: a, correlations: rhos, seeds: shards.map(\.seed), threads: nil,
+        let report = OffDiagReport(depths: results, architecture: a, correlations: rhos, seeds: [merged.seed], threads: nil,
                                    zMax: zMax.doubleValue)
         try report.emit(io, format: format)
     }

@@ -13,29 +13,22 @@ struct StepCommand: ParsableCommand {
         defaultSubcommand: StepRunCommand.self)
 }
 
-/// The mergeable statistics of one shard of `ntk step`, as written by `--emit-stats`.
-struct StepShard: Codable {
-    static let currentFormat = "ntk-step-stats-1"
-    var format = currentFormat
-    var widths: String
-    var sigma2Exact: String
-    var inputNorm2Exact: String
-    var biases: Bool
+/// The flags a `step` shard records: the network and the experiment (rates as the doubles
+/// simulated, with the c of η = c/E[Θ] where given that way; the target; the correlation).
+struct StepRequest: Codable, Hashable, Sendable {
+    var network: NetworkRequest
     var learningRates: [Double]
     var learningRateScales: [String]?
     var target: Double
     var correlation: Double?
-    var seed: UInt64
-    var firstSample: Int
-    var seconds: Double
-    var statistics: GradientStepStatistics
 
     enum CodingKeys: String, CodingKey {
-        case format, widths, biases, target, correlation, seed, seconds, statistics
-        case sigma2Exact = "sigma2_exact", inputNorm2Exact = "input_norm2_exact", firstSample = "first_sample"
+        case network, target, correlation
         case learningRates = "learning_rates", learningRateScales = "learning_rate_scales"
     }
 }
+
+typealias StepShardFile = ShardFile<StepRequest, GradientStepStatistics>
 
 /// The exact references of a step run: E[Θ] and E[fQ] (MPFR, 128 bits).
 struct StepReference {
@@ -197,11 +190,7 @@ struct StepRunCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: ValidateOutputFormat = .text
 
-    @Option(help: "k/N: compute only the k-th of N contiguous parts of the samples (use with --emit-stats).")
-    var shard: String?
-
-    @Option(name: .customLong("emit-stats"), help: "Also write the mergeable statistics (JSON) to FILE, for `ntk step merge`.")
-    var emitStats: String?
+    @OptionGroup var sharding: ShardOptions
 
     static let maximumSamples = 1_000_000_000
     static let maximumParameters = 50_000_000
@@ -225,12 +214,7 @@ struct StepRunCommand: NTKSubcommand {
         if let rho = correlation, rho.value < BigRational(-1) || BigRational(1) < rho.value {
             throw ValidationError("--correlation \(Arguments.quoted(rho.text)) is out of range: a number from -1 to 1")
         }
-        if let s = shard {
-            guard ShardFiles.parse(s) != nil else {
-                throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 100000, e.g. 2/8")
-            }
-            guard emitStats != nil else { throw ValidationError("--shard needs --emit-stats (the parts are combined by ntk step merge)") }
-        }
+        try sharding.check(merge: "ntk step merge")
     }
 
     /// The experiment and the rates' scales for architecture `a` with exact references `reference`.
@@ -275,9 +259,13 @@ struct StepRunCommand: NTKSubcommand {
         let simulated = try Self.simulatedArchitecture(a)  // refused before the exact references are computed
         let reference = try StepReference(a)
         let (experiment, scales) = try experiment(a, simulated: simulated, reference: reference)
-        let (first, count) = ShardFiles.range(shard, total: samples.value)
-        let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
+        let request = StepRequest(network: NetworkRequest(a), learningRates: experiment.learningRates, learningRateScales: scales,
+                                  target: experiment.target, correlation: experiment.correlation)
+        let shard = try sharding.plan(command: "step", request: request, seed: seedValue, samples: samples.value,
+                                      alignment: experiment.samplesPerBlock, as: StepShardFile.self)
+        if shard.done { return io.write(shard.doneMessage) }
+        let (first, count) = (shard.range.lowerBound, shard.range.count)
         let threadCount = threadCount(threads)
         let progress = io.progressLine()
         let run = simulateGradientSteps(experiment, samples: count, firstSample: first, maxSeconds: maxSeconds.doubleValue,
@@ -285,14 +273,7 @@ struct StepRunCommand: NTKSubcommand {
             progress?.update("ntk step: \(done)/\(count) networks")
         }
         progress?.finish()
-        if writer != nil {
-            let shardStats = StepShard(widths: compactWidths(a, limit: Int.max), sigma2Exact: sigma2.fractionString,
-                                       inputNorm2Exact: inputNorm2.fractionString, biases: a.trainableBiases,
-                                       learningRates: experiment.learningRates, learningRateScales: scales, target: experiment.target,
-                                       correlation: experiment.correlation, seed: seedValue, firstSample: first,
-                                       seconds: run.wallSeconds, statistics: run.statistic)
-            try ShardFiles.commit(shardStats, to: writer, path: emitStats)
-        }
+        try shard.commit(run.statistic, seconds: run.wallSeconds, stoppedBy: run.stoppedBy)
         let report = StepReport(architecture: a, learningRates: experiment.learningRates, scales: scales, target: experiment.target,
                                 correlation: experiment.correlation, statistics: run.statistic, seconds: run.wallSeconds,
                                 stoppedBy: run.stoppedBy.label, seeds: [seedValue], threads: threadCount, reference: reference)
@@ -305,49 +286,29 @@ struct StepMergeCommand: NTKSubcommand {
         commandName: "merge",
         abstract: "Combine --emit-stats shards of one step run and report as `step` does.")
 
-    @Argument(help: "Shard files written by `ntk step --emit-stats`.")
+    @Argument(help: "Shard files written by `ntk step --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
     @Option(help: "Output format.")
     var format: ValidateOutputFormat = .text
 
     func execute(_ io: CommandIO) throws {
-        var shards: [StepShard] = []
-        for (path, shard) in try ShardFiles.read(files, as: StepShard.self, kind: "step") {
-            guard shard.format == StepShard.currentFormat else {
-                throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(shard.format))")
-            }
-            let dimension = shard.statistics.means.dimension
-            let rates = shard.learningRates.count
-            let expected = 4 + 4 * rates + (shard.correlation == nil ? 0 : 2 + 2 * rates)
-            guard rates >= 1, shard.statistics.count >= 0, shard.seconds.isFinite, shard.seconds >= 0,
-                  shard.statistics.count == 0 || dimension == expected,
-                  shard.learningRates.allSatisfy({ $0.isFinite && $0 > 0 }), shard.target.isFinite else {
-                throw UsageError("shard \(Arguments.quoted(path)): inconsistent counts, rates or times")
-            }
-            if let first = shards.first {
-                guard first.widths == shard.widths, first.sigma2Exact == shard.sigma2Exact, first.inputNorm2Exact == shard.inputNorm2Exact,
-                      first.biases == shard.biases, first.learningRates == shard.learningRates, first.target == shard.target,
-                      first.correlation == shard.correlation else {
-                    throw UsageError("shard \(Arguments.quoted(path)) describes a different run than \(Arguments.quoted(files[0]))")
-                }
-                guard !shards.contains(where: { $0.seed == shard.seed && $0.firstSample == shard.firstSample }) else {
-                    throw UsageError("shard \(Arguments.quoted(path)) repeats seed \(shard.seed) and first sample \(shard.firstSample)")
-                }
-            }
-            shards.append(shard)
+        let merged = try mergeShards(files, command: "step", as: StepShardFile.self)
+        let request = merged.request
+        let a = try request.network.architecture()
+        guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("the shards' network is deeper than step simulates") }
+        let rates = request.learningRates.count
+        let expected = 4 + 4 * rates + (request.correlation == nil ? 0 : 2 + 2 * rates)
+        guard rates >= 1, rates <= 20, request.learningRates.allSatisfy({ $0.isFinite && $0 > 0 }), request.target.isFinite,
+              request.learningRateScales.map({ $0.count == rates }) ?? true,
+              merged.statistic.count == 0 || merged.statistic.means.dimension == expected else {
+            throw UsageError("the shards' rates do not match their statistics (edited or corrupt)")
         }
-        shards.sort { ($0.seed, $0.firstSample) < ($1.seed, $1.firstSample) }
-        let first = shards[0]
-        let a = try ShardFiles.architecture(widths: first.widths, sigma2Exact: first.sigma2Exact, inputNorm2Exact: first.inputNorm2Exact,
-                                            biases: first.biases, file: files[0])
-        guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("shard \(Arguments.quoted(files[0])): network too deep") }
-        var total = GradientStepStatistics()
-        for s in shards { total.merge(s.statistics) }
-        guard total.count > 0 else { throw UsageError("the shards hold no samples") }
-        let report = StepReport(architecture: a, learningRates: first.learningRates, scales: first.learningRateScales, target: first.target,
-                                correlation: first.correlation, statistics: total, seconds: shards.map(\.seconds).reduce(0, +),
-                                stoppedBy: "shards", seeds: shards.map(\.seed), threads: nil, reference: try StepReference(a))
+        guard merged.statistic.count > 0 else { throw UsageError("the shards hold no samples") }
+        let report = StepReport(architecture: a, learningRates: request.learningRates, scales: request.learningRateScales,
+                                target: request.target, correlation: request.correlation, statistics: merged.statistic,
+                                seconds: merged.seconds, stoppedBy: merged.stoppedBy.label, seeds: [merged.seed], threads: nil,
+                                reference: try StepReference(a))
         report.emit(io, format: format)
     }
 }

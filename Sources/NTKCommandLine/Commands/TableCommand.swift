@@ -44,8 +44,8 @@ struct TableCommand: NTKSubcommand {
     @Option(help: "Write to FILE atomically instead of stdout.")
     var output: String?
 
-    @Option(help: "k/N: compute only the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.")
-    var shard: String?
+    /// `--shard k/N|auto`: the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.
+    @OptionGroup var sharding: ShardOptions
 
     @Option(name: .customLong("richardson-order"), parsing: .unconditional,
             help: "Order k of the richardson column: extrapolate in 1/M through this row and the k previous ones (1 … 8).")
@@ -129,16 +129,7 @@ struct TableCommand: NTKSubcommand {
                 throw ValidationError("λ·M = \(l.text)·\(m.value) gives a depth beyond 2^40")
             }
         }
-        _ = try shardSpec()
-    }
-
-    func shardSpec() throws -> (Int, Int)? {
-        guard let s = shard else { return nil }
-        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, k >= 1, k <= n else {
-            throw ValidationError("--shard \(Arguments.quoted(s)): expected k/N with 1 ≤ k ≤ N ≤ 1000000, e.g. 2/8")
-        }
-        return (k, n)
+        try sharding.check(merge: nil)
     }
 
     func study() throws -> ConvergenceStudy {
@@ -158,10 +149,10 @@ struct TableCommand: NTKSubcommand {
 
     func execute(_ io: CommandIO) throws {
         let study = try study()
-        let shardSpec = try shardSpec()
+        let shardSpec = try sharding.spec()
         let digits = self.digits.value
-        let groups = shardSpec.map { study.groups(shard: $0.0, of: $0.1) } ?? study.groups[...]
-        let writesHeader = shardSpec.map { $0.0 == 1 } ?? true
+        let groups = shardSpec.map { study.groups(shard: $0.index, of: $0.count) } ?? study.groups[...]
+        let writesHeader = shardSpec.map { $0.index == 1 } ?? true
 
         var writer: AtomicFileWriter? = nil
         if let path = output {

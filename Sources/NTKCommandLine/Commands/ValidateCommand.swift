@@ -244,37 +244,8 @@ extension MonteCarloStopReason {
     var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
 }
 
-/// The sufficient statistics of one shard, as written by `--emit-stats` (format
-/// `ntk-validate-stats-2`, snake_case keys like every JSON `ntk` writes). `sigma2` and
-/// `input_norm2` are the doubles the simulation used, as JSON numbers; `sigma2_exact` and
-/// `input_norm2_exact` are the exact rationals, which `merge` reads.
-struct ShardStatistics: Codable {
-    static let currentFormat = "ntk-validate-stats-2"
-    /// Written by earlier versions, with camelCase keys; refused by `merge`.
-    static let retiredFormats: Set<String> = ["ntk-validate-stats-1"]
-
-    var format = ShardStatistics.currentFormat
-    var widths: String
-    var sigma2: Double
-    var sigma2Exact: String
-    var inputNorm2: Double
-    var inputNorm2Exact: String
-    var biases: Bool
-    var seed: UInt64
-    var seconds: Double
-    var stoppedBy: String
-    var moments: ThetaMoments
-
-    enum CodingKeys: String, CodingKey {
-        case format, widths, sigma2
-        case sigma2Exact = "sigma2_exact"
-        case inputNorm2 = "input_norm2"
-        case inputNorm2Exact = "input_norm2_exact"
-        case biases, seed, seconds
-        case stoppedBy = "stopped_by"
-        case moments
-    }
-}
+/// The flags a `validate` shard records (its request): the network.
+typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
 
 struct ValidateRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
@@ -311,8 +282,7 @@ struct ValidateRunCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: ValidateOutputFormat = .text
 
-    @Option(name: .customLong("emit-stats"), help: "Also write the sufficient statistics (JSON) to FILE, for `ntk validate merge`.")
-    var emitStats: String?
+    @OptionGroup var sharding: ShardOptions
 
     static let maximumDepth = 100_000
     static let maximumWidth = 100_000
@@ -328,6 +298,7 @@ struct ValidateRunCommand: NTKSubcommand {
         try checkThreads(threads)
         try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
+        try sharding.check(merge: "ntk validate merge")
     }
 
     var seedValue: UInt64? {
@@ -346,25 +317,22 @@ struct ValidateRunCommand: NTKSubcommand {
             throw UsageError("validate simulates explicit matrices: depth ≤ \(Self.maximumDepth) and hidden widths ≤ \(Self.maximumWidth)")
         }
         let simulated = try SimulatedArchitecture.checked(a, command: "validate")
-        let writer = try ShardFiles.openWriter(emitStats)
+        let shard = try sharding.plan(command: "validate", request: NetworkRequest(a), seed: seedValue, samples: n,
+                                      alignment: simulated.samplesPerBlock, as: ValidateShardFile.self)
+        if shard.done { return io.write(shard.doneMessage) }
         let reference = ValidationReference(a)
         let progress = io.progressLine()
         let start = Date()
-        let run = simulate(simulated, samples: n, maxSeconds: maxSeconds.doubleValue, seed: seedValue,
-                           threads: threadCount) { done in
+        let count = shard.range.count
+        let run = simulate(simulated, samples: count, firstSample: shard.range.lowerBound, maxSeconds: maxSeconds.doubleValue,
+                           seed: seedValue, threads: threadCount) { done in
             let elapsed = Date().timeIntervalSince(start)
             let rate = Double(done) / max(elapsed, 1e-9)
-            progress?.update("ntk validate: \(done)/\(n) samples, \(Int(rate))/s, \(Int(Double(n - done) / max(rate, 1e-9))) s left")
+            progress?.update("ntk validate: \(done)/\(count) samples, \(Int(rate))/s, \(Int(Double(count - done) / max(rate, 1e-9))) s left")
         }
         progress?.finish()
         let stoppedBy = run.stoppedBy.label
-        if writer != nil {
-            let stats = ShardStatistics(widths: compactWidths(a, limit: Int.max), sigma2: simulated.sigma2, sigma2Exact: sigma2.fractionString,
-                                        inputNorm2: simulated.inputNorm2, inputNorm2Exact: inputNorm2.fractionString,
-                                        biases: a.trainableBiases, seed: seedValue,
-                                        seconds: run.wallSeconds, stoppedBy: stoppedBy, moments: run.moments)
-            try ShardFiles.commit(stats, to: writer, path: emitStats, prettyPrinted: true)
-        }
+        try shard.commit(run.moments, seconds: run.wallSeconds, stoppedBy: run.stoppedBy)
         let report = ValidationReport(architecture: a, moments: run.moments, seconds: run.wallSeconds, stoppedBy: stoppedBy,
                                       seeds: [seedValue], threads: threadCount, zMax: zMax.doubleValue, reference: reference)
         try report.emit(io, format: format)
@@ -374,10 +342,10 @@ struct ValidateRunCommand: NTKSubcommand {
 struct ValidateMergeCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine --emit-stats shards (different seeds, same network) and report as `validate` does.",
-        discussion: "Exit codes and verdicts as for `ntk validate run`; shards must be in format \(ShardStatistics.currentFormat).")
+        abstract: "Combine the --shard k/N --emit-stats files of one run (all N of them) and report as `validate` does.",
+        discussion: "Exit codes and verdicts as for `ntk validate run`; the result equals the unsharded run's bit for bit.")
 
-    @Argument(help: "Shard files written by `ntk validate --emit-stats`.")
+    @Argument(help: "Shard files written by `ntk validate --shard k/N --emit-stats`.")
     var files: [String] = []
 
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this.")
@@ -391,78 +359,13 @@ struct ValidateMergeCommand: NTKSubcommand {
     }
 
     func execute(_ io: CommandIO) throws {
-        guard !files.isEmpty else { throw UsageError("merge needs at least one shard file") }
         try validate()
-        var shards: [ShardStatistics] = []
-        for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw UsageError("shard \(Arguments.quoted(path)): cannot read the file")
-            }
-            guard let parsed = try? JSONParser().parse(String(decoding: data, as: UTF8.self)) else {
-                throw UsageError("shard \(Arguments.quoted(path)): not valid JSON")
-            }
-            if let format = parsed["format"]?.stringValue, ShardStatistics.retiredFormats.contains(format) {
-                throw UsageError("shard \(Arguments.quoted(path)): format \(format) (camelCase keys, written by an older ntk) is no longer read; rerun ntk validate --emit-stats to get \(ShardStatistics.currentFormat)")
-            }
-            if let format = parsed["format"]?.stringValue, format != ShardStatistics.currentFormat {
-                throw UsageError("shard \(Arguments.quoted(path)): unknown format \(Arguments.quoted(format)); expected \(ShardStatistics.currentFormat)")
-            }
-            let shard: ShardStatistics
-            do { shard = try JSONDecoder().decode(ShardStatistics.self, from: data) } catch {
-                throw UsageError("shard \(Arguments.quoted(path)): not an ntk validate statistics file (\(String(describing: error).prefix(120)))")
-            }
-            guard shard.moments.count >= 0, shard.seconds.isFinite, shard.seconds >= 0 else {
-                throw UsageError("shard \(Arguments.quoted(path)): inconsistent counts or times")
-            }
-            if let first = shards.first {
-                guard first.widths == shard.widths, first.sigma2Exact == shard.sigma2Exact, first.inputNorm2Exact == shard.inputNorm2Exact,
-                      first.biases == shard.biases else {
-                    throw UsageError("shard \(Arguments.quoted(path)) describes a different network than \(Arguments.quoted(files[0]))")
-                }
-                guard !shards.contains(where: { $0.seed == shard.seed }) else {
-                    throw UsageError("shard \(Arguments.quoted(path)) repeats seed \(shard.seed): shards with the same seed are not independent")
-                }
-            }
-            shards.append(shard)
-        }
-        let first = shards[0]
-        let sigma2: BigRational, inputNorm2: BigRational
-        let widths: (inputDimension: Int, hiddenRuns: [WidthRun])
-        do {
-            sigma2 = try BigRational(parsing: first.sigma2Exact)
-            inputNorm2 = try BigRational(parsing: first.inputNorm2Exact)
-            widths = try WidthList.parse(first.widths)
-        } catch {
-            throw UsageError("shard \(Arguments.quoted(files[0])): malformed network description")
-        }
-        let a: Architecture
-        do {
-            a = try Architecture(inputDimension: widths.inputDimension, hiddenRuns: widths.hiddenRuns, sigma2: sigma2,
-                                 inputNorm2: inputNorm2, trainableBiases: first.biases)
-        } catch { throw UsageError("shard \(Arguments.quoted(files[0])): \(error)") }
-        guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("shard \(Arguments.quoted(files[0])): network too deep") }
-        // Hand-edited or corrupted shards must be refused, not trap on overflow or report nan.
-        var totalCount = 0
-        for (s, path) in zip(shards, files) {
-            let m = s.moments
-            let sums = [m.sumTheta, m.sumTheta2, m.sumTheta3, m.sumTheta4].flatMap { [$0.high, $0.low, $0.value] }
-            guard sums.allSatisfy({ $0.isFinite }) else {
-                throw UsageError("shard \(Arguments.quoted(path)): the sums of Θ are not finite numbers")
-            }
-            let (sum, overflow) = totalCount.addingReportingOverflow(m.count)
-            guard !overflow, sum <= 1 << 53 else { throw UsageError("shard \(Arguments.quoted(path)): sample counts add up beyond 2^53") }
-            totalCount = sum
-        }
-        var total = ThetaMoments()
-        for s in shards { total.merge(s.moments) }
-        guard total.count > 0 else { throw UsageError("the shards contain no samples") }
-        guard [total.sumTheta, total.sumTheta2, total.sumTheta3, total.sumTheta4].allSatisfy({ $0.value.isFinite }) else {
-            throw UsageError("the shards' sums of Θ overflow when merged (not an ntk validate result)")
-        }
-        let stopped = Set(shards.map(\.stoppedBy)).sorted().joined(separator: " / ")
-        let report = ValidationReport(architecture: a, moments: total, seconds: shards.reduce(0) { $0 + $1.seconds }, stoppedBy: stopped,
-                                      seeds: shards.map(\.seed), threads: nil, zMax: zMax.doubleValue,
-                                      reference: ValidationReference(a))
+        let merged = try mergeShards(files, command: "validate", as: ValidateShardFile.self)
+        let a = try merged.request.architecture()
+        guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("the shards' network is deeper than validate simulates") }
+        guard merged.statistic.count > 0 else { throw UsageError("the shards contain no samples") }
+        let report = ValidationReport(architecture: a, moments: merged.statistic, seconds: merged.seconds, stoppedBy: merged.stoppedBy.label,
+                                      seeds: [merged.seed], threads: nil, zMax: zMax.doubleValue, reference: ValidationReference(a))
         try report.emit(io, format: format)
     }
 }
