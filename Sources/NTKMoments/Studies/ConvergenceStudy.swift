@@ -103,12 +103,17 @@ public struct ConvergenceStudy: Sendable {
         public let richardson: BigFloat?
         /// c₁ of R(M) = F + c₁/M + … for the group's (σ², λ) (from `FiniteWidthExpansion`); nil
         /// unless requested, or where the expansion cannot be formed (e.g. λ with a huge
-        /// denominator).
+        /// denominator) or does not hold (`ExpansionValidity`; `correctionNote` says why).
         public let c1: BigFloat?
-        /// F(λ′) + c₁/M, when λ′ is the group's λ.
+        /// F(λ′) + c₁/M, when λ′ is the group's λ, the expansion holds, M is at least its
+        /// asymptotic width and the value is in range (≥ 1 for a dispersion or normalized
+        /// moment); otherwise nil and `correctionNote` says why.
         public let predicted: BigFloat?
         /// predicted/finite − 1.
         public let relativeErrorPredicted: BigFloat?
+        /// Why c₁ or the prediction is absent although requested; nil otherwise (and when λ′ is
+        /// not the group's λ, which `unattainableLambdas` reports).
+        public let correctionNote: String?
     }
 
     public static func depth(lambda: BigRational, width: Int) -> Int {
@@ -166,13 +171,27 @@ public struct ConvergenceStudy: Sendable {
         }
         var sameLambda: [(width: Int, dispersion: BigFloat)] = []
         var c1: BigFloat? = nil
-        // The decaying ordered-phase quantity has no 1/M series around a non-zero limit.
-        if includesFirstCorrection && !(firstStep && trainableBiases && Phase(sigma2: group.sigma2) == .ordered) {
-            let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
-                                                     inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
-            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder,
-                                            firstStep: firstStep))
-                .map { BigFloat((firstStep ? $0.firstStepRatio! : $0.normalizedMoment).coefficients[1], precision: precision) }
+        var validity: ExpansionValidity? = nil
+        var groupNote: String? = nil
+        if includesFirstCorrection {
+            if firstStep && trainableBiases && Phase(sigma2: group.sigma2) == .ordered {
+                groupNote = "E[fQ]/E[Θ]² decays exponentially in L in the ordered phase with biases: it has no 1/M series around a non-zero limit"
+            } else {
+                let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
+                                                         inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
+                do {
+                    let e = try FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder,
+                                                     firstStep: firstStep)
+                    if let reason = e.validity.reason {
+                        groupNote = reason
+                    } else {
+                        validity = e.validity
+                        c1 = BigFloat((firstStep ? e.firstStepRatio! : e.normalizedMoment).coefficients[1], precision: precision)
+                    }
+                } catch let error as FiniteWidthExpansion.ExpansionError {
+                    groupNote = "the 1/M expansion cannot be formed: \(error.description)"
+                }
+            }
         }
         let p = precision
         let one = BigFloat(1, precision: p)
@@ -213,16 +232,23 @@ public struct ConvergenceStudy: Sendable {
                 richardson = try? WidthExtrapolation.limit(widths: window.map(\.width), values: window.map(\.dispersion), precision: p)
             }
             var predicted: BigFloat? = nil, errPredicted: BigFloat? = nil
-            if let c1, actualLambda == group.lambda {
+            var note = groupNote
+            if let c1, let validity, actualLambda == group.lambda {
                 let prediction = exactLimit + c1 / BigFloat(M, precision: p)
-                predicted = prediction
-                errPredicted = prediction / r - one
+                // A dispersion or normalized moment is at least 1 (Jensen); E[fQ]/E[Θ]² has no such range.
+                if let failure = validity.predictionFailure(width: M, value: prediction, minimum: firstStep ? nil : one) {
+                    note = failure
+                } else {
+                    predicted = prediction
+                    errPredicted = prediction / r - one
+                }
             }
             rows.append(Row(sigma2: group.sigma2, lambda: actualLambda, requestedLambda: group.lambda, width: M, depth: L, inputDimension: n0,
                             phase: limits.phase, dispersion: r, limitExact: exactLimit, limitPublished: published,
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
-                            richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted))
+                            richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted,
+                            correctionNote: note))
             previous = (M, actualLambda, r, errExact, errPublished)
         }
         return rows
