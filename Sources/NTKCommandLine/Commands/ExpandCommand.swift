@@ -138,7 +138,7 @@ struct ExpandCommand: NTKSubcommand {
                 return .object(members)
             }
             var members = parameters + [
-                ("error_estimate", .string("twice the difference from the window at doubled widths (self-consistent, not rigorous)")),
+                ("error_estimate", .string("twice the difference from the window at doubled widths, plus half a unit in the last printed digit (self-consistent, not rigorous)")),
             ]
             let dispersion = seriesJSON(expansion.dispersion)
             if case .object(let m) = dispersion { members += m }
@@ -163,7 +163,7 @@ struct ExpandCommand: NTKSubcommand {
         }
         var out = familyLine
         out += "widths      \(widthNote); \(expansion.precision)-bit MPFR\n"
-        out += "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + …   (± = twice the difference from the window at doubled widths)\n"
+        out += "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + …   (± = twice the difference from the window at doubled widths, plus the rounding of the printed digits)\n"
         for (i, name) in names.enumerated() {
             out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(expansion.dispersion.coefficients[i]))   ± \(printedBound(expansion.dispersion, i))\n"
         }
@@ -198,7 +198,7 @@ struct ExpandCommand: NTKSubcommand {
         out += "E[Θ]/Θ*   = " + line(expansion.meanRatio)
         out += "E[Θ²]/Θ*² = " + line(expansion.secondMomentRatio)
         if let fs = expansion.firstStepRatio {
-            out += "E[fQ]/E[Θ]² = F + c1/M + …   (numerical; ± = twice the difference from the window at doubled widths)\n"
+            out += "E[fQ]/E[Θ]² = F + c1/M + …   (numerical; ± = twice the difference from the window at doubled widths, plus the rounding of the printed digits)\n"
             for (i, name) in names.enumerated() {
                 out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(fs.coefficients[i]))   ± \(printedBound(fs, i))\n"
             }

@@ -140,6 +140,23 @@ public struct ExpansionValidity: Sendable {
         return verdict(nil)
     }
 
+    /// The verdict for printing the closed-form c₁, c₂ of `family` (n₀ = rM) on their own, as
+    /// `limit --corrections` does: the verdict of the expansion read off the recursion where
+    /// it can be formed (the closed forms then are among its checks); where it cannot (λ or r
+    /// with a denominator beyond 2^20) the crossover rule alone, with widths up to 2^50.
+    public static func ofClosedForms(_ family: FiniteWidthExpansion.Family) -> ExpansionValidity {
+        do {
+            return try FiniteWidthExpansion(family: family, order: 2, digits: 12, points: 8).validity
+        } catch {
+            let crossover = crossoverWidth(of: family)
+            guard let crossover, BigFloat(1 << 50, precision: 64) < crossover * BigFloat(crossoverMargin, precision: 64) else {
+                return ExpansionValidity(reason: nil, crossoverWidth: crossover, growthWidth: nil)
+            }
+            return ExpansionValidity(reason: "σ² is \(short(BigFloat(family.sigma2 - 2, precision: 64).magnitude())) from the phase boundary σ² = 2: R(M) crosses over around M× = 1/(λ·|ln(σ²/2)|) = \(short(crossover)), and the 1/M expansion needs widths of at least \(crossoverMargin)·M×, beyond 2^50",
+                                     crossoverWidth: crossover, growthWidth: nil)
+        }
+    }
+
     /// A few significant digits, for reasons.
     static func short(_ x: BigFloat) -> String { x.formatted(significantDigits: 3) }
 }
