@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_BIN := .build/release/ntk
 
-.PHONY: deps build release demo test validate bench sanitize clean
+.PHONY: deps build release demo test validate bench sanitize clean install figures figures-data
 
 # GMP and MPFR headers are needed to compile. Fresh machines of this kind have libgmp-dev
 # but not libmpfr-dev, so install whatever is missing (as root, or through sudo).
@@ -22,6 +22,38 @@ release: deps
 
 demo: release
 	$(RELEASE_BIN) table
+
+# Puts `ntk` on the PATH: PREFIX=/usr/local by default (PREFIX=$$HOME/.local for your own).
+PREFIX ?= /usr/local
+install: release
+	install -d "$(PREFIX)/bin"
+	install -m 755 $(RELEASE_BIN) "$(PREFIX)/bin/ntk"
+
+# The committed figures in derivations/figures/, regenerated here and nowhere else. The single
+# `chart` lines are also replayed by the test suite, which checks that the committed files are
+# what they produce. The Monte Carlo points of depth-m100.svg are the committed validate runs
+# in derivations/figures/monte-carlo (`make figures-data` simulates them again, ~10 minutes).
+FIGURE_DIR := derivations/figures
+figures: release
+	$(RELEASE_BIN) chart --kind convergence --output $(FIGURE_DIR)/convergence.svg
+	$(RELEASE_BIN) chart --kind dispersion --output $(FIGURE_DIR)/dispersion.svg
+	$(RELEASE_BIN) chart --kind depth --sigma2 1.5,2,2.5 --depths 1:49 --widths-grid 100 --overlay $(FIGURE_DIR)/monte-carlo --output $(FIGURE_DIR)/depth-m100.svg
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for s in 1.5 2 2.5; do \
+	  $(RELEASE_BIN) offdiag --width 100 --depth 49 --depths 1:49:4 --sigma2 $$s --samples 500 --seed 1 \
+	    --max-seconds 3600 --format json > "$$tmp/offdiag-sigma2-$$s.json" || exit 1; \
+	done && \
+	$(RELEASE_BIN) chart --kind offdiag-depth --offdiag "$$tmp"/offdiag-sigma2-{1.5,2,2.5}.json \
+	  --correlation 0,0.5,0.9 --output $(FIGURE_DIR)/offdiag-depth.svg && \
+	$(RELEASE_BIN) chart --kind offdiag-correlation --offdiag "$$tmp"/offdiag-sigma2-{1.5,2,2.5}.json \
+	  --depths 5,49 --output $(FIGURE_DIR)/offdiag-correlation.svg
+
+figures-data: release
+	for s in 2 2.5; do for L in 5 10 20 30 40; do \
+	  $(RELEASE_BIN) validate --width 100 --depth $$L --sigma2 $$s --samples 20000 --seed 1 --threads 2 --format json \
+	    > $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json.tmp && \
+	  mv $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json.tmp $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json || exit 1; \
+	done; done
 
 test: deps
 	$(SWIFT) test

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NTKOutput
 
 /// A subcommand of `ntk`. Commands never print directly: they write through `CommandIO`, so
 /// the same code serves the executable and the in-process tests.
@@ -19,6 +20,7 @@ struct NTK: ParsableCommand {
         Exit codes: 0 success, 1 a failed Monte Carlo validation, 2 bad input or a refused job \
         (with one line on stderr), 3 an inconclusive validation (too few samples for a verdict).
         """,
+        version: ToolVersion.string,
         subcommands: [MomentsCommand.self, KernelCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
                       ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self,
                       OffDiagCommand.self, StepCommand.self, TrainCommand.self]
@@ -35,10 +37,11 @@ public enum NTKTool {
     /// argument vector.
     public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
         do {
+            try CommandLineVocabulary.ntk.check(arguments)
             let parsed = try NTK.parseAsRoot(arguments)
             guard let command = parsed as? any NTKSubcommand else {
                 // `ntk`, `ntk help …` and `… --help` arrive here as ArgumentParser's help command.
-                io.write(NTK.helpMessage(for: helpTarget(arguments)) + "\n")
+                io.write(helpText(for: helpTarget(arguments)))
                 return 0
             }
             try command.execute(io)
@@ -64,7 +67,7 @@ public enum NTKTool {
             }
             if mayRequestHelp, NTK.exitCode(for: error) == .success {
                 let isHelp = arguments.contains { $0 == "help" || $0 == "-h" || $0.hasPrefix("--help") }
-                io.write((isHelp ? NTK.helpMessage(for: helpTarget(arguments)) : NTK.fullMessage(for: error)) + "\n")
+                io.write(isHelp ? helpText(for: helpTarget(arguments)) : NTK.fullMessage(for: error) + "\n")
                 return 0
             }
             io.writeError("ntk: error: \(oneLine(NTK.message(for: error)))\n")
@@ -81,6 +84,19 @@ public enum NTKTool {
             current = next
         }
         return current
+    }
+
+    /// The help of `command`; for a command with a default subcommand (`validate` runs
+    /// `validate run`), followed by the default subcommand's help, so that `ntk validate --help`
+    /// shows the flags one needs.
+    /// Always 80 columns, whatever the terminal: the help is reproduced verbatim in docs/cli.md
+    /// and checked there by a test.
+    static func helpText(for command: ParsableCommand.Type) -> String {
+        var text = NTK.helpMessage(for: command, columns: 80) + "\n"
+        if let defaultCommand = command.configuration.defaultSubcommand {
+            text += "\n" + NTK.helpMessage(for: defaultCommand, columns: 80) + "\n"
+        }
+        return text
     }
 
     static func oneLine(_ text: String) -> String {

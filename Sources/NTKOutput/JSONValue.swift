@@ -40,6 +40,12 @@ public enum JSONValue: Sendable {
         return nil
     }
 
+    /// The value when `self` is `true` or `false`; otherwise nil.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The verbatim number text when `self` is a number; otherwise nil.
     public var numberText: String? {
         if case .number(let text) = self { return text }

@@ -212,7 +212,17 @@ struct AxisLayout {
                     minorTicks.append(Double(exponent))
                 }
                 if decades <= 8, offset < decades {
-                    minorTicks += (2...9).map { Double(exponent) + Foundation.log10(Double($0)) }
+                    // An axis spanning less than two decades would show only one or two labels;
+                    // it labels 2 and 5 of each decade too.
+                    let labelled: Set<Int> = decades < 2 ? [2, 5] : []
+                    for m in 2...9 {
+                        let position = Double(exponent) + Foundation.log10(Double(m))
+                        if labelled.contains(m) {
+                            majorTicks.append((position, Self.mantissaLabel(m, exponent: exponent)))
+                        } else {
+                            minorTicks.append(position)
+                        }
+                    }
                 }
             }
         case .linear:
@@ -243,6 +253,16 @@ struct AxisLayout {
     }
 
     /// The smallest 1, 2 or 5 × 10^k that is ≥ `rough`.
+    /// The label of m·10^e on a log axis: a plain decimal for moderate exponents (`0.2`, `50`),
+    /// else m·10^e with a raised exponent.
+    static func mantissaLabel(_ m: Int, exponent: Int) -> String {
+        if (-3...4).contains(exponent) {
+            let value = Double(m) * Foundation.pow(10, Double(exponent))
+            return exponent >= 0 ? String(Int(value)) : String(format: "%.\(-exponent)f", value)
+        }
+        return "\(m)·10<tspan dy=\"-0.6em\" font-size=\"9\">\(exponent)</tspan>"
+    }
+
     static func niceStep(above rough: Double) -> Double {
         let power = pow(10, Foundation.log10(rough).rounded(.down))
         for multiple in [1.0, 2.0, 5.0, 10.0] where multiple * power >= rough * (1 - 1e-12) {
@@ -346,9 +366,9 @@ private struct SVGDocumentBuilder {
         line("</g>")
         line("<rect class=\"frame\" x=\"\(f(plotLeft))\" y=\"\(f(plotTop))\" width=\"\(f(plotRight - plotLeft))\" height=\"\(f(plotBottom - plotTop))\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>")
         let plotCenterX = (plotLeft + plotRight) / 2, plotCenterY = (plotTop + plotBottom) / 2
-        line("<text class=\"x-label\" x=\"\(f(plotCenterX))\" y=\"\(f(height - 16))\" text-anchor=\"middle\" font-size=\"13\">\(xmlEscaped(chart.xLabel))</text>")
-        line("<text class=\"y-label\" x=\"20\" y=\"\(f(plotCenterY))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 20 \(f(plotCenterY)))\">\(xmlEscaped(chart.yLabel))</text>")
-        line("<text class=\"chart-title\" x=\"\(f(plotCenterX))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(xmlEscaped(chart.title))</text>")
+        line("<text class=\"x-label\" x=\"\(f(plotCenterX))\" y=\"\(f(height - 16))\" text-anchor=\"middle\" font-size=\"13\">\(svgText(chart.xLabel))</text>")
+        line("<text class=\"y-label\" x=\"20\" y=\"\(f(plotCenterY))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 20 \(f(plotCenterY)))\">\(svgText(chart.yLabel))</text>")
+        line("<text class=\"chart-title\" x=\"\(f(plotCenterX))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(svgText(chart.title))</text>")
 
         for (index, series) in chart.series.enumerated() {
             let color = colors[index].hex
@@ -427,6 +447,32 @@ private struct SVGDocumentBuilder {
         output += text
         output += "\n"
     }
+}
+
+/// `text` as SVG text content, with `_x` or `_{…}` set as a subscript (a lowered, smaller
+/// tspan), so that labels such as `R_M` or `‖Θ_t − Θ_0‖_F` never show a raw underscore.
+public func svgText(_ text: String) -> String {
+    var output = ""
+    var rest = Substring(text)
+    while let underscore = rest.firstIndex(of: "_") {
+        output += xmlEscaped(String(rest[..<underscore]))
+        var after = rest[rest.index(after: underscore)...]
+        let subscriptText: Substring
+        if after.first == "{", let close = after.firstIndex(of: "}") {
+            subscriptText = after[after.index(after: after.startIndex)..<close]
+            after = after[after.index(after: close)...]
+        } else if let first = after.first, first != " " {
+            subscriptText = after[..<after.index(after: after.startIndex)]
+            after = after[after.index(after: after.startIndex)...]
+        } else {
+            output += "_"
+            rest = after
+            continue
+        }
+        output += "<tspan baseline-shift=\"sub\" font-size=\"75%\">\(xmlEscaped(String(subscriptText)))</tspan>"
+        rest = after
+    }
+    return output + xmlEscaped(String(rest))
 }
 
 /// `text` made safe for XML character data and attribute values: `& < > " '` become

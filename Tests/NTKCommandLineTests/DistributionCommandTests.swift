@@ -7,7 +7,7 @@ import NTKOutput
 struct DistributionCommandTests {
     @Test("JSON report: moments agree with the exact ones; shards merge into the unsharded run; bad input refused")
     func report() throws {
-        let base = "distribution --widths 3,2,2 --sigma2 2 --samples 20000 --seed 5 --threads 2 --format json"
+        let base = "distribution --widths 3,2,2 --sigma2 2 --samples 20000 --max-seconds 100000 --seed 5 --threads 2 --format json"
         let r = ntk(base)
         #expect(r.code == 0, "\(r.stderr)")
         let json = try JSONParser().parse(r.stdout)

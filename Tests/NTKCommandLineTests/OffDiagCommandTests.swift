@@ -15,7 +15,7 @@ private func results(_ r: CommandResult) throws -> (JSONValue, [JSONValue]) {
 struct OffDiagCommandTests {
     @Test("check: offdiag-bounds-hold — |E[Θ(x,x′)]| ≤ E[Θ(x,x)] and E[Θ(x,x′)²] ≤ E[Θ(x,x)²] hold in simulation (within 4 s.e.); the bounds are the exact diagonal moments")
     func boundsHold() throws {
-        let (json, rows) = try results(ntk("offdiag --width 5 --depth 4 --sigma2 2.5 --samples 4000 --seed 3 --correlation -1:1:0.25 --format json"))
+        let (json, rows) = try results(ntk("offdiag --width 5 --depth 4 --sigma2 2.5 --samples 4000 --max-seconds 100000 --seed 3 --correlation -1:1:0.25 --format json"))
         #expect(rows.count == 9 && number(json["samples"]) == 4000)
         for row in rows {
             let mean = try #require(number(row["E_theta_xy"]?["mc"])), se = try #require(number(row["E_theta_xy"]?["se"]))

@@ -10,7 +10,8 @@ struct StepTrainCommandTests {
 
     @Test("step JSON: keys, E[fQ] against the exact recursion, the η sweep, the off-diagonal element; shards merge into the whole")
     func stepReport() throws {
-        let base = "step --widths 3,2,2 --sigma2 2 --learning-rate-scale 1e-2,1e-4 --correlation 0.5 --samples 20000 --seed 3 --threads 2 --format json"
+        // The sample budget must end the run, not the (default 10 s) time budget, on any machine.
+        let base = "step --widths 3,2,2 --sigma2 2 --learning-rate-scale 1e-2,1e-4 --correlation 0.5 --samples 20000 --max-seconds 100000 --seed 3 --threads 2 --format json"
         let r = ntk(base)
         #expect(r.code == 0 && r.stderr.isEmpty, "\(r.stderr)")
         let json = try JSONParser().parse(r.stdout)

@@ -262,3 +262,33 @@ let convergenceChart = LineChart(
         }
     }
 }
+
+@Suite struct LineChartLabelTests {
+    func tickLabels(_ chart: LineChart, axis: String) throws -> [String] {
+        let document = try parseSVG(try chart.svg())
+        return try elements(document, "//*[@class='\(axis)']/*[@class='tick-label']").map { $0.stringValue ?? "" }
+    }
+
+    @Test func aLogAxisSpanningLessThanTwoDecadesIsLabelledInside() throws {
+        // y from 1.2 to 8 lies in one decade: 10^0 … 10^1 with 2 and 5 labelled between.
+        let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", yScale: .log10,
+                              series: [ChartSeries(name: "s", points: [(1, 1.2), (2, 8)])])
+        #expect(try tickLabels(chart, axis: "y-axis") == ["100", "2", "5", "101"])
+        // Two decades or more: powers of ten only, as before.
+        let wide = LineChart(title: "t", xLabel: "x", yLabel: "y", yScale: .log10,
+                             series: [ChartSeries(name: "s", points: [(1, 0.012), (2, 8)])])
+        #expect(try tickLabels(wide, axis: "y-axis") == ["10-2", "10-1", "100", "101"])
+    }
+
+    @Test func underscoresBecomeSubscripts() throws {
+        #expect(svgText("|R_M − R_∞|") == "|R<tspan baseline-shift=\"sub\" font-size=\"75%\">M</tspan> − R<tspan baseline-shift=\"sub\" font-size=\"75%\">∞</tspan>|")
+        #expect(svgText("‖Θ_t − Θ_{0}‖_F") == "‖Θ<tspan baseline-shift=\"sub\" font-size=\"75%\">t</tspan> − Θ<tspan baseline-shift=\"sub\" font-size=\"75%\">0</tspan>‖<tspan baseline-shift=\"sub\" font-size=\"75%\">F</tspan>")
+        #expect(svgText("a <b> & c") == "a &lt;b&gt; &amp; c")
+        let chart = LineChart(title: "R_M against M", xLabel: "M", yLabel: "|R_M − R_∞|",
+                              series: [ChartSeries(name: "s", points: [(1, 1), (2, 2)])])
+        let document = try parseSVG(try chart.svg())
+        for node in try elements(document, "//*[local-name()='text']") {
+            #expect(!(node.stringValue ?? "").contains("_"), "raw underscore in \(node.stringValue ?? "")")
+        }
+    }
+}

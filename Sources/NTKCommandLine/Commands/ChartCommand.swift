@@ -47,12 +47,16 @@ struct ChartCommand: NTKSubcommand {
             help: "dispersion, depth: overlay Monte Carlo points (plug-in dispersion ± delta-method s.e.) from `ntk validate --format json` files (a folder: every .json file in it).")
     var overlay: [String] = []
 
+    @Flag(help: "With --overlay: skip files whose network is not charted (one stderr line each) instead of refusing them.")
+    var skipUnmatched = false
+
     @Option(parsing: .upToNextOption,
             help: "offdiag-correlation, offdiag-depth: JSON files of `ntk offdiag --format json` (e.g. one per σ²); nothing is simulated here.")
     var offdiag: [String] = []
 
-    @Option(parsing: .unconditional, help: "offdiag-depth: the correlations ρ drawn against depth (list or range).")
-    var rho = ArgumentList<RationalArgument>("0,0.5,0.9")
+    @Option(name: [.customLong("correlation"), .customLong("rho")], parsing: .unconditional,
+            help: "offdiag-depth: the correlations ρ drawn against depth (list or range; --rho is an alias).")
+    var correlation = ArgumentList<RationalArgument>("0,0.5,0.9")
 
     @OptionGroup var input: StudyInputOptions
 
@@ -84,9 +88,9 @@ struct ChartCommand: NTKSubcommand {
             guard !offdiag.isEmpty else { throw ValidationError("--kind \(kind.rawValue) needs --offdiag FILE… (JSON of ntk offdiag --format json)") }
             guard offdiag.count <= 8 else { throw ValidationError("--offdiag: at most 8 files fit in one chart") }
             for d in depths.elements { try d.check("--depths entry", 1...1_000_000) }
-            guard rho.elements.count <= 8 else { throw ValidationError("--rho: at most 8 correlations fit in one chart") }
-            for r in rho.elements where !isCorrelation(r.value) {
-                throw ValidationError("--rho \(Arguments.quoted(r.text)) is out of range: a number from -1 to 1")
+            guard correlation.elements.count <= 8 else { throw ValidationError("--correlation: at most 8 correlations fit in one chart") }
+            for r in correlation.elements where !isCorrelation(r.value) {
+                throw ValidationError("--correlation \(Arguments.quoted(r.text)) is out of range: a number from -1 to 1")
             }
         case .convergence:
             guard overlay.isEmpty else { throw ValidationError("--overlay goes with --kind dispersion or depth") }
@@ -110,7 +114,7 @@ struct ChartCommand: NTKSubcommand {
         switch kind {
         case .dispersion:
             let lambdas = (1...points.value).map { lambdaMax.value * BigRational($0, points.value) }
-            note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
+            // Each finite-M point is drawn at the λ′ = L/M it was computed at: nothing to note.
             chart = try dispersionChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
         case .depth:
             chart = try depthChart(sigmas, depths: depths.elements.map(\.value), widths: widths, inputRatio: r, inputNorm2: x)
@@ -120,11 +124,16 @@ struct ChartCommand: NTKSubcommand {
             chart = try offDiagonalDepthChart()
         case .convergence:
             let lambdas = lambda.elements.map(\.value)
-            note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths))
+            note = unattainableLambdaNote(ConvergenceStudy(sigma2Values: sigmas, lambdaValues: lambdas, widths: widths),
+                                          where: "points use L = round(λM), λ′ = L/M")
             chart = try convergenceChart(sigmas, lambdas: lambdas, widths: widths, inputRatio: r, inputNorm2: x)
         }
         var decorated = chart
-        decorated.series += try overlaySeries(xIsDepth: kind == .depth)
+        let depthValues = depths.elements.map(\.value)
+        let charted = ChartedNetworks(sigma2Values: sigmas, widths: widths, inputRatio: r, inputNorm2: x, trainableBiases: !input.noBias,
+                                      depths: kind == .depth ? depthValues.min().flatMap { lo in depthValues.max().map { lo...$0 } } : nil,
+                                      lambdaMax: kind == .dispersion ? lambdaMax.value : nil)
+        decorated.series += try overlaySeries(xIsDepth: kind == .depth, charted: charted, io: io)
         let svg: String
         do { svg = try decorated.svg() } catch { throw UsageError("chart: \(error)") }
         if let path = output {
@@ -152,7 +161,7 @@ struct ChartCommand: NTKSubcommand {
         var series: [ChartSeries] = []
         for (i, s) in sigmas.enumerated() {
             let color = ChartColor.okabeIto[i % ChartColor.okabeIto.count]
-            let name = "σ²=\(exactDecimal(s))"
+            let name = "σ²=\(s.displayText)"
             let limits = try lambdas.map { try DispersionLimits(sigma2: s, lambda: $0, trainableBiases: !input.noBias, alpha0: alpha0, precision: 64) }
             series.append(ChartSeries(name: "\(name) exact limit", points: zip(lambdas, limits).map { ($0.approximateDouble, $1.exact.doubleValue()) },
                                       lineStyle: .solid, showsMarkers: false, color: color))
@@ -180,7 +189,7 @@ struct ChartCommand: NTKSubcommand {
         var series: [ChartSeries] = []
         for (i, s) in sigmas.enumerated() {
             let color = ChartColor.okabeIto[i % ChartColor.okabeIto.count]
-            let name = "σ²=\(exactDecimal(s))"
+            let name = "σ²=\(s.displayText)"
             for (k, M) in widths.enumerated() {
                 var finite: [(x: Double, y: Double)] = [], exact: [(x: Double, y: Double)] = [], published: [(x: Double, y: Double)] = []
                 for L in depths {
@@ -207,10 +216,13 @@ struct ChartCommand: NTKSubcommand {
                          yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
     }
 
-    /// Monte Carlo points from validate JSON files, one series per σ²: x = depth (or λ = L/M
-    /// for constant-width networks), y = plug-in dispersion ± its delta-method standard error.
-    func overlaySeries(xIsDepth: Bool) throws -> [ChartSeries] {
-        var bySigma: [(sigma2: Double, points: [(x: Double, y: Double)], errors: [Double])] = []
+    /// Monte Carlo points from validate JSON files, one series per charted network (σ², M):
+    /// x = depth (or λ = L/M), y = plug-in dispersion ± its delta-method standard error. A file
+    /// whose network is not charted (another σ², width, n₀, ‖x‖², biases) or whose point lies
+    /// off the chart's depths or λ range is refused by name — or skipped with one stderr line
+    /// under --skip-unmatched — so that a point is never drawn on another network's curve.
+    func overlaySeries(xIsDepth: Bool, charted: ChartedNetworks, io: CommandIO) throws -> [ChartSeries] {
+        var groups: [(curve: ChartedNetworks.Curve, points: [(x: Double, y: Double)], errors: [Double])] = []
         var files: [String] = []
         for path in overlay {
             var isDirectory: ObjCBool = false
@@ -229,30 +241,35 @@ struct ChartCommand: NTKSubcommand {
             }
             let json: JSONValue
             do { json = try JSONParser().parse(text) } catch { throw UsageError("--overlay \(Arguments.quoted(path)): not JSON (\(error))") }
-            guard let depth = json["depth"]?.numberText.flatMap(Double.init), let sigma2 = json["sigma2"]?.numberText.flatMap(Double.init),
-                  let mc = json["dispersion_plugin"]?["mc"]?.numberText.flatMap(Double.init),
+            guard let mc = json["dispersion_plugin"]?["mc"]?.numberText.flatMap(Double.init),
                   let se = json["dispersion_plugin"]?["se_delta_method"]?.numberText.flatMap(Double.init),
-                  let widthsText = json["widths"]?.stringValue, mc.isFinite, se.isFinite, mc > 0 else {
-                throw UsageError("--overlay \(Arguments.quoted(path)): not the JSON of `ntk validate --format json` (needs depth, sigma2, widths, dispersion_plugin)")
+                  let widthsText = json["widths"]?.stringValue, mc.isFinite, se.isFinite, mc > 0,
+                  let sigma2 = (json["sigma2_exact"]?.stringValue).flatMap({ try? BigRational(parsing: $0) }),
+                  let inputNorm2 = (json["input_norm2_exact"]?.stringValue).flatMap({ try? BigRational(parsing: $0) }),
+                  let biases = json["biases"]?.boolValue else {
+                throw UsageError("--overlay \(Arguments.quoted(path)): not the JSON of `ntk validate --format json` (needs widths, sigma2_exact, input_norm2_exact, biases, dispersion_plugin)")
             }
-            var x = depth
-            if !xIsDepth {
-                guard let parsed = try? WidthList.parse(widthsText), let width = parsed.hiddenRuns.first?.width,
-                      parsed.hiddenRuns.count == 1 else {
-                    throw UsageError("--overlay \(Arguments.quoted(path)): the dispersion chart needs a constant hidden width to place the point at λ = L/M")
+            let network = ChartedNetworks.SimulatedNetwork(widths: widthsText, sigma2: sigma2, inputNorm2: inputNorm2, trainableBiases: biases)
+            let curve: ChartedNetworks.Curve
+            do {
+                curve = try charted.curve(for: network)
+            } catch let mismatch as ChartedNetworks.Mismatch {
+                guard skipUnmatched else {
+                    throw UsageError("--overlay \(Arguments.quoted(path)): \(mismatch.description) (--skip-unmatched skips such files)")
                 }
-                x = depth / Double(width)
+                io.writeError("ntk: note: --overlay \(Arguments.quoted(path)) skipped: \(mismatch.description)\n")
+                continue
             }
-            if let i = bySigma.firstIndex(where: { $0.sigma2 == sigma2 }) {
-                bySigma[i].points.append((x, mc)); bySigma[i].errors.append(se)
+            let x = xIsDepth ? Double(curve.depth) : Double(curve.depth) / Double(curve.width)
+            if let i = groups.firstIndex(where: { $0.curve.sigma2 == curve.sigma2 && $0.curve.width == curve.width }) {
+                groups[i].points.append((x, mc)); groups[i].errors.append(se)
             } else {
-                bySigma.append((sigma2, [(x, mc)], [se]))
+                groups.append((curve, [(x, mc)], [se]))
             }
         }
-        return bySigma.sorted { $0.sigma2 < $1.sigma2 }.map { group in
+        return groups.sorted { ($0.curve.sigma2, $0.curve.width) < ($1.curve.sigma2, $1.curve.width) }.map { group in
             let order = group.points.indices.sorted { group.points[$0].x < group.points[$1].x }
-            let sigmaText = group.sigma2 == group.sigma2.rounded() && abs(group.sigma2) < 1e15 ? "\(Int(group.sigma2))" : "\(group.sigma2)"
-            return ChartSeries(name: "σ²=\(sigmaText) Monte Carlo (plug-in ± s.e.)",
+            return ChartSeries(name: "σ²=\(group.curve.sigma2.displayText), M=\(group.curve.width) Monte Carlo (plug-in ± s.e.)",
                                points: order.map { group.points[$0] }, lineStyle: .none, showsMarkers: true,
                                color: ChartColor.reference, errorBars: order.map { group.errors[$0] })
         }
@@ -270,7 +287,7 @@ struct ChartCommand: NTKSubcommand {
                 let rows = try study.rows(for: study.groups[0])
                 let color = ChartColor.okabeIto[colorIndex % ChartColor.okabeIto.count]
                 colorIndex += 1
-                let name = "σ²=\(exactDecimal(s)), λ=\(exactDecimal(l))"
+                let name = "σ²=\(s.displayText), λ=\(l.displayText)"
                 // A difference of exactly 0 (e.g. depth 1, where R = 1) cannot sit on a log axis.
                 let exactPoints = rows.map { (Double($0.width), ($0.dispersion - $0.limitExact).magnitude().doubleValue()) }.filter { $0.1 > 0 && $0.1.isFinite }
                 let publishedPoints = rows.compactMap { row in row.limitPublished.map { (Double(row.width), (row.dispersion - $0).magnitude().doubleValue()) } }

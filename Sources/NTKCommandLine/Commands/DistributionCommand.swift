@@ -165,7 +165,7 @@ struct DistributionReport {
             let density = exp(-(u - l.mean) * (u - l.mean) / (2 * l.variance)) / (s * (2 * Double.pi).squareRoot()) * ln10
             return (exp(u), density)
         }.filter { !logDensity || $0.y > 1e-300 }
-        let title = "Law of Θ/E[Θ]: L = \(architecture.depth), σ² = \(exactDecimal(architecture.sigma2)), \(distribution.count) samples"
+        let title = "Law of Θ/E[Θ]: L = \(architecture.depth), σ² = \(architecture.sigma2.displayText), \(distribution.count) samples"
         return LineChart(title: title, xLabel: "Θ/E[Θ] (log scale)", yLabel: "density of log₁₀(Θ/E[Θ])", xScale: .log10,
                          yScale: logDensity ? .log10 : .linear,
                          series: [ChartSeries(name: "reduced-model samples", points: empirical, lineStyle: .none, showsMarkers: true),

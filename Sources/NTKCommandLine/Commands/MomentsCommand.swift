@@ -260,13 +260,13 @@ struct MomentsCommand: NTKSubcommand {
         for (label, _, path) in rows {
             let f = FormattedValue(s[keyPath: path], digits: digits)
             var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + f.display
-            if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact { line += "   (\(shown) digits guaranteed)" }
+            if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact { line += "   (\(shown) digit\(shown == 1 ? "" : "s") guaranteed)" }
             out += line + "\n"
         }
         for (label, _, value) in extra {
             let f = FormattedValue(value, digits: digits)
             var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + f.display
-            if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact, !f.isCertified { line += "   (\(shown) digits guaranteed)" }
+            if let shown = f.shownDigits, shown > 0, shown < digits, s.mode != .exact, !f.isCertified { line += "   (\(shown) digit\(shown == 1 ? "" : "s") guaranteed)" }
             out += line + "\n"
         }
         if let contributions {

@@ -215,7 +215,8 @@ struct TableCommand: NTKSubcommand {
 }
 
 /// One stderr line when some requested λ cannot be met (λM not an integer), else "".
-func unattainableLambdaNote(_ study: ConvergenceStudy) -> String {
+/// `where` says where the reader sees λ′: the table's lambda column, or a chart's points.
+func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "rows use L = round(λM) and λ′ = L/M (shown in the lambda column)") -> String {
     let misses = study.unattainableLambdas
     guard !misses.isEmpty else { return "" }
     var byLambda: [(BigRational, [Int])] = []
@@ -223,7 +224,7 @@ func unattainableLambdaNote(_ study: ConvergenceStudy) -> String {
         if let i = byLambda.firstIndex(where: { $0.0 == l }) { byLambda[i].1.append(m) } else { byLambda.append((l, [m])) }
     }
     let listed = byLambda.prefix(4).map { "λ = \(exactDecimal($0.0)) at M = \($0.1.prefix(6).map(String.init).joined(separator: ", "))\($0.1.count > 6 ? ", …" : "")" }
-    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those rows use L = round(λM) and λ′ = L/M (shown in the lambda column), compared with the limits at λ′\n"
+    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′\n"
 }
 
 /// One stderr line naming the rows whose predicted and rel_err_predicted cells (and c1, when
@@ -247,24 +248,8 @@ func correctionNote(_ notes: [(sigma2: BigRational, lambda: BigRational, width: 
     return "ntk: note: predicted and rel_err_predicted (and c1 where the expansion fails for the whole (σ², λ)) left empty where the 1/M expansion does not hold — \(shown.joined(separator: "; "))\(more)\n"
 }
 
-/// The exact decimal expansion of a rational whose denominator has only the prime factors
-/// 2 and 5 (e.g. `2.5`, `0.1`); `p/q` otherwise.
-func exactDecimal(_ r: BigRational) -> String {
-    var scale = 0
-    var scaled = r
-    while !scaled.isInteger && scale < 60 {
-        scaled = scaled * BigRational(10)
-        scale += 1
-    }
-    guard scaled.isInteger else { return r.fractionString }
-    var digits = scaled.numeratorString
-    let negative = digits.hasPrefix("-")
-    if negative { digits.removeFirst() }
-    if scale == 0 { return (negative ? "-" : "") + digits }
-    if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
-    let point = digits.index(digits.endIndex, offsetBy: -scale)
-    return (negative ? "-" : "") + digits[..<point] + "." + digits[point...]
-}
+/// The exact decimal of a rational (`2.5`, `0.1`) where there is one; `p/q` otherwise.
+func exactDecimal(_ r: BigRational) -> String { r.terminatingDecimal ?? r.fractionString }
 
 /// How a study's networks are fed: n₀ = r·M, ‖x‖², biases. Shared by `table` and `chart`.
 struct StudyInputOptions: ParsableArguments {

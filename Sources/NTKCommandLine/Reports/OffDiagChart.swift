@@ -71,7 +71,7 @@ extension ChartCommand {
                          yLabel: "E[Θ(x,x′)] / E[Θ(x,x)]", xScale: .linear, yScale: .linear, series: series, width: 900, height: 560)
     }
 
-    /// The seed's figure: E[Θ(x,x′)]/E[Θ(x,x)] against depth for the correlations of --rho, one
+    /// The seed's figure: E[Θ(x,x′)]/E[Θ(x,x)] against depth for the correlations of --correlation, one
     /// colour per ρ and one line style per file (σ²); with one file, also the infinite-width curves.
     func offDiagonalDepthChart() throws -> LineChart {
         let files = try offDiagonalFiles()
@@ -79,7 +79,7 @@ extension ChartCommand {
         let styles: [LineStyle] = [.solid, .dashed, .dotted]
         var series: [ChartSeries] = []
         for (i, file) in files.enumerated() {
-            for (k, r) in rho.elements.enumerated() {
+            for (k, r) in correlation.elements.enumerated() {
                 let target = r.doubleValue
                 let points = file.points.filter { abs($0.correlation - target) <= 1e-12 && allowed.contains($0.depth) }.sorted { $0.depth < $1.depth }
                 guard !points.isEmpty else { continue }
@@ -93,7 +93,7 @@ extension ChartCommand {
                 }
             }
         }
-        guard !series.isEmpty else { throw UsageError("--rho, --depths: the files hold no result at these correlations and depths") }
+        guard !series.isEmpty else { throw UsageError("--correlation, --depths: the files hold no result at these correlations and depths") }
         let widths = Set(files.map(\.width)).sorted().joined(separator: "; ")
         return LineChart(title: "Off-diagonal NTK against depth (widths \(widths))", xLabel: "depth L",
                          yLabel: "E[Θ(x,x′)] / E[Θ(x,x)]", xScale: .linear, yScale: .linear, series: series, width: 900, height: 560)

@@ -111,8 +111,8 @@ func describe(_ a: Architecture) -> String {
         parts.append("hidden widths in \(runs.count) runs")
     }
     parts.append("L=\(a.depth)")
-    parts.append("σ²=\(a.sigma2)")
-    parts.append("‖x‖²=\(a.inputNorm2)")
+    parts.append("σ²=\(a.sigma2.displayText)")
+    parts.append("‖x‖²=\(a.inputNorm2.displayText)")
     parts.append(a.trainableBiases ? "trainable biases" : "no biases")
     return parts.joined(separator: ", ")
 }
