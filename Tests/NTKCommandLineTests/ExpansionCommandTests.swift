@@ -102,6 +102,12 @@ struct ExpansionCommandTests {
         #expect(rows[4][3].hasPrefix("62.83"))
     }
 
+    @Test("table --moment: a limit extrapolated from an expansion that does not hold refuses the table before its first line")
+    func momentTableNearBoundary() {
+        let r = ntk("table --sigma2 2.000000000001 --lambda 1 --moment 3 --model gi --widths-grid 10")
+        #expect(r.isCleanRefusal && r.stderr.contains("phase boundary"), "\(r.code) \(r.stdout) \(r.stderr)")
+    }
+
     @Test("limit --corrections near σ² = 2: c1, c2 null with the reason, one stderr note")
     func limitCorrectionsNearBoundary() throws {
         let r = ntk("limit --lambda 1 --sigma2 2.000000000001 --corrections --format json")

@@ -157,10 +157,15 @@ struct TableCommand: NTKSubcommand {
     }
 
     func execute(_ io: CommandIO) throws {
-        let study = try study()
+        var study = try study()
         let shardSpec = try shardSpec()
         let digits = self.digits.value
         let groups = shardSpec.map { study.groups(shard: $0.0, of: $0.1) } ?? study.groups[...]
+        // Every limit of a higher normalized moment before the first line: one that cannot be
+        // had refuses the table instead of ending it halfway.
+        do { try study.prepareMomentLimits(for: groups) } catch let error as LimitDomainError {
+            throw UsageError("--moment \(moment.value): \(error.description)")
+        }
         let writesHeader = shardSpec.map { $0.0 == 1 } ?? true
 
         var writer: AtomicFileWriter? = nil

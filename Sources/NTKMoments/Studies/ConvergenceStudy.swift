@@ -31,6 +31,8 @@ public struct ConvergenceStudy: Sendable {
     /// `FirstStepLimits`; in the ordered phase with biases, where that limit is 0, `limitExact`
     /// is the finite-(L, n₀) approximation `FirstStepLimits.orderedApproximation` instead.
     public var firstStep: Bool = false
+    /// Limits of E[Θ^p]/E[Θ]^p (p ≥ 3) by σ² and λ′, filled by `prepareMomentLimits`.
+    var preparedMomentLimits: [BigRational: [BigRational: BigFloat]] = [:]
 
     public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
                 inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
@@ -141,6 +143,24 @@ public struct ConvergenceStudy: Sendable {
         }
     }
 
+    /// Computes, before any row, the limits of E[Θ^p]/E[Θ]^p (p = `momentOrder` ≥ 3) that the
+    /// rows of `groups` compare with, at every λ′ they use. Throws (with the reason) where a
+    /// limit cannot be had — e.g. an extrapolated one whose 1/M expansion does not hold near
+    /// σ² = 2 — so that a table can refuse before its first line instead of stopping halfway.
+    public mutating func prepareMomentLimits(for groups: some Sequence<Group>) throws {
+        guard momentOrder > 2, !firstStep else { return }
+        for group in groups {
+            for M in widths {
+                let lambda = BigRational(Self.depth(lambda: group.lambda, width: M), M)
+                if preparedMomentLimits[group.sigma2]?[lambda] != nil { continue }
+                let value = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
+                                                      inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
+                                                      precision: precision).value
+                preparedMomentLimits[group.sigma2, default: [:]][lambda] = value
+            }
+        }
+    }
+
     /// The rows of one group, in the order of `widths`.
     public func rows(for group: Group) throws -> [Row] {
         var limitCache: [BigRational: DispersionLimits] = [:]
@@ -162,7 +182,7 @@ public struct ConvergenceStudy: Sendable {
                                                                 inputDimension: n0, precision: precision)
             }
             guard momentOrder > 2 else { return limits.exact }
-            if let cached = momentLimitCache[lambda] { return cached }
+            if let cached = momentLimitCache[lambda] ?? preparedMomentLimits[group.sigma2]?[lambda] { return cached }
             let v = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
                                               inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
                                               precision: precision).value
