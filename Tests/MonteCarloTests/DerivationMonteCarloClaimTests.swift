@@ -5,8 +5,8 @@ import MonteCarlo
 // Tests of the labelled Monte Carlo claims of derivations/06 (and of the real-network side
 // of two claims of derivations/02). Only the MonteCarlo module's public API is used; the
 // exact values are hard-coded rationals, computed offline by an independent Python
-// implementation of MATH.md §2–3 (16 ordered pair states, exact fractions, per-layer
-// expectations by direct binomial summation) that reproduces MATH.md's golden table.
+// implementation of derivations/02–03 (16 ordered pair states, exact fractions, per-layer
+// expectations by direct binomial summation) that reproduces the golden table of derivations/03.
 
 /// Constant-width network at σ² = 2, ‖x‖² = 1, trainable biases: depth L, width M = n₀.
 private func constantWidth(_ M: Int, depth L: Int) -> SimulatedArchitecture {
@@ -68,7 +68,7 @@ struct DerivationMonteCarloClaimTests {
     func exactNotGI() {
         // Exact: E[Θ] = 383/64, E[Θ²] = 25129/384, R = 1.8272853906…;
         // GI (the project's GI bookkeeping, derivations/05): E[Θ] = 6, E[Θ²] = 1163/18,
-        // R = 1163/648 = 1.7947530864… (MATH.md §4: 1.7948).
+        // R = 1163/648 = 1.7947530864… (derivations/06: 1.7948).
         let exactMean = 383.0 / 64, exactSecond = 25129.0 / 384
         let exactR = exactSecond / (exactMean * exactMean)
         let giR = 1163.0 / 648

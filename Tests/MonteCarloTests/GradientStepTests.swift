@@ -111,7 +111,7 @@ struct GradientStepTests {
         #expect(abs(run.statistic.q.mean / run.statistic.q.standardError) < 4)
     }
 
-    @Test("check: fq-simulated-agreement — simulated E[fQ] agrees with the exact values of MATH.md §8 on six architectures in the three phases (|z| < 4)")
+    @Test("check: fq-simulated-agreement — simulated E[fQ] agrees with the exact values of derivations/11 on six architectures in the three phases (|z| < 4)")
     func simulatedFQAgreesWithExact() throws {
         try expectFQ(3, [2, 2], sigma2: 1.5, exact: 63.0 / 4, samples: 30_000)             // ordered
         try expectFQ(3, [2, 2], sigma2: 2, exact: 440.0 / 9, samples: 30_000)              // edge of chaos

@@ -3,7 +3,7 @@ import Testing
 
 @testable import MonteCarlo
 
-/// The infinite-width NTK of MATH.md §7, written out here independently of the library's
+/// The infinite-width NTK of derivations/09-two-input-kernel.md, written out here independently of the library's
 /// kernel: arc-cosine recursion on the post-activation Gram entries, backward factors
 /// σ²(π − θ)/(2π), Θ* = Σ_l (c_{l−1} + β) Π_{k ≥ l} σ²(π − θ_k)/(2π).
 private func infiniteWidthTheta(widths: [Int], sigma2: Double, q: Double, rho: Double, beta: Double) -> Double {

@@ -58,7 +58,7 @@ struct ReducedModelTests {
     @Test("check: distribution-moments — sampled E[(Θ/E[Θ])^k], k ≤ 4, agree with the exact golden moments (|z| < 4)")
     func momentsAgree() {
         // Widths 3,2,2, σ² = 2, ‖x‖² = 1, biases: E[Θ] = 61/12, E[Θ²] = 8809/72, E[Θ³] = 30467/4,
-        // E[Θ⁴] = 21200807/24 (the specification's golden values).
+        // E[Θ⁴] = 21200807/24 (the golden values of derivations/08).
         let network = ReducedNetwork(inputDimension: 3, hiddenRuns: [.init(width: 2, count: 2)], sigma2: 2, inputNorm2: 1, trainableBiases: true)
         let mu = 61.0 / 12
         let exact = [1.0, (8809.0 / 72) / (mu * mu), (30467.0 / 4) / (mu * mu * mu), (21200807.0 / 24) / (mu * mu * mu * mu)]

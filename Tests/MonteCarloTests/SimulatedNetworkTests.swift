@@ -2,9 +2,9 @@ import Testing
 
 @testable import MonteCarlo
 
-/// A row of the golden table of MATH.md §3: exact E[Θ] and E[Θ²] of a small network.
+/// A row of the golden table (derivations/03): exact E[Θ] and E[Θ²] of a small network.
 struct GoldenCase: Sendable, CustomTestStringConvertible {
-    /// `n0, …, n_{L-1}` as written in MATH.md.
+    /// `n0, …, n_{L-1}` as written in derivations/01.
     let widths: [Int]
     let sigma2: Double
     let inputNorm2: Double

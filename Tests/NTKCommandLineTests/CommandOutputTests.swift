@@ -12,8 +12,9 @@ struct CommandOutputTests {
     func limit() throws {
         let chaotic = try JSONParser().parse(ntk("limit --lambda 1 --sigma2 2.5 --format json").stdout)
         #expect(chaotic["phase"]?.stringValue == "chaotic")
-        #expect(chaotic["exact"]?.stringValue?.hasPrefix("76.968596551009032971") == true)  // F_ww(1), MATH.md §4
-        #expect(chaotic["published"]?.stringValue?.hasPrefix("55.9947") == true)
+        #expect(chaotic["exact"]?.stringValue?.hasPrefix("76.968596551009032971") == true)  // F_ww(1), derivations/04 (limit-values)
+        // F_pub(1) = 55.99471989202360694… (mpmath, derivations/05's table).
+        #expect(chaotic["published"]?.stringValue?.hasPrefix("55.99471989") == true)
         #expect(chaotic["published_is_gi_derived"] == .bool(false))
         let eoc = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --input-ratio 2 --input-norm2 1 --format json").stdout)
         #expect(eoc["phase"]?.stringValue == "edge-of-chaos")
@@ -52,6 +53,8 @@ struct CommandOutputTests {
         // Observed order against the exact limit at the largest M is ≈ 1 (error ∝ 1/M).
         let order = try #require(Double(last["order_exact"]?.numberText ?? ""))
         #expect(abs(order - 1) < 0.01)
+        // limit_exact at σ² = 2, λ = 1/2, α₀ = 1: (F_ww + 2F_wb + F_bb)/4 = 4.2528064478378192877… (the closed forms
+        // of derivations/04 evaluated in mpmath, outside this repository).
         for format in ["text", "markdown", "latex"] {
             let r = ntk("table --format \(format) --sigma2 2 --lambda 0.5 --widths-grid 10,100")
             #expect(r.code == 0 && r.stdout.contains("4.2528064"), "\(format)")
@@ -127,7 +130,7 @@ struct CommandOutputTests {
         #expect(ntk(line).isCleanRefusal, "\(line)")
     }
 
-    @Test("validate: width 6, depth 3, σ² = 2, 10⁶ samples — the exact model passes, GI is rejected (MATH.md §4)")
+    @Test("validate: width 6, depth 3, σ² = 2, 10⁶ samples — the exact model passes, GI is rejected (derivations/06)")
     func validateSmallCase() throws {
         let r = ntk("validate --width 6 --depth 3 --sigma2 2 --samples 1000000 --seed 1 --threads 2 --max-seconds 100000 --format json")
         #expect(r.code == 0, "\(r.stderr)")

@@ -10,7 +10,7 @@ struct ExpansionCommandTests {
         let r = ntk("expand --sigma2 5/2 --lambda 1 --format json")
         #expect(r.code == 0 && r.stderr.isEmpty)
         let json = try JSONParser().parse(r.stdout)
-        // derivations/07 (and the spec's §9) at σ² = 5/2, λ = 1, X0 = 1.
+        // derivations/07 at σ² = 5/2, λ = 1, X0 = 1.
         #expect(json["c1"]?.stringValue == "-1413.238847635955627243441")
         #expect(json["c2"]?.stringValue == "11173.80962957771884941940")
         #expect(json["F"]?.stringValue?.hasPrefix("76.968596551009032971") == true)

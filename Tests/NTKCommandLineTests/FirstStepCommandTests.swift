@@ -5,7 +5,7 @@ import NTKOutput
 
 @Suite("--first-step in moments, symbolic, limit, table and expand")
 struct FirstStepCommandTests {
-    @Test("moments --first-step: exact JSON carries E[fQ] = 440/9 (MATH.md §8) and its normalizations")
+    @Test("moments --first-step: exact JSON carries E[fQ] = 440/9 (derivations/11) and its normalizations")
     func exactJSON() throws {
         let r = ntk("moments --widths 3,2,2 --sigma2 2 --exact --first-step --format json")
         #expect(r.code == 0 && r.stderr.isEmpty)
@@ -44,12 +44,22 @@ struct FirstStepCommandTests {
         #expect(r.code == 0)
         #expect(r.stdout.contains("E[fQ] = (59/36)·x^2·s^4 + (5/4)·x·s^4 + (1/3)·x·s^3"))
         // At x = 1: (59/36 + 5/4)s⁴ + s³/3 = (26/9)s⁴ + s³/3: s = 2 → 416/9 + 8/3 = 440/9.
+        // coefficients[i][j] multiplies xⁱsʲ. An exact six-state recursion written from derivations/11
+        // in Python fractions (outside this repository) gives, at widths 3,2,2: weights only (β = 0)
+        // E[fQ] = (59/36)x²s⁴ (236/9 at s = 2, x = 1), and the bias part E[fQ](β = 1) − E[fQ](β = 0) at x = 1
+        // equals 19/12, 68/3, 441/4 at s = 1, 2, 3, i.e. (5/4)s⁴ + (1/3)s³.
         let json = try JSONParser().parse(ntk("symbolic --widths 3,2,2 --first-step --format json").stdout)
-        #expect(json["E_fQ"] != nil)
+        let coefficients = try #require(json["E_fQ"]?["coefficients"]?.arrayValue)
+        func coefficient(x i: Int, s j: Int) -> String? { coefficients.count > i ? coefficients[i].arrayValue?.dropFirst(j).first?.stringValue : nil }
+        #expect(coefficient(x: 2, s: 4) == "59/36" && coefficient(x: 1, s: 4) == "5/4" && coefficient(x: 1, s: 3) == "1/3")
+        #expect(json["E_fQ"]?["degree_s"]?.numberText == "4" && json["E_fQ"]?["degree_x"]?.numberText == "2")
     }
 
     @Test("limit --first-step: the three phases")
     func limit() throws {
+        // Edge of chaos, α₀ = 1: (G_w + G_b)/4 at λ = 1/2, with G_w, G_b derived in derivations/11 from the
+        // six-state generator; mpmath (50 digits, outside this repository) gives 1.72391535133502163446282…,
+        // which the tool prints to 20 significant digits.
         let edge = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --first-step --format json").stdout)
         #expect(edge["fQ_over_theta2_limit"]?.stringValue == "1.7239153513350216345")
         let chaotic = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 3 --first-step --format json").stdout)
@@ -64,11 +74,17 @@ struct FirstStepCommandTests {
     func tableAndExpand() throws {
         let r = ntk("table --first-step --sigma2 2 --lambda 1/2 --widths-grid 1000,10000 --columns M,ratio,limit_exact,rel_err_exact --format csv --digits 6")
         #expect(r.code == 0)
+        // An independent six-state recursion in mpmath (derivations/11, L = M/2, exact mean of derivations/03)
+        // gives E[fQ]/E[Θ]² = 1.7220358243015839… at M = 10⁴, relative error −0.0010902664… against the limit.
         #expect(r.stdout.contains("10000,1.72204,1.72392,-0.00109027"))
         let e = try JSONParser().parse(ntk("expand --sigma2 2 --lambda 1/2 --first-step --order 1 --digits 12 --format json").stdout)
         #expect(e["fQ_over_theta2"]?["F"]?.stringValue == "1.72391535134")
         #expect(e["fQ_over_theta2_limit_closed_form"]?.stringValue == "1.72391535134")
-        #expect(e["fQ_over_theta2"]?["c1"]?.stringValue == "-18.8103857342")
+        // c1 from the same independent mpmath recursion: E[fQ]/E[Θ]² at M = 2¹²…2²³ (and again 2¹³…2²⁴),
+        // polynomial fit in 1/M through the 12 points: c0 = 1.723915351335021634462823 (the closed form to 25
+        // digits) and c1 = −18.81038573415363985637677 in both windows.
+        let c1 = try #require(Double(e["fQ_over_theta2"]?["c1"]?.stringValue ?? ""))
+        #expect(abs(c1 - -18.81038573415363985637677) < 1e-10)
     }
 
     @Test("--first-step with the GI model or with --moment is refused with one line")

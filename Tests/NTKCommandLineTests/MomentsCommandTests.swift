@@ -5,7 +5,7 @@ import NTKOutput
 
 @Suite("ntk moments and ntk symbolic")
 struct MomentsCommandTests {
-    @Test("exact JSON carries the golden rationals of MATH.md §3")
+    @Test("exact JSON carries the golden rationals of derivations/03")
     func exactJSON() throws {
         let r = ntk("moments --widths 3,2,2 --sigma2 2 --exact --format json")
         #expect(r.code == 0 && r.stderr.isEmpty)
@@ -70,7 +70,7 @@ struct MomentsCommandTests {
         #expect(json["E_theta_exact"]?.stringValue == "417/32")
     }
 
-    @Test("GI model differs from exact where MATH.md says it does")
+    @Test("GI model differs from exact where derivations/05 says it does")
     func giModel() throws {
         let exact = try JSONParser().parse(ntk("moments --widths 3,2,2 --sigma2 2 --exact --format json").stdout)
         let gi = try JSONParser().parse(ntk("moments --widths 3,2,2 --sigma2 2 --exact --model gi --format json").stdout)

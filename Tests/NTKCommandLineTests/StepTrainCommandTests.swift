@@ -19,7 +19,7 @@ struct StepTrainCommandTests {
         for key in ["delta_theta_over_eta", "kink", "delta_theta_over_E_theta", "relative_abs_change", "crossing_fraction"] {
             #expect(number(json[key]?["mc"]) != nil && number(json[key]?["se"]) != nil, "\(key)")
         }
-        // The exact E[fQ] of 3,2,2 at σ² = 2 is 440/9 (MATH.md §8), E[Θ] = 61/12.
+        // The exact E[fQ] of 3,2,2 at σ² = 2 is 440/9 (derivations/11, first-step-golden), E[Θ] = 61/12.
         #expect(number(json["E_fQ"]?["exact"]).map { abs($0 - 440.0 / 9) < 1e-9 } == true)
         #expect(number(json["E_fQ"]?["z"]).map { abs($0) < 4 } == true)
         #expect(number(json["E_theta"]?["exact"]).map { abs($0 - 61.0 / 12) < 1e-12 } == true)

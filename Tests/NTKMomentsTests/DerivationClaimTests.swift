@@ -5,7 +5,7 @@ import Multiprecision
 // Tests of the labelled claims of derivations/02–05. Each test is named "check: LABEL — …"
 // after the label it verifies. Expected values never come from the code under test: they
 // are closed forms derived in the derivations, direct sums over the binomial distribution,
-// hand-written recursions built from MATH.md's transition table, or digits computed offline
+// hand-written recursions built from the transition table of derivations/03, or digits computed offline
 // with mpmath (the comment next to each such constant says how).
 
 private func q(_ s: String) -> BigRational { try! BigRational(parsing: s) }
@@ -41,7 +41,7 @@ private let assortedWidths: [[Int]] = [[1, 1], [3, 2, 2], [2, 5], [4, 3, 5], [2,
 private let assortedSigma2 = ["1/2", "2", "7/3"]
 private let assortedNorms = ["1/3", "1", "5/2"]
 
-/// MATH.md §3's transition table, written out independently of `PathState.swift`:
+/// The transition table of derivations/03-recursion.md, written out independently of `PathState.swift`:
 /// (from, to, factor) with states 0 = PW, 1 = PB, 2 = B, 3 = U and factors "1", "a", "b".
 private func transitionTable(_ model: MomentModel) -> [(Int, Int, String)] {
     let common = [(0, 0, "a"), (0, 2, "b"), (1, 1, "1"), (1, 2, "b"), (2, 2, "b")]
@@ -393,12 +393,12 @@ struct DerivationClaimTests {
         }
     }
 
-    @Test("check: continuum-ode — the linear ODE over ordered pair states integrates to F_ww, F_wb, F_bb, F_pub, F_wb^GI")
-    func continuumODE() {
+    @Test("check: continuum-ode — the linear ODE over ordered pair states integrates to F_ww, F_wb, F_bb, F_pub, F_wb^GI; the single-path ODE to the finite recursion's E[Θ]/M")
+    func continuumODE() throws {
         // Ordered pair (x, y), x, y ∈ {PW = 0, PB = 1, B = 2, U = 3}. Rates r(f·g) of the
         // product of the two layer factors, from derivations/04 (checked by per-layer-rates);
         // jumps PW→B, PB→B and (exact only) B→U at rate 1, one component at a time.
-        func solve(start: (Int, Int), model: MomentModel, lambda: Double) -> (second: Double, means: [Double]) {
+        func solve(start: (Int, Int), model: MomentModel, lambda: Double) -> Double {
             let factor = ["a", "1", "b", "a"]
             func rate(_ f: String, _ g: String) -> Double {
                 switch [f, g].sorted().joined() {
@@ -431,15 +431,42 @@ struct DerivationClaimTests {
                 for i in 0..<16 { v[i] += term[i] }
             }
             // Top weights at leading order: (B,B) 1, (B,U) and (U,B) 2, (U,U) 12.
-            let second = v[4 * 2 + 2] + 2 * (v[4 * 2 + 3] + v[4 * 3 + 2]) + 12 * v[4 * 3 + 3]
-            // Mean per M of one path (start PW or PB alike): B' = 1 + r_b·B, U' = B (exact only),
-            // mean = B + 2U; r_b = −2 exact, 0 GI.
-            let b = model == .exact
-                ? (1 - BigFloat(-2 * lambda, precision: 64).exp().doubleValue()) / 2
-                : lambda
-            let u = model == .exact ? (lambda - b) / 2 : 0
-            let means = [b + 2 * u]
-            return (second, means)
+            return v[4 * 2 + 2] + 2 * (v[4 * 2 + 3] + v[4 * 3 + 2]) + 12 * v[4 * 3 + 3]
+        }
+        // One path, rescaled by M^{−level}: rates 0 (PW: a, PB: 1, U: a) and r_b for B (−2 exact, 0 GI),
+        // jumps PW→B, PB→B and (exact only) B→U at rate 1; E[Θ]/M → v_B + 2v_U (top: 1 for B, E[z]·M = 2 for U).
+        func singlePathMean(start: Int, model: MomentModel, lambda: Double) -> Double {
+            var generator = Array(repeating: Array(repeating: 0.0, count: 4), count: 4)
+            generator[2][2] = model == .exact ? -2 : 0
+            generator[0][2] = 1; generator[1][2] = 1
+            if model == .exact { generator[2][3] = 1 }
+            var v = [0.0, 0, 0, 0]
+            v[start] = 1
+            var term = v
+            for k in 1...200 {
+                var next = [0.0, 0, 0, 0]
+                for i in 0..<4 { for j in 0..<4 { next[j] += term[i] * generator[i][j] * lambda / Double(k) } }
+                term = next
+                for i in 0..<4 { v[i] += term[i] }
+            }
+            return v[2] + 2 * v[3]
+        }
+        // The finite recursion's E[Θ]/M at σ² = 2, n₀ = M = 1000, L = λM, ‖x‖² = 1: the weight part (β = 0) and the
+        // bias part (E[Θ] with biases minus without). Both are λ up to O(L²2^{−M}) (derivations/03's closed form).
+        for (lambdaText, depth) in [("1/10", 100), ("1/2", 500), ("1", 1000), ("2", 2000)] {
+            let lambda = q(lambdaText).approximateDouble
+            for model in [MomentModel.exact, .gradientIndependence] {
+                func finiteMean(biases: Bool) throws -> Double {
+                    let a = try Architecture(width: 1000, depth: depth, sigma2: 2, trainableBiases: biases)
+                    let m = MomentRecursion(arithmetic: MPFRArithmetic(precision: 128, sigma2: a.sigma2, inputNorm2: a.inputNorm2), model: model).moments(of: a)
+                    return m.mean.mantissa.doubleValue() / 1000
+                }
+                let weightPart = try finiteMean(biases: false), withBiases = try finiteMean(biases: true)
+                let fromWeightStart = singlePathMean(start: 0, model: model, lambda: lambda)
+                let fromBiasStart = singlePathMean(start: 1, model: model, lambda: lambda)
+                #expect(abs(fromWeightStart - weightPart) < 1e-10 * weightPart, "λ=\(lambdaText) \(model) weight part")
+                #expect(abs(fromBiasStart - (withBiases - weightPart)) < 1e-10 * weightPart, "λ=\(lambdaText) \(model) bias part")
+            }
         }
         for lambdaText in ["1/10", "1/2", "1", "2"] {
             let lambda = q(lambdaText).approximateDouble
@@ -453,10 +480,9 @@ struct DerivationClaimTests {
                 ((1, 1), .gradientIndependence, InfiniteWidthLimits.biasBias(q(lambdaText), precision: 128)),
             ]
             for (start, model, limit) in cases {
-                let solution = solve(start: start, model: model, lambda: lambda)
-                // Normalised by (mean/M)² = λ² for both paths.
-                #expect(abs(solution.means[0] - lambda) < 1e-12)
-                #expect(abs(solution.second - closed(limit)) <= 1e-10 * closed(limit), "λ=\(lambdaText) \(start) \(model)")
+                let second = solve(start: start, model: model, lambda: lambda)
+                // The closed forms are normalised by (mean/M)² = λ² (the single-path check above).
+                #expect(abs(second - closed(limit)) <= 1e-10 * closed(limit), "λ=\(lambdaText) \(start) \(model)")
             }
         }
     }
@@ -551,7 +577,7 @@ struct DerivationClaimTests {
 
     @Test("check: series-difference — F_ww − F_pub = (2/3)λ² + 2λ³ + (151/45)λ⁴ + O(λ⁵)")
     func seriesDifference() {
-        // The coefficient differences of MATH.md §4's series.
+        // The coefficient differences of the series in derivations/04 and 05 (series-difference).
         #expect(q("47/6") - q("43/6") == q("2/3"))
         #expect(q("353/30") - q("293/30") == 2)
         // The λ⁴ coefficient 151/45 = 4919/360 − 1237/120 was obtained offline from sympy's
@@ -567,7 +593,7 @@ struct DerivationClaimTests {
     @Test("check: limit-table — F_ww, F_pub and F_ww/F_pub at λ = 0.1, 0.5, 1, 2 match independent mpmath values")
     func limitTable() {
         // Computed offline with mpmath at 50 significant digits from the closed forms of
-        // MATH.md §4 (mp.dps = 50; exp in mpmath), printed to 25 digits.
+        // The closed forms of derivations/04 and 05 evaluated in mpmath (mp.dps = 50), printed to 25 digits.
         let table: [(String, String, String, String)] = [
             ("1/10", "1.458273422662666102374694", "1.449226945694634208781467", "1.006242277646649603247028"),
             ("1/2", "7.760315554474428968207711", "6.915607615701800792459413", "1.122145151332000002685003"),

@@ -3,14 +3,14 @@ import Multiprecision
 @testable import NTKMoments
 
 // An independent check of the transfer-matrix recursion: a brute-force evaluator written
-// from MATH.md §1–§2 alone, without reading or reusing the recursion's code.
+// from derivations/01-model.md and 02-reduction.md alone, without reading or reusing the recursion's code.
 //
 // For every activity pattern (k_1 … k_{L−1}), k_j ∈ 0…n_j, with probability
 // Π_j C(n_j, k_j)/2^{n_j}:
 //   * some k_j = 0 (dead network), or ‖x‖² = 0 with L ≥ 2: Θ = β exactly;
 //   * otherwise Θ is a polynomial in independent chi-square variables
 //       A_j ~ χ²_{k_j}, B_j ~ χ²_{k_j−1}, B'_j ~ χ²_{k_j} (GI only), Z ~ χ²_1,
-//     built literally from the scalar recursion of §2, and E[Θ | k], E[Θ² | k] follow from
+//     built literally from the scalar recursion of derivations/02, and E[Θ | k], E[Θ² | k] follow from
 //     E[(χ²_m)^p] = m(m+2)⋯(m+2p−2).
 
 // MARK: - Sparse multivariate polynomials with exact rational coefficients
@@ -177,7 +177,7 @@ private func enumerateMoments(widths: [Int], sigma2: BigRational, inputNorm2 x0:
     }
     func visit(_ j: Int, _ weight: Int) {
         if j > H {
-            // The GI model (seed's bookkeeping) has no dead-network rule: a pattern with some
+            // The GI model (the bookkeeping of derivations/05) has no dead-network rule: a pattern with some
             // k_j = 0 is evaluated by the same product formula (χ²₀ = 0 zeroes a_j and b'_j).
             if model == .exact && k.dropFirst().contains(0) {
                 deadWeight += weight
@@ -237,7 +237,7 @@ private struct EnumGolden: CustomStringConvertible, Sendable {
     var description: String { "widths \(widths) σ²=\(sigma2) ‖x‖²=\(inputNorm2) biases=\(biases)" }
 }
 
-/// MATH.md §3, copied from the specification (not from the other test file).
+/// The golden values of derivations/03-recursion.md, written out here (not taken from the other test file).
 private let enumGoldenTable: [EnumGolden] = [
     EnumGolden(widths: [3, 2, 2], sigma2: "2", inputNorm2: "1", biases: true, mean: "61/12", second: "8809/72"),
     EnumGolden(widths: [3, 2, 2], sigma2: "2", inputNorm2: "1", biases: false, mean: "7/3", second: "1457/36"),
@@ -330,9 +330,9 @@ private func enumCheck(_ widths: [Int], sigma2 s: String, inputNorm2 x: String, 
 
 // MARK: - Tests
 
-@Suite("Independent brute-force enumeration over activity patterns (MATH.md §2)")
+@Suite("Independent brute-force enumeration over activity patterns (derivations/02)")
 struct EnumerationCheckTests {
-    @Test("enumeration evaluator reproduces the golden values of MATH.md §3", arguments: enumGoldenTable)
+    @Test("enumeration evaluator reproduces the golden values of derivations/03", arguments: enumGoldenTable)
     fileprivate func evaluatorMatchesGolden(_ c: EnumGolden) throws {
         let r = enumerateMoments(widths: c.widths, sigma2: try BigRational(parsing: c.sigma2),
                                  inputNorm2: try BigRational(parsing: c.inputNorm2),

@@ -44,15 +44,27 @@ struct ExpansionTests {
         #expect(agreement(e.dispersion.coefficients[2], closed.c2) > 20, "c2 \(e.dispersion.coefficients[2].formatted(significantDigits: 30)) vs \(closed.c2.formatted(significantDigits: 30))")
     }
 
-    @Test("MATH.md §9 values at σ² = 5/2, λ = 1, X₀ = 1, and the ordered phase's c_k = c^k")
+    @Test("check: expansion-golden-values — the library's closed forms at σ² = 5/2, λ = 1, X₀ = 1 equal independent mpmath values")
     func goldenValues() throws {
+        // The closed forms of derivations/07 (c1 derived there, c2 the checked elimination) evaluated in
+        // mpmath at 50 digits, outside this repository: c1 = −1413.2388476359556272434414187734680181…,
+        // c2 = 11173.809629577718849419400292950663888…
         let closed = try #require(try ExpansionClosedForms.dispersion(sigma2: q("5/2"), lambda: 1, inputNorm2: 1, trainableBiases: true, precision: 200))
-        #expect(agreement(closed.c1, BigFloat(q("-1413.238847635955627243441418773468"), precision: 200)) > 32)
-        #expect(agreement(closed.c2, BigFloat(q("11173.80962957771884941940029295066"), precision: 200)) > 32)
-        let ordered = try FiniteWidthExpansion(family: .init(sigma2: q("3/2"), lambda: 1), order: 3, digits: 30)
-        let c = BigFloat(q("45/7"), precision: 200)  // 5σ⁴/(4 − σ⁴) at σ² = 3/2
-        #expect(agreement(ordered.dispersion.coefficients[1], c) > 25)
-        #expect(agreement(ordered.dispersion.coefficients[3], c * c * c) > 25)
+        #expect(agreement(closed.c1, BigFloat(q("-1413.2388476359556272434414187734680181"), precision: 200)) > 32)
+        #expect(agreement(closed.c2, BigFloat(q("11173.809629577718849419400292950663888"), precision: 200)) > 32)
+    }
+
+    @Test("check: expansion-ordered-powers — ordered phase with biases: the extrapolated recursion has c_k = c^k, c = 5σ⁴/(4 − σ⁴), for k = 1, 2, 3")
+    func orderedPowers() throws {
+        // derivations/07 proves R = 1/(1 − c/M) up to exponentially small terms, so c_k = c^k exactly.
+        for (sigma2, lambda, c) in [("3/2", "1", "45/7"), ("1", "1/2", "5/3")] {
+            let ordered = try FiniteWidthExpansion(family: .init(sigma2: q(sigma2), lambda: q(lambda)), order: 3, digits: 30)
+            let cc = BigFloat(q(c), precision: 200)
+            #expect(agreement(ordered.dispersion.coefficients[0], BigFloat(1, precision: 200)) > 25)
+            #expect(agreement(ordered.dispersion.coefficients[1], cc) > 25, "σ² = \(sigma2)")
+            #expect(agreement(ordered.dispersion.coefficients[2], cc * cc) > 25, "σ² = \(sigma2)")
+            #expect(agreement(ordered.dispersion.coefficients[3], cc * cc * cc) > 25, "σ² = \(sigma2)")
+        }
     }
 
     @Test("check: expansion-reproducible — 25 digits of c1, c2, c3 agree across windows and precisions")

@@ -37,7 +37,7 @@ struct FirstStepLimitPropertyTests {
         #expect(difference < 1e-5, "extrapolated \(extrapolated.formatted(significantDigits: 12)) vs limit \(limits.limit.formatted(significantDigits: 12))")
     }
 
-    @Test("check: first-step-ordered-decay — ordered phase with biases: E[fQ]/E[Θ]² divided by 16‖x‖²(σ²/2)^L/((2 − σ²)n₀) extrapolates to 1 (n₀, not M as in MATH.md)",
+    @Test("check: first-step-ordered-decay — ordered phase with biases: E[fQ]/E[Θ]² divided by 16‖x‖²(σ²/2)^L/((2 − σ²)n₀) extrapolates to 1 (the input width n₀, derived in derivations/11)",
           arguments: cases(sigma2: ["1/2", "3/2"]).filter { $0.biases })
     func orderedDecay(_ c: Case) throws {
         let ratios = try Self.widths.map { M -> BigFloat in

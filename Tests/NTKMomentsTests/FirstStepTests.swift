@@ -2,11 +2,11 @@ import Testing
 import Multiprecision
 @testable import NTKMoments
 
-// E[f·Q] (derivations/11): golden values of MATH.md §8, the one-hidden-layer closed form, an
+// E[f·Q] (derivations/11): golden values (derivations/11-first-step.md, first-step-golden), the one-hidden-layer closed form, an
 // independent enumeration of the reduced model (not the transfer matrix), and agreement of
 // every arithmetic.
 
-/// A brute-force evaluator of E[fQ] written from the reduced model of MATH.md §2 alone:
+/// A brute-force evaluator of E[fQ] written from the reduced model of derivations/02-reduction.md alone:
 ///
 ///     E[fQ] = 4 Σ_{l<m} Σ_{j=l}^{m−1} E[f²(X_{l−1} + β)(Π_{i=l}^{j−1} b_i)(X_{m−1}/X_j)Δ_m],
 ///
@@ -94,7 +94,7 @@ struct FirstStepTests {
         return FirstStepRecursion(arithmetic: RationalArithmetic(sigma2: sigma2, inputNorm2: x)).expectation(of: a).mantissa
     }
 
-    @Test("check: first-step-golden — the golden values of MATH.md §8")
+    @Test("check: first-step-golden — the golden values of derivations/11 (also reproduced by the brute-force enumeration below)")
     func goldenValues() throws {
         #expect(try exact([3, 2, 2], BigRational(3, 2)) == BigRational(63, 4))
         #expect(try exact([3, 2, 2], 2) == BigRational(440, 9))
@@ -130,7 +130,7 @@ struct FirstStepTests {
         }
     }
 
-    @Test("The enumeration itself reproduces MATH.md's golden values")
+    @Test("The enumeration itself reproduces the golden values of derivations/11")
     func enumerationGolden() {
         #expect(FirstStepEnumeration.expectation(widths: [3, 2, 2], sigma2: 2, inputNorm2: 1, biases: true) == BigRational(440, 9))
         #expect(FirstStepEnumeration.expectation(widths: [6, 6, 6, 6, 6], sigma2: 2, inputNorm2: 1, biases: true) == BigRational(1660, 9))

@@ -2,7 +2,9 @@ import Testing
 import Multiprecision
 @testable import NTKMoments
 
-/// The golden table of MATH.md §3 (derived independently of this code).
+/// Golden values: exact E[Θ], E[Θ²] of small networks, derived independently of this code (by hand for
+/// widths 1,1 in derivations/03-recursion.md, worked-example; the others by an independent exact enumeration of
+/// the reduced model of derivations/02-reduction.md, repeated in EnumerationCheckTests).
 struct GoldenCase: CustomStringConvertible, Sendable {
     let widths: [Int]
     let sigma2: String
@@ -27,7 +29,7 @@ let goldenCases: [GoldenCase] = [
     GoldenCase(widths: [5, 5, 5, 5], sigma2: "2", inputNorm2: "1", biases: true, mean: "8097/1024", second: "6486829/32000"),
 ]
 
-@Suite("Golden values of MATH.md §3 in every arithmetic")
+@Suite("Golden values (derivations/03-recursion.md) in every arithmetic")
 struct GoldenValueTests {
     @Test("exact rationals equal the golden values", arguments: goldenCases)
     func exact(_ c: GoldenCase) throws {

@@ -11,7 +11,7 @@ struct HigherMomentTests {
         return TupleMomentRecursion(arithmetic: RationalArithmetic(sigma2: q(sigma2), inputNorm2: q(x)), model: model, order: p).moment(of: a).mantissa
     }
 
-    @Test("check: higher-moment-golden — E[Θ³], E[Θ⁴] of the specification's golden networks")
+    @Test("check: higher-moment-golden — E[Θ³], E[Θ⁴] of the golden networks of derivations/08")
     func golden() throws {
         #expect(try exact([3, 2, 2], "2", "1", p: 3) == q("30467/4"))
         #expect(try exact([3, 2, 2], "2", "1", p: 4) == q("21200807/24"))

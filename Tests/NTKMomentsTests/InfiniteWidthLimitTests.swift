@@ -20,9 +20,9 @@ func finiteDispersion(sigma2: String, width M: Int, depth L: Int, inputRatio: In
     return m.secondMoment.mantissa / (m.mean.mantissa * m.mean.mantissa)
 }
 
-@Suite("Infinite-depth-and-width limits (MATH.md §4)")
+@Suite("Infinite-depth-and-width limits (derivations/04)")
 struct InfiniteWidthLimitTests {
-    @Test("check: limit-values — F_ww and F_pub at λ = 1 and 0.1 match MATH.md")
+    @Test("check: limit-values — F_ww and F_pub at λ = 1 and 0.1 match independent mpmath values of the closed forms")
     func values() {
         #expect(relativelyClose(InfiniteWidthLimits.weightWeight(1, precision: 128), BigFloat(q("76.96859655100903297"), precision: 128), "1e-19"))
         #expect(relativelyClose(InfiniteWidthLimits.weightWeight(q("0.1"), precision: 128), BigFloat(q("1.458273422662666102"), precision: 128), "1e-18"))
@@ -39,7 +39,7 @@ struct InfiniteWidthLimitTests {
             for c in coefficients { total += BigFloat(q(c), precision: 400) * power; power *= l }
             return total
         }
-        // MATH.md §4 series, truncated after λ³ (the remainder is O(λ⁴) = 1e-48).
+        // The series of derivations/04 and 05, truncated after λ³ (the remainder is O(λ⁴) = 1e-48).
         #expect(relativelyClose(InfiniteWidthLimits.weightWeight(lambda, precision: 200), poly(["1", "11/3", "47/6", "353/30"]), "1e-40"))
         #expect(relativelyClose(InfiniteWidthLimits.published(lambda, precision: 200), poly(["1", "11/3", "43/6", "293/30"]), "1e-40"))
         // F_bb = 2(e^{5λ} − 1 − 5λ)/(25λ²) = 1 + 5λ/3 + 25λ²/12 + 25λ³/12 + …
@@ -104,13 +104,22 @@ struct InfiniteWidthLimitTests {
         #expect(relativelyClose(gi, limits.gradientIndependence, "1e-3"))
     }
 
-    @Test("check: ordered-limit — for σ² < 2 the dispersion tends to 1")
+    @Test("check: ordered-limit — σ² = 3/2 with biases: R = 1/(1 − c/M), c = 45/7, up to 5L·2^−M and (3/4)^L-sized terms")
     func ordered() {
-        let r1 = finiteDispersion(sigma2: "3/2", width: 1000, depth: 1000)
-        let r2 = finiteDispersion(sigma2: "3/2", width: 10_000, depth: 10_000)
-        let one = BigFloat(1, precision: 128)
-        let e1 = (r1 - one).magnitude(), e2 = (r2 - one).magnitude()
-        #expect(e2 < e1)
-        #expect(e2.doubleValue() < 1e-2)
+        // derivations/07: R = (1 − c/M)^{-1}(1 + ε), |ε| ≤ 5L·2^{−M}(1 + o(1)) + O(poly(L)(σ²/2)^L), c = 5σ⁴/(4 − σ⁴).
+        // At M = L = 10³ and 10⁴ both error terms are below 10⁻¹²⁰, so the recursion must equal M/(M − c)
+        // to the working precision; R − 1 = c/(M − c) is 6.4·10⁻⁴ at M = 10⁴.
+        let p = 192
+        for M in [1000, 10_000] {
+            let r = finiteDispersion(sigma2: "3/2", width: M, depth: M, precision: p)
+            let expected = BigFloat(BigRational(7 * M) / BigRational(7 * M - 45), precision: p)
+            #expect(relativelyClose(r, expected, "1e-40"), "M = \(M): \(r.formatted(significantDigits: 45))")
+        }
+        // At M = 24, L = 400 the 2^{−M} terms are visible (about 2.6·10⁻⁵) and must stay within 5L·2^{−M}.
+        let r = finiteDispersion(sigma2: "3/2", width: 24, depth: 400, precision: p)
+        let expected = BigFloat(BigRational(7 * 24) / BigRational(7 * 24 - 45), precision: p)
+        let bound = BigRational(5 * 400) / BigRational(1 << 24)
+        #expect(relativelyClose(r, expected, bound.description))
+        #expect(!relativelyClose(r, expected, "1e-7"), "the t = 2^{−M} effect is expected to be visible at M = 24")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Multiprecision
 @testable import NTKMoments
@@ -38,6 +39,67 @@ struct NormalizedMomentLimitTests {
                                          order: 1, digits: 20, points: 9, momentOrder: c.p)
         #expect(digitsOfAgreement(limit.value, e.normalizedMoment.coefficients[0]) > 15,
                 "closed \(limit.value.formatted(significantDigits: 20)) vs extrapolated \(e.normalizedMoment.coefficients[0].formatted(significantDigits: 20))")
+    }
+
+    /// λ^{−p} × the top readout of e^{λG_p} from a start with `biasStarts` bias prefixes (derivations/08): ordered
+    /// p-tuples of states P = 0, Q = 1, B = 2, U = 3; diagonal rate ϱ_ij = 5C(i,2) + 5C(j,2) + ij − 2j for i components
+    /// on a (P, U) and j on b (B); rate 1 for each one-level move of one component (P, Q → B, B → U); top weight
+    /// 2^u(2u − 1)!! on tuples with every component in B or U (u of them in U). Taylor series in Double.
+    static func generatorLimit(order p: Int, biasStarts: Int, lambda: Double) -> Double {
+        let count = Int(pow(4.0, Double(p)))
+        func digits(_ index: Int) -> [Int] { (0..<p).map { index / Int(pow(4.0, Double($0))) % 4 } }
+        func index(_ d: [Int]) -> Int { d.enumerated().reduce(0) { $0 + $1.element * Int(pow(4.0, Double($1.offset))) } }
+        var rows: [[(Int, Double)]] = Array(repeating: [], count: count)
+        for s in 0..<count {
+            let d = digits(s)
+            let i = d.filter { $0 == 0 || $0 == 3 }.count, j = d.filter { $0 == 2 }.count
+            rows[s].append((s, Double(5 * i * (i - 1) / 2 + 5 * j * (j - 1) / 2 + i * j - 2 * j)))
+            for c in 0..<p where d[c] != 3 {
+                var e = d
+                e[c] = d[c] <= 1 ? 2 : 3
+                rows[s].append((index(e), 1))
+            }
+        }
+        var v = Array(repeating: 0.0, count: count)
+        v[index((0..<p).map { $0 < biasStarts ? 1 : 0 })] = 1
+        var term = v
+        for k in 1...400 {
+            var next = Array(repeating: 0.0, count: count)
+            for s in 0..<count where term[s] != 0 { for (t, g) in rows[s] { next[t] += term[s] * g * lambda / Double(k) } }
+            term = next
+            for s in 0..<count { v[s] += term[s] }
+        }
+        var total = 0.0
+        for s in 0..<count {
+            let d = digits(s)
+            guard d.allSatisfy({ $0 >= 2 }) else { continue }
+            let u = d.filter { $0 == 3 }.count
+            total += v[s] * pow(2.0, Double(u)) * Double(stride(from: 1, through: max(2 * u - 1, 1), by: 2).reduce(1, *))
+        }
+        return total / pow(lambda, Double(p))
+    }
+
+    @Test("check: moment-generator — the generator G_p integrated by its Taylor series reproduces F_3, F_4 and the edge-of-chaos R_3 mixture")
+    func generatorReproducesClosedForms() throws {
+        for lambdaText in ["1/4", "1/2"] {
+            let lambda = q(lambdaText).approximateDouble
+            let f3 = try #require(NormalizedMomentLimit.weightComponent(order: 3, lambda: q(lambdaText), precision: 64)).doubleValue()
+            let g3 = Self.generatorLimit(order: 3, biasStarts: 0, lambda: lambda)
+            #expect(abs(g3 - f3) < 1e-9 * f3, "λ = \(lambdaText): F_3 \(f3) vs generator \(g3)")
+            // α = 1/2: (F_www + 3αF_wwb + 3α²F_wbb + α³F_bbb)/(1 + α)³.
+            let alpha = 0.5
+            let mixture = try #require(NormalizedMomentLimit.edgeOfChaosThird(lambda: q(lambdaText), alpha: q("1/2"), precision: 64)).doubleValue()
+            var generated = 0.0
+            for b in 0...3 {
+                let binomial = [1.0, 3, 3, 1][b]
+                generated += binomial * pow(alpha, Double(b)) * Self.generatorLimit(order: 3, biasStarts: b, lambda: lambda)
+            }
+            generated /= pow(1 + alpha, 3)
+            #expect(abs(generated - mixture) < 1e-9 * mixture, "λ = \(lambdaText): R_3 mixture \(mixture) vs generator \(generated)")
+        }
+        let f4 = try #require(NormalizedMomentLimit.weightComponent(order: 4, lambda: q("1/4"), precision: 64)).doubleValue()
+        let g4 = Self.generatorLimit(order: 4, biasStarts: 0, lambda: 0.25)
+        #expect(abs(g4 - f4) < 1e-9 * f4, "F_4 \(f4) vs generator \(g4)")
     }
 
     @Test("the edge of chaos at p = 4 has no closed form here: extrapolated, with an error estimate")

@@ -13,7 +13,7 @@ public struct ReducedNetwork: Sendable, Hashable {
     }
 
     /// Exact law (with the injection term and the dead-network rule), or gradient independence
-    /// (B' ~ χ²_k on the same k, the seed's bookkeeping without a dead-network rule).
+    /// (B' ~ χ²_k on the same k, the bookkeeping of Seleznova & Kutyniok (ICML 2022), without a dead-network rule).
     public enum Law: String, Sendable, Hashable {
         case exact, gradientIndependence
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of comparing Monte Carlo estimates with a model.
 public enum ValidationVerdict: String, Sendable, Hashable, Codable, CaseIterable {
     /// Every tested moment agrees with the model: |z| ≤ zMax, or Θ showed no spread at all and
@@ -29,7 +31,40 @@ public enum ValidationVerdict: String, Sendable, Hashable, Codable, CaseIterable
 ///
 /// The run fails when either moment fails, is inconclusive when neither fails and either is
 /// inconclusive, and passes only when both pass.
+///
+/// Standard errors (derivations/06, "Honest standard errors"): when the model's exact
+/// E[Θ²] and E[Θ⁴] are known, the z-scores use the exact standard errors of the two sample
+/// means under the model, √((E[Θ²] − E[Θ]²)/N) and √((E[Θ⁴] − E[Θ²]²)/N). The sample standard
+/// error of a heavy-tailed quantity is too small in most runs — the rare large samples that
+/// carry its variance were not drawn — so a z-score built on it fails a correct model far more
+/// often than its nominal rate. Where only sample standard errors exist, a |z| above zMax is a
+/// failure only when the sample kurtosis κ̂ of Θ shows the standard error to be trustworthy:
+/// N ≥ 16(κ̂ − 1) for E[Θ] (the relative standard error of the sample variance, √((κ − 1)/N),
+/// is then at most 1/4), and N ≥ 16(κ̂ − 1)⁴ for E[Θ²], whose own kurtosis the samples do not
+/// estimate (for lognormal tails κ(Θ²) ≈ κ(Θ)⁴); otherwise the moment is inconclusive, never
+/// failed.
 public struct MomentZTest: Sendable, Hashable {
+    /// Exact standard errors of the sample means of Θ and Θ² under the model.
+    public struct ExactStandardErrors: Sendable, Hashable {
+        public let mean: Double
+        public let secondMoment: Double
+
+        /// From the model's E[Θ], E[Θ²], E[Θ³], E[Θ⁴] (`plan`) for `samples` samples.
+        public init(plan: ExactSamplingPlan, samples: Int) {
+            let se = plan.standardErrors(samples: samples)
+            mean = se.mean
+            secondMoment = se.secondMoment
+        }
+
+        public init(mean: Double, secondMoment: Double) {
+            self.mean = mean
+            self.secondMoment = secondMoment
+        }
+    }
+
+    /// The sample-size factor of the trust rule for sample standard errors: N ≥ 16(κ̂ − 1).
+    public static let sampleKurtosisFactor = 16.0
+
     /// The fewest samples on which a verdict is given.
     ///
     /// The z-test treats `(estimate − model)/SE` as standard normal, which rests on the central
@@ -55,20 +90,56 @@ public struct MomentZTest: Sendable, Hashable {
     public let referenceSecondMoment: Double
     /// The largest |z| that passes.
     public let zMax: Double
+    /// Whether the standard errors above are the model's exact ones (else the samples').
+    public let usesExactStandardErrors: Bool
+    /// The sample kurtosis E[(Θ − μ)⁴]/Var(Θ)² of the samples (NaN without spread).
+    public let sampleKurtosis: Double
 
     /// Tests `moments` against the model values `referenceMean = E[Θ]` and
-    /// `referenceSecondMoment = E[Θ²]`; `zMax` must be finite and positive.
-    public init(moments: ThetaMoments, referenceMean: Double, referenceSecondMoment: Double, zMax: Double) {
+    /// `referenceSecondMoment = E[Θ²]`; `zMax` must be finite and positive. With
+    /// `exactStandardErrors` (finite and positive) the z-scores use them.
+    public init(moments: ThetaMoments, referenceMean: Double, referenceSecondMoment: Double, zMax: Double,
+                exactStandardErrors: ExactStandardErrors? = nil) {
         precondition(zMax.isFinite && zMax > 0, "zMax must be finite and positive")
         count = moments.count
         mean = moments.mean
-        standardErrorOfMean = moments.standardErrorOfMean
         secondMoment = moments.secondMoment
-        standardErrorOfSecondMoment = moments.standardErrorOfSecondMoment
+        let exact = exactStandardErrors.flatMap { e in
+            [e.mean, e.secondMoment].allSatisfy { $0.isFinite && $0 > 0 } ? e : nil
+        }
+        standardErrorOfMean = exact?.mean ?? moments.standardErrorOfMean
+        standardErrorOfSecondMoment = exact?.secondMoment ?? moments.standardErrorOfSecondMoment
+        usesExactStandardErrors = exact != nil
+        sampleKurtosis = Self.kurtosis(moments)
         self.referenceMean = referenceMean
         self.referenceSecondMoment = referenceSecondMoment
         self.zMax = zMax
     }
+
+    /// E[(Θ − μ)⁴]/Var(Θ)² from the sample's raw moments.
+    static func kurtosis(_ m: ThetaMoments) -> Double {
+        let mu = m.mean, m2 = m.secondMoment, m3 = m.thirdMoment, m4 = m.fourthMoment
+        let variance = m2 - mu * mu
+        let central4 = m4 - 4 * mu * m3 + 6 * mu * mu * m2 - 3 * mu * mu * mu * mu
+        guard variance > 0 else { return .nan }
+        return max(1, central4 / (variance * variance))
+    }
+
+    /// Whether the standard error of the sample mean of Θ can be trusted for a failure:
+    /// exact, or N ≥ 16(κ̂ − 1).
+    public var meanStandardErrorIsTrustworthy: Bool {
+        usesExactStandardErrors || (sampleKurtosis.isFinite && Double(count) >= Self.sampleKurtosisFactor * (sampleKurtosis - 1))
+    }
+
+    /// Whether the standard error of the sample mean of Θ² can be trusted for a failure:
+    /// exact, or N ≥ 16(κ̂ − 1)⁴.
+    public var secondMomentStandardErrorIsTrustworthy: Bool {
+        usesExactStandardErrors
+            || (sampleKurtosis.isFinite && Double(count) >= Self.sampleKurtosisFactor * Foundation.pow(sampleKurtosis - 1, 4))
+    }
+
+    /// Both standard errors can be trusted for a failure.
+    public var standardErrorsAreTrustworthy: Bool { meanStandardErrorIsTrustworthy && secondMomentStandardErrorIsTrustworthy }
 
     /// `(mean − referenceMean) / standardErrorOfMean`; NaN or infinite when the standard
     /// error is not positive (fewer than 2 samples, or no spread).
@@ -79,13 +150,19 @@ public struct MomentZTest: Sendable, Hashable {
 
     /// The verdict on `E[Θ]` alone.
     public var meanVerdict: ValidationVerdict {
-        Self.verdict(count: count, z: zMean, standardError: standardErrorOfMean, estimate: mean, model: referenceMean, zMax: zMax)
+        trusted(Self.verdict(count: count, z: zMean, standardError: standardErrorOfMean, estimate: mean, model: referenceMean, zMax: zMax),
+                meanStandardErrorIsTrustworthy)
     }
 
     /// The verdict on `E[Θ²]` alone.
     public var secondMomentVerdict: ValidationVerdict {
-        Self.verdict(count: count, z: zSecondMoment, standardError: standardErrorOfSecondMoment, estimate: secondMoment,
-                     model: referenceSecondMoment, zMax: zMax)
+        trusted(Self.verdict(count: count, z: zSecondMoment, standardError: standardErrorOfSecondMoment, estimate: secondMoment,
+                             model: referenceSecondMoment, zMax: zMax), secondMomentStandardErrorIsTrustworthy)
+    }
+
+    /// A failure on untrustworthy sample standard errors is no failure: inconclusive.
+    private func trusted(_ verdict: ValidationVerdict, _ trustworthy: Bool) -> ValidationVerdict {
+        verdict == .fail && !trustworthy ? .inconclusive : verdict
     }
 
     /// The verdict on both moments: fail if either fails, else inconclusive if either is,

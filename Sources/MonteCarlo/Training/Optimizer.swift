@@ -39,7 +39,7 @@ public struct GradientDescent: FlatOptimizer {
 
 /// Adam (Kingma & Ba 2015) with bias correction: after `t` calls,
 /// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`, `u = −η·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)`,
-/// defaults `β₁ = 0.9`, `β₂ = 0.999`, `ε = 10⁻⁸` (the seed's code used Adam with these).
+/// defaults `β₁ = 0.9`, `β₂ = 0.999`, `ε = 10⁻⁸` (the code of Seleznova & Kutyniok, ICML 2022, used Adam with these).
 public struct Adam: FlatOptimizer {
     public let parameterCount: Int
     public let learningRate: Double

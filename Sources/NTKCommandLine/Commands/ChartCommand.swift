@@ -182,7 +182,7 @@ struct ChartCommand: NTKSubcommand {
                          yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
     }
 
-    /// The seed's figure: the dispersion against depth L at fixed width M — the exact
+    /// The figure of Seleznova & Kutyniok (ICML 2022): the dispersion against depth L at fixed width M — the exact
     /// recursion, the exact and published limits at λ = L/M, and optional Monte Carlo points.
     func depthChart(_ sigmas: [BigRational], depths: [Int], widths: [Int], inputRatio: BigRational,
                     inputNorm2: BigRational) throws -> LineChart {

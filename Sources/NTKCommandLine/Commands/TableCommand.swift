@@ -214,7 +214,7 @@ struct TableCommand: NTKSubcommand {
         if writesHeader { io.writeError(unattainableLambdaNote(study)) }
         io.writeError(correctionNote(correctionNotes, widthCount: study.widths.count))
         if writesHeader, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
-            io.write("note: at σ² = 2 the seed gives no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
+            io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }
 }

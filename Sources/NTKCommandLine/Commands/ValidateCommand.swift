@@ -77,7 +77,10 @@ struct ValidationReport {
         self.threads = threads
         self.zMax = zMax
         self.reference = reference
-        exact = MomentZTest(moments: moments, referenceMean: reference.exactMean, referenceSecondMoment: reference.exactSecond, zMax: zMax)
+        // The exact E[Θ²], E[Θ⁴] give the true standard errors; the sample ones are optimistic
+        // for heavy-tailed Θ (derivations/06).
+        exact = MomentZTest(moments: moments, referenceMean: reference.exactMean, referenceSecondMoment: reference.exactSecond, zMax: zMax,
+                            exactStandardErrors: reference.plan.map { .init(plan: $0, samples: moments.count) })
         gi = MomentZTest(moments: moments, referenceMean: reference.giMean, referenceSecondMoment: reference.giSecond, zMax: zMax)
     }
 
@@ -101,6 +104,9 @@ struct ValidationReport {
         if !exact.hasEnoughSamples {
             return "\(moments.count) sample\(moments.count == 1 ? "" : "s"); a verdict needs at least \(MomentZTest.minimumSamples) samples and finite, positive standard errors"
         }
+        if !exact.standardErrorsAreTrustworthy {
+            return "|z| > \(g(zMax, 3)) on sample standard errors that heavy tails make unreliable (sample kurtosis \(g(exact.sampleKurtosis, 3)); no exact E[Θ⁴] to replace them)"
+        }
         return "z is undefined (zero or non-finite standard error with an estimate that differs from the exact value)"
     }
 
@@ -123,7 +129,8 @@ struct ValidationReport {
         let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) shards, seeds \(seeds.map(String.init).joined(separator: ","))"
         out += "samples       \(moments.count) (stopped by \(stoppedBy)) in \(String(format: "%.2f", seconds)) s"
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
-        out += "              Monte Carlo estimate ± standard error | exact recursion (z) | gradient independence (z)\n"
+        let zKind = exact.usesExactStandardErrors ? "z on the exact s.e." : "z on the sample s.e."
+        out += "              Monte Carlo estimate ± sample s.e. | exact recursion (\(zKind)) | gradient independence (z on the sample s.e.)\n"
         out += "E[Θ]          \(g(moments.mean)) ± \(seText(moments.standardErrorOfMean)) | \(g(reference.exactMean, 8)) (\(zText(exact.zMean))) | \(g(reference.giMean, 8)) (\(zText(gi.zMean)))\n"
         out += "E[Θ²]         \(g(moments.secondMoment)) ± \(seText(moments.standardErrorOfSecondMoment)) | \(g(reference.exactSecond, 8)) (\(zText(exact.zSecondMoment))) | \(g(reference.giSecond, 8)) (\(zText(gi.zSecondMoment)))\n"
         out += "dispersion    plug-in \(g(moments.dispersion)) ± \(seText(moments.dispersionStandardError)) (delta method; biased low and optimistic for heavy tails) | exact \(g(reference.exactSecond / (reference.exactMean * reference.exactMean), 8)) | GI \(g(reference.giSecond / (reference.giMean * reference.giMean), 8))\n"
@@ -155,6 +162,7 @@ struct ValidationReport {
             ("seeds", .array(seeds.map { .number("\($0)") })),
             ("z_max", jsonNumber(zMax)),
             ("minimum_samples", .number("\(MomentZTest.minimumSamples)")),
+            ("z_standard_errors", .string(exact.usesExactStandardErrors ? "exact" : "sample")),
             ("E_theta", block(moments.mean, moments.standardErrorOfMean, reference.exactMean, exact.zMean, reference.giMean, gi.zMean,
                               exactSE?.mean)),
             ("E_theta2", block(moments.secondMoment, moments.standardErrorOfSecondMoment, reference.exactSecond, exact.zSecondMoment,

@@ -71,7 +71,7 @@ extension ChartCommand {
                          yLabel: "E[Θ(x,x′)] / E[Θ(x,x)]", xScale: .linear, yScale: .linear, series: series, width: 900, height: 560)
     }
 
-    /// The seed's figure: E[Θ(x,x′)]/E[Θ(x,x)] against depth for the correlations of --correlation, one
+    /// The figure of Seleznova & Kutyniok (ICML 2022): E[Θ(x,x′)]/E[Θ(x,x)] against depth for the correlations of --correlation, one
     /// colour per ρ and one line style per file (σ²); with one file, also the infinite-width curves.
     func offDiagonalDepthChart() throws -> LineChart {
         let files = try offDiagonalFiles()

@@ -14,7 +14,7 @@ import Multiprecision
 ///
 ///     E[1] = 1        E[b'] = σ²/2    E[b'²] = σ⁴·(n+5)/(4n)    E[ab'] = σ⁴·(n+1)/(4p)
 ///
-/// The GI model keeps the seed's mean-field bookkeeping: every layer's k is an independent
+/// The GI model keeps the mean-field bookkeeping of Seleznova & Kutyniok (ICML 2022): every layer's k is an independent
 /// Binomial(n, ½), with no alive indicator and hence no separate dead-network term (a k = 0
 /// simply zeroes the factors a and b'). This reproduces the reported GI values for width 6
 /// (dispersion 1.7948 at depth 3, 5.650 at depth 6; derivations/05).

@@ -9,8 +9,8 @@ import Multiprecision
 /// * chaotic with biases: G_w (the bias terms are a vanishing fraction of E[Θ] and E[fQ]);
 /// * ordered with biases: 0, approached exponentially; `orderedApproximation` gives the
 ///   leading behaviour 16‖x‖²/(β(2 − σ²))·(σ²/2)^L/n₀ — an approximation, not a limit value
-///   (MATH.md §8 writes /M, which is the same only for n₀ = M; the ratio of the recursion to
-///   the /M form tends to M/n₀ = 1/r).
+///   (a /M in place of /n₀ would be the same only for n₀ = M; the ratio of the recursion to
+///   such a /M form tends to M/n₀ = 1/r; derivations/11-first-step.md, first-step-ordered-decay).
 ///
 ///     G_w = [(18λ² − 6λ + 1)e^{5λ} − e^{−λ}]/(27λ²)
 ///     G_b = 2[(30λ − 11)e^{5λ} + 36 − 25e^{−λ}]/(225λ²)

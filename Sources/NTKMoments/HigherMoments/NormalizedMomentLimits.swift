@@ -3,8 +3,8 @@ import Multiprecision
 /// Limits of the normalized moments R_p = E[Θ^p]/E[Θ]^p as M → ∞ with L/M → λ (constant width,
 /// n₀ = M), derivations/08.
 ///
-/// Closed forms (derived like the dispersion's, from the multiset generator; the
-/// specification's, each tied to the extrapolated recursion by a test):
+/// Closed forms (derived like the dispersion's, from the multiset generator, in derivations/08;
+/// each tied to the extrapolated recursion by the test normalized-moment-limits):
 /// * weights only (any σ²) and chaotic with biases: F3_www, F4_wwww;
 /// * edge of chaos with biases, α = 1/X₀: R_3 → Σ_q C(3,q) α^q F3_q/(1 + α)³ with the four
 ///   components F3_www, F3_wwb, F3_wbb, F3_bbb;

@@ -13,7 +13,7 @@ public struct KernelValues<Scalar: Sendable>: Sendable {
     public var normalized: Scalar
 }
 
-/// The infinite-width NTK and NNGP of the project's network (MATH.md §7, derivations/09):
+/// The infinite-width NTK and NNGP of the project's network (derivations/09-two-input-kernel.md):
 /// the arc-cosine recursion, evaluated in any `KernelArithmetic`.
 ///
 /// With D_j = (σ²/2)^j n_j/n₀, the post-activation Gram entries of layer j are

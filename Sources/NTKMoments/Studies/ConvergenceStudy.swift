@@ -46,7 +46,7 @@ public struct ConvergenceStudy: Sendable {
         self.precision = precision
     }
 
-    /// The study the seed's theorem suggests: σ² ∈ {1.5, 2, 2.5}, λ ∈ {0.1, 0.5, 1}, M = 10 … 10⁵.
+    /// The study the theorem of Seleznova & Kutyniok (ICML 2022) suggests: σ² ∈ {1.5, 2, 2.5}, λ ∈ {0.1, 0.5, 1}, M = 10 … 10⁵.
     public static let `default` = ConvergenceStudy(
         sigma2Values: [BigRational(3, 2), 2, BigRational(5, 2)],
         lambdaValues: [BigRational(1, 10), BigRational(1, 2), 1],
