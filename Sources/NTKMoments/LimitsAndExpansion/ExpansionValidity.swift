@@ -8,9 +8,10 @@ import Multiprecision
 ///   e^{−M/M×}, M× = 1/(λ·|ln(σ²/2)|) — the factor (2/σ²)^L or (σ²/2)^L that ends the
 ///   geometric sums of the bias paths. For M ≲ M× a network looks like the edge of chaos,
 ///   and a fit through such widths reads off the edge-of-chaos expansion, not this one.
-/// * **growth**: c_{k+1}/c_k grows like ≈ 15λσ²/(σ² − 2) near σ² = 2⁺, 5σ⁴/(4 − σ⁴) in the
-///   ordered phase, ~ 1/λ at small λ and ~ 12.5λ at large λ; the series is asymptotic only
-///   for M well above G = max_k |c_{k+1}/c_k|.
+/// * **growth**: c_{k+1}/c_k grows like g(λ)·σ²/(σ² − 2) near σ² = 2⁺ (g(1) ≈ 15.7 at
+///   ‖x‖² = 1, g ≈ 15λ at large λ), 5σ⁴/(4 − σ⁴) in the ordered phase, ~ 30/λ at small λ and
+///   c₁/F → −12.5λ at large λ; the series is asymptotic only for M well above
+///   G = max_k |c_{k+1}/c_k|.
 ///
 /// The verdict holds when the smallest width of the fitted window is at least
 /// `crossoverMargin`·M× and `growthMargin`·G, every kept coefficient of the tabulated
@@ -40,8 +41,9 @@ public struct ExpansionValidity: Sendable {
     /// e^{−32} again in the check window, so the window-to-window difference measures them.
     public static let crossoverMargin = 32
     /// The smallest fitted width must be at least this multiple of G: each omitted order is
-    /// then at most a quarter of the previous one, so the truncation error at least quarters
-    /// when the widths double and twice the window-to-window difference bounds it.
+    /// then at most a quarter of the previous one, so the truncation error is dominated by its
+    /// leading term, which at least halves when the widths double, and twice the
+    /// window-to-window difference bounds it.
     public static let growthMargin = 4
     /// Margins the window is moved up to when the widths allow (more digits).
     public static let idealCrossoverMargin = 128
