@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_BIN := .build/release/ntk
 
-.PHONY: deps build release demo test validate bench sanitize clean install figures figures-data
+.PHONY: deps build release demo test python-test validate bench sanitize clean install figures figures-data
 
 # GMP and MPFR headers are needed to compile. Fresh machines of this kind have libgmp-dev
 # but not libmpfr-dev, so install whatever is missing (as root, or through sudo).
@@ -57,6 +57,12 @@ figures-data: release
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory python-test
+
+# The Python package (python/): built and installed into virtual environments under
+# .build/python (without and with its optional extras) and tested there with pytest.
+python-test: deps
+	python/tests/run-installed.sh
 
 clean:
 	rm -rf .build .build-asan .build-tsan
@@ -69,6 +75,8 @@ validate: release
 bench: deps
 	$(SWIFT) build -c release --product ntk-bench
 	.build/release/ntk-bench
+	$(SWIFT) build -c release --product ntk
+	PYTHONPATH=python/src NTK_ENGINE=$(RELEASE_BIN) python3 python/bench/overhead.py
 
 # The test suite under AddressSanitizer (with LeakSanitizer), and the Monte Carlo tests under
 # ThreadSanitizer. CI runs this after `make test`. Separate build folders keep the normal

@@ -23,7 +23,7 @@ struct NTK: ParsableCommand {
         version: ToolVersion.string,
         subcommands: [MomentsCommand.self, KernelCommand.self, SymbolicCommand.self, LimitCommand.self, TableCommand.self,
                       ChartCommand.self, ExpandCommand.self, DistributionCommand.self, ValidateCommand.self,
-                      OffDiagCommand.self, StepCommand.self, TrainCommand.self]
+                      OffDiagCommand.self, StepCommand.self, TrainCommand.self, EngineCommand.self]
     )
 }
 
@@ -37,8 +37,7 @@ public enum NTKTool {
     /// argument vector.
     public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
         do {
-            try CommandLineVocabulary.ntk.check(arguments)
-            let parsed = try NTK.parseAsRoot(arguments)
+            let parsed = try parse(arguments)
             guard let command = parsed as? any NTKSubcommand else {
                 // `ntk`, `ntk help …` and `… --help` arrive here as ArgumentParser's help command.
                 io.write(helpText(for: helpTarget(arguments)))
@@ -72,6 +71,22 @@ public enum NTKTool {
             }
             io.writeError("ntk: error: \(oneLine(NTK.message(for: error)))\n")
             return 2
+        }
+    }
+
+    /// Parses `arguments`, reporting an unknown command, an unknown option or a repeated
+    /// single-value option in the tool's own words before ArgumentParser's. Building the
+    /// vocabulary costs about as much as a small computation, so a command line that parses and
+    /// repeats no option name never pays for it.
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        if arguments.first == "help" || CommandLineVocabulary.repeatsAnOptionName(arguments) {
+            try CommandLineVocabulary.ntk.check(arguments)
+        }
+        do {
+            return try NTK.parseAsRoot(arguments)
+        } catch {
+            try CommandLineVocabulary.ntk.check(arguments)
+            throw error
         }
     }
 

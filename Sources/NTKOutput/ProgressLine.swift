@@ -68,7 +68,7 @@ public final class ProgressLine {
         emit("\r" + Self.eraseToEndOfLine)
     }
 
-    static let eraseToEndOfLine = "\u{1B}[K"
+    public static let eraseToEndOfLine = "\u{1B}[K"
 }
 
 private func writeToStandardError(_ text: String) {

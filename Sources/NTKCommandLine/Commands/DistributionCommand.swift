@@ -255,7 +255,7 @@ struct DistributionRunCommand: NTKSubcommand {
         let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threads?.value ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         let run = sampleDistribution(reduced, reference: reference, thresholds: tail.elements.map(\.doubleValue), samples: count,
                                      firstSample: first, maxSeconds: maxSeconds.doubleValue, seed: seedValue, threads: threadCount) { done in
             progress?.update("ntk distribution: \(done)/\(count) samples")

@@ -340,7 +340,7 @@ struct OffDiagRunCommand: NTKSubcommand {
         let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threadCount(threads)
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         let budget = maxSeconds.doubleValue
         let clock = ContinuousClock(), start = clock.now
         var results: [OffDiagDepthResult] = []

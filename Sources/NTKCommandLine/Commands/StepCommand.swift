@@ -279,7 +279,7 @@ struct StepRunCommand: NTKSubcommand {
         let writer = try ShardFiles.openWriter(emitStats)
         let seedValue = UInt64(seed.exact.numeratorString)!
         let threadCount = threadCount(threads)
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         let run = simulateGradientSteps(experiment, samples: count, firstSample: first, maxSeconds: maxSeconds.doubleValue,
                                         seed: seedValue, threads: threadCount) { done in
             progress?.update("ntk step: \(done)/\(count) networks")

@@ -186,7 +186,7 @@ struct TableCommand: NTKSubcommand {
             }
             if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
         }
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
         do {
             let selected = try selectedColumns()

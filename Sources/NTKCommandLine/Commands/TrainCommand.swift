@@ -172,7 +172,7 @@ struct TrainCommand: NTKSubcommand {
             do { chartWriter = try AtomicFileWriter(path: path) } catch { throw UsageError("--chart \(Arguments.quoted(path)): \(error)") }
         }
         var results: [(sigma2: RationalArgument, result: TrainingResult)] = []
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         for s in sigma2.elements {
             let architecture = SimulatedArchitecture(inputDimension: n0, hiddenWidths: hidden, sigma2: s.doubleValue, inputNorm2: 1,
                                                      trainableBiases: !noBias)

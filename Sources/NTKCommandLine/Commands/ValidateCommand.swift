@@ -348,7 +348,7 @@ struct ValidateRunCommand: NTKSubcommand {
         let simulated = try SimulatedArchitecture.checked(a, command: "validate")
         let writer = try ShardFiles.openWriter(emitStats)
         let reference = ValidationReference(a)
-        let progress = io.standardErrorIsTerminal ? ProgressLine() : nil
+        let progress = io.progressLine()
         let start = Date()
         let run = simulate(simulated, samples: n, maxSeconds: maxSeconds.doubleValue, seed: seedValue,
                            threads: threadCount) { done in

@@ -1,4 +1,5 @@
 import Foundation
+import NTKOutput
 
 /// Where a command's output goes. The real tool streams to the process's stdout/stderr; the
 /// test suite captures both in memory, so the whole command layer runs in-process.
@@ -28,6 +29,22 @@ public final class CommandIO: @unchecked Sendable {
     /// True when progress lines may be drawn (the real stderr is a terminal).
     public var standardErrorIsTerminal: Bool {
         destination == .process && isatty(2) == 1
+    }
+
+    /// When set, long commands report their status lines here (at most ten a second) instead
+    /// of drawing them on a terminal; the engine forwards them to its client.
+    public var progressHandler: (@Sendable (String) -> Void)?
+
+    /// The status line of a long command: to `progressHandler` when one is set, to the
+    /// terminal when stderr is one, else none.
+    public func progressLine() -> ProgressLine? {
+        guard let handler = progressHandler else { return standardErrorIsTerminal ? ProgressLine() : nil }
+        return ProgressLine(isTerminal: true, initialDelay: .zero, minimumInterval: .milliseconds(100),
+                            now: { ContinuousClock.now }, emit: { drawn in
+            // ProgressLine draws "\r" + text + erase-to-end-of-line; the handler wants the text.
+            let text = drawn.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: ProgressLine.eraseToEndOfLine, with: "")
+            if !text.isEmpty { handler(text) }
+        })
     }
 }
 

@@ -44,6 +44,17 @@ struct CommandLineVocabulary: Sendable {
             ?? Command(name: "ntk", subcommands: [], defaultSubcommand: nil, options: [], capturesRemainingInput: true, hasPositionals: true)
     }
 
+    /// Whether some `--name` occurs twice in `arguments` (a cheap test that needs no
+    /// vocabulary: only then can a single-value option have been repeated).
+    static func repeatsAnOptionName(_ arguments: [String]) -> Bool {
+        var seen = Set<Substring>()
+        for word in arguments where word.hasPrefix("--") && word.count > 2 {
+            let name = word.split(separator: "=", maxSplits: 1)[0]
+            if !seen.insert(name).inserted { return true }
+        }
+        return false
+    }
+
     /// Throws a `UsageError` naming the first unknown command, unknown option or repeated
     /// single-value option in `arguments` (without the program name); does nothing for
     /// argument vectors that only ArgumentParser can judge.
