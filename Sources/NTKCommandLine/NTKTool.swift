@@ -32,7 +32,8 @@ public enum NTKTool {
     /// Runs `ntk` with `arguments` (without the program name) and returns the exit code.
     /// Contract: 0 success, 1 failed validation, 2 bad input or refused job — then exactly one
     /// line on stderr and nothing on stdout —, 3 inconclusive validation (too few samples or no
-    /// finite standard error; report on stdout, one line on stderr). Never traps for any
+    /// finite standard error, or a result such as an expansion that does not hold at the setting;
+    /// report on stdout, one line on stderr). Never traps for any
     /// argument vector.
     public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
         do {
@@ -52,6 +53,9 @@ public enum NTKTool {
             return 1
         } catch let error as ValidationInconclusive {
             io.writeError("ntk: validation inconclusive: \(oneLine(error.description))\n")
+            return 3
+        } catch let error as ResultDoesNotHold {
+            io.writeError("ntk: \(oneLine(error.description))\n")
             return 3
         } catch {
             // Asking ArgumentParser for the exit code builds the whole usage text again (about

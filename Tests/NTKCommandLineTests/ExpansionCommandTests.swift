@@ -71,6 +71,52 @@ struct ExpansionCommandTests {
         #expect(bad.isCleanRefusal)
     }
 
+    @Test("expand near σ² = 2: no coefficient, exit 3, one stderr line with the reason; JSON valid: false with the reason")
+    func expandNearBoundary() throws {
+        let text = ntk("expand --sigma2 2.000000000001 --lambda 1")
+        #expect(text.code == 3 && text.stderrLines.count == 1, "\(text.code) \(text.stderr)")
+        #expect(text.stderr.hasPrefix("ntk: expand: the 1/M expansion does not hold here:") && text.stderr.contains("phase boundary"))
+        #expect(text.stdout.contains("does not hold here") && !text.stdout.contains("c1 ") && !text.stdout.contains("30.9"))
+        let r = ntk("expand --sigma2 2.000000000001 --lambda 1 --format json")
+        #expect(r.code == 3 && r.stderrLines.count == 1)
+        let json = try JSONParser().parse(r.stdout)
+        #expect(json["valid"] == .bool(false) && json["reason"]?.stringValue?.contains("M×") == true)
+        #expect(json["F"] == nil && json["c1"] == nil && json["c1_error"] == nil && json["mean_ratio"] == nil)
+        // Far from the boundary the same command holds.
+        let far = try JSONParser().parse(ntk("expand --sigma2 2.00000001 --lambda 1 --order 2 --format json").stdout)
+        #expect(far["valid"] == .bool(true) && far["c1"]?.stringValue?.hasPrefix("-4419228524.4") == true)
+    }
+
+    @Test("table near σ² = 2 and at small M: c1/predicted cells empty, one note naming the rows; predicted never below 1")
+    func tableWithheldCorrections() throws {
+        let r = ntk("table --sigma2 2.000000000001,2.5,3/2 --lambda 1 --widths-grid 10,100,1000 --columns sigma2,M,c1,predicted,rel_err_predicted --format csv")
+        #expect(r.code == 0 && r.stderrLines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("ntk: note: predicted and rel_err_predicted") && r.stderr.contains("σ² = 2.000000000001, λ = 1 (every M)")
+                && r.stderr.contains("σ² = 2.5, λ = 1 (M = 10)"), "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 9)
+        for row in rows.prefix(3) { #expect(row[2].isEmpty && row[3].isEmpty && row[4].isEmpty, "\(row)") }
+        // σ² = 2.5, M = 10: F + c1/M = 76.97 − 141.3 < 0 is withheld; c1 itself stands.
+        #expect(rows[3][2].hasPrefix("-1413.23") && rows[3][3].isEmpty && rows[3][4].isEmpty)
+        for row in rows.dropFirst(4) where !row[3].isEmpty { #expect(Double(row[3]).map { $0 >= 1 } == true, "\(row)") }
+        #expect(rows[4][3].hasPrefix("62.83"))
+    }
+
+    @Test("table --moment: a limit extrapolated from an expansion that does not hold refuses the table before its first line")
+    func momentTableNearBoundary() {
+        let r = ntk("table --sigma2 2.000000000001 --lambda 1 --moment 3 --model gi --widths-grid 10")
+        #expect(r.isCleanRefusal && r.stderr.contains("phase boundary"), "\(r.code) \(r.stdout) \(r.stderr)")
+    }
+
+    @Test("limit --corrections near σ² = 2: c1, c2 null with the reason, one stderr note")
+    func limitCorrectionsNearBoundary() throws {
+        let r = ntk("limit --lambda 1 --sigma2 2.000000000001 --corrections --format json")
+        #expect(r.code == 0 && r.stderrLines.count == 1 && r.stderr.hasPrefix("ntk: note: c1 and c2 left out"))
+        let json = try JSONParser().parse(r.stdout)
+        #expect(json["c1"] == .null && json["c2"] == .null && json["corrections_reason"]?.stringValue?.contains("phase boundary") == true)
+        #expect(json["exact"]?.stringValue?.hasPrefix("76.968596551") == true)
+    }
+
     @Test("limit --corrections prints c1, c2 for n0 = M")
     func limitCorrections() throws {
         let json = try JSONParser().parse(ntk("limit --lambda 1 --sigma2 5/2 --corrections --format json").stdout)

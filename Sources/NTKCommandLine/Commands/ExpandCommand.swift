@@ -11,9 +11,12 @@ struct ExpandCommand: NTKSubcommand {
         discussion: """
         Evaluates the exact recursion at widths M = b·2^k (b makes λM and n0 = rM integers), fits \
         a polynomial in 1/M through a window of them, and reads off the coefficients; the error \
-        estimate is the difference from the window at doubled widths (self-consistent, not \
+        bound is twice the difference from the window at doubled widths (self-consistent, not \
         rigorous). Also expands E[Θ]/Θ* and E[Θ²]/Θ*², with Θ* the infinite-width NTK. Where a \
-        closed form is known (n0 = M), it is printed next to c1 and c2 with their difference.
+        closed form is known (n0 = M), it is printed next to c1 and c2 with their difference. \
+        The expansion checks where it holds (crossover near σ² = 2, growth of the coefficients, \
+        resolution, closed forms, a limit ≥ 1); where it does not, no coefficient is printed, \
+        the reason goes to stderr (and "valid": false, "reason" to JSON) and the exit code is 3.
         """)
 
     @Option(parsing: .unconditional, help: "Weight variance σ².")
@@ -91,30 +94,51 @@ struct ExpandCommand: NTKSubcommand {
         let phase = Phase(sigma2: family.sigma2)
         let f = { (x: BigFloat) in x.formatted(significantDigits: d) }
         let e = { (x: BigFloat) in x.formatted(significantDigits: 2, rounding: .up) }
+        // The ± of a printed coefficient also covers its rounding to d digits (half a unit in
+        // the last place, at most |c|·10^{1−d}/2), so it bounds the distance of the printed
+        // number from the truth.
+        let halfUnit = BigFloat(BigRational(1, 2) / BigRational(10).power(d - 1), precision: 64)
+        let printedBound = { (s: FiniteWidthExpansion.Series, j: Int) in e(s.errors[j] + s.coefficients[j].magnitude() * halfUnit) }
         let names = ["F"] + (1...order.value).map { "c\($0)" }
         let base = family.widthBase
         let widthNote = "M = \(exactDecimal(base) == "1" ? "" : exactDecimal(base) + "·")2^k, k = "
             + "\(log2(expansion.widths.first! / (base.exactInt ?? 1)))…\(log2(expansion.checkWidths.last! / (base.exactInt ?? 1)))"
             + (base == 1 ? "" : " (multiples of \(exactDecimal(base)) so that λM and n0 = rM are integers)")
+        let validity = expansion.validity
+        var parameters: [(key: String, value: JSONValue)] = [
+            ("sigma2", .number(decimalNumber(family.sigma2))), ("sigma2_exact", .string(family.sigma2.fractionString)),
+            ("lambda", .number(decimalNumber(family.lambda))), ("lambda_exact", .string(family.lambda.fractionString)),
+            ("input_ratio", .number(decimalNumber(family.inputRatio))), ("input_norm2", .number(decimalNumber(family.inputNorm2))),
+            ("alpha0", .number(decimalNumber(family.alpha0))), ("biases", .bool(family.trainableBiases)),
+            ("model", .string(model.rawValue)), ("phase", .string(phase.rawValue)),
+            ("widths", .array(expansion.widths.map { .number("\($0)") })),
+            ("check_widths", .array(expansion.checkWidths.map { .number("\($0)") })),
+            ("precision_bits", .number("\(expansion.precision)")),
+            ("valid", .bool(validity.holds)),
+        ]
+        let familyLine = "family      \(phase.displayName), λ = \(exactDecimal(family.lambda)), n0 = \(exactDecimal(family.inputRatio))·M, ‖x‖² = \(exactDecimal(family.inputNorm2)), \(noBias ? "no biases" : "biases (α0 = \(exactDecimal(family.alpha0)))"), \(model == .exact ? "exact model" : "GI model")\n"
+        if let reason = validity.reason {
+            // No coefficient where the expansion does not hold: the report says why, exit 3.
+            if format == .json {
+                parameters.append(("reason", .string(reason)))
+                io.write(JSONValue.object(parameters).serialized(pretty: true) + "\n")
+            } else {
+                io.write(familyLine + "widths      \(widthNote); \(expansion.precision)-bit MPFR\n"
+                         + "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + … does not hold here: \(reason)\n")
+            }
+            throw ResultDoesNotHold("expand: the 1/M expansion does not hold here: \(reason)")
+        }
         if format == .json {
             func seriesJSON(_ s: FiniteWidthExpansion.Series) -> JSONValue {
                 var members: [(key: String, value: JSONValue)] = []
                 for (i, name) in names.enumerated() {
                     members.append((name, .string(f(s.coefficients[i]))))
-                    members.append((name + "_error", .string(e(s.errors[i]))))
+                    members.append((name + "_error", .string(printedBound(s, i))))
                 }
                 return .object(members)
             }
-            var members: [(key: String, value: JSONValue)] = [
-                ("sigma2", .number(decimalNumber(family.sigma2))), ("sigma2_exact", .string(family.sigma2.fractionString)),
-                ("lambda", .number(decimalNumber(family.lambda))), ("lambda_exact", .string(family.lambda.fractionString)),
-                ("input_ratio", .number(decimalNumber(family.inputRatio))), ("input_norm2", .number(decimalNumber(family.inputNorm2))),
-                ("alpha0", .number(decimalNumber(family.alpha0))), ("biases", .bool(family.trainableBiases)),
-                ("model", .string(model.rawValue)), ("phase", .string(phase.rawValue)),
-                ("widths", .array(expansion.widths.map { .number("\($0)") })),
-                ("check_widths", .array(expansion.checkWidths.map { .number("\($0)") })),
-                ("precision_bits", .number("\(expansion.precision)")),
-                ("error_estimate", .string("difference from the window at doubled widths (self-consistent, not rigorous)")),
+            var members = parameters + [
+                ("error_estimate", .string("twice the difference from the window at doubled widths, plus half a unit in the last printed digit (self-consistent, not rigorous)")),
             ]
             let dispersion = seriesJSON(expansion.dispersion)
             if case .object(let m) = dispersion { members += m }
@@ -137,11 +161,11 @@ struct ExpandCommand: NTKSubcommand {
             io.write(JSONValue.object(members).serialized(pretty: true) + "\n")
             return
         }
-        var out = "family      \(phase.displayName), λ = \(exactDecimal(family.lambda)), n0 = \(exactDecimal(family.inputRatio))·M, ‖x‖² = \(exactDecimal(family.inputNorm2)), \(noBias ? "no biases" : "biases (α0 = \(exactDecimal(family.alpha0)))"), \(model == .exact ? "exact model" : "GI model")\n"
+        var out = familyLine
         out += "widths      \(widthNote); \(expansion.precision)-bit MPFR\n"
-        out += "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + …   (± = difference from the window at doubled widths)\n"
+        out += "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + …   (± = twice the difference from the window at doubled widths, plus the rounding of the printed digits)\n"
         for (i, name) in names.enumerated() {
-            out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(expansion.dispersion.coefficients[i]))   ± \(e(expansion.dispersion.errors[i]))\n"
+            out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(expansion.dispersion.coefficients[i]))   ± \(printedBound(expansion.dispersion, i))\n"
         }
         if let closed {
             out += "closed forms (derivations/07):\n"
@@ -174,9 +198,9 @@ struct ExpandCommand: NTKSubcommand {
         out += "E[Θ]/Θ*   = " + line(expansion.meanRatio)
         out += "E[Θ²]/Θ*² = " + line(expansion.secondMomentRatio)
         if let fs = expansion.firstStepRatio {
-            out += "E[fQ]/E[Θ]² = F + c1/M + …   (numerical; ± = difference from the window at doubled widths)\n"
+            out += "E[fQ]/E[Θ]² = F + c1/M + …   (numerical; ± = twice the difference from the window at doubled widths, plus the rounding of the printed digits)\n"
             for (i, name) in names.enumerated() {
-                out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(fs.coefficients[i]))   ± \(e(fs.errors[i]))\n"
+                out += "  \(name.padding(toLength: 3, withPad: " ", startingAt: 0)) \(f(fs.coefficients[i]))   ± \(printedBound(fs, i))\n"
             }
             if let limit = try? firstStepLimit(family, precision: expansion.precision) {
                 out += "  closed-form limit \(f(limit))   F − limit = \(e(fs.coefficients[0] - limit))\n"

@@ -104,10 +104,19 @@ struct LimitCommand: NTKSubcommand {
             throw UsageError("--max-moment needs --alpha0 > 0 (α0 = 0 means ‖x‖² = ∞)")
         }
         let x0 = self.alpha0.map { $0.value.isZero ? BigRational(1) : BigRational(1) / $0.value } ?? inputNorm2?.value ?? 1
-        let correction = corrections && (self.alpha0 == nil || self.alpha0!.value.signum > 0)
+        var correction = corrections && (self.alpha0 == nil || self.alpha0!.value.signum > 0)
             ? try ExpansionClosedForms.dispersion(sigma2: sigma2, lambda: lambda, inputNorm2: x0, trainableBiases: !noBias,
                                                    inputRatio: ratio, precision: workingBits)
             : nil
+        // The closed forms are printed only where the expansion they belong to holds.
+        var correctionWithheld: String? = nil
+        if correction != nil {
+            let family = FiniteWidthExpansion.Family(sigma2: sigma2, lambda: lambda, inputRatio: ratio, inputNorm2: x0, trainableBiases: !noBias)
+            if let reason = ExpansionValidity.ofClosedForms(family).reason {
+                correctionWithheld = reason
+                correction = nil
+            }
+        }
         let momentLimits = try (3...max(3, maxMoment?.value ?? 2)).compactMap { k -> NormalizedMomentLimit? in
             guard let p = maxMoment?.value, k <= p else { return nil }
             return try NormalizedMomentLimit(order: k, sigma2: sigma2, lambda: lambda, inputNorm2: x0, inputRatio: ratio,
@@ -155,8 +164,10 @@ struct LimitCommand: NTKSubcommand {
                 members.append(("G_w", .string(f(FirstStepLimits.weightTerm(lambda, precision: workingBits)))))
                 members.append(("G_b", .string(f(FirstStepLimits.biasTerm(lambda, precision: workingBits)))))
             }
+            if let correctionWithheld { members.append(("corrections_reason", .string(correctionWithheld))) }
             let value: JSONValue = .object(members)
             io.write(value.serialized(pretty: true) + "\n")
+            if let correctionWithheld { io.writeError("ntk: note: c1 and c2 left out: the 1/M expansion does not hold here: \(correctionWithheld)\n") }
             return
         }
         var out = "phase       \(limits.phase.displayName)\(noBias ? ", no biases" : "")\n"
@@ -167,7 +178,10 @@ struct LimitCommand: NTKSubcommand {
         out += "  gi          \(f(limits.gradientIndependence))   limit of the gradient-independence approximation\n"
         out += "  published   \(f(limits.published))   \(publishedNote)\n"
         if corrections {
-            if let correction {
+            if let correctionWithheld {
+                out += "finite-width corrections: not printed, the 1/M expansion does not hold here (see stderr)\n"
+                io.writeError("ntk: note: c1 and c2 left out: the 1/M expansion does not hold here: \(correctionWithheld)\n")
+            } else if let correction {
                 out += "finite-width corrections of the exact recursion, R(M) = F + c1/M + c2/M² + … (n0 = M, ‖x‖² = \(exactDecimal(x0))):\n"
                 out += "  c1          \(f(correction.c1))\n"
                 out += "  c2          \(f(correction.c2))\n"

@@ -148,10 +148,15 @@ struct TableCommand: NTKSubcommand {
     }
 
     func execute(_ io: CommandIO) throws {
-        let study = try study()
+        var study = try study()
         let shardSpec = try sharding.spec()
         let digits = self.digits.value
         let groups = shardSpec.map { study.groups(shard: $0.index, of: $0.count) } ?? study.groups[...]
+        // Every limit of a higher normalized moment before the first line: one that cannot be
+        // had refuses the table instead of ending it halfway.
+        do { try study.prepareMomentLimits(for: groups) } catch let error as LimitDomainError {
+            throw UsageError("--moment \(moment.value): \(error.description)")
+        }
         let writesHeader = shardSpec.map { $0.index == 1 } ?? true
 
         var writer: AtomicFileWriter? = nil
@@ -173,6 +178,7 @@ struct TableCommand: NTKSubcommand {
             if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
         }
         let progress = io.progressLine()
+        var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
         do {
             let selected = try selectedColumns()
             try sink.begin(columns: selected.map(\.column))
@@ -180,6 +186,7 @@ struct TableCommand: NTKSubcommand {
             for group in groups {
                 for row in try study.rows(for: group) {
                     try sink.row(selected.map { $0.cell(row, digits) })
+                    if let note = row.correctionNote { correctionNotes.append((row.sigma2, row.requestedLambda, row.width, note)) }
                 }
                 done += 1
                 progress?.update("ntk table: \(done)/\(groups.count) (σ², λ) groups")
@@ -196,6 +203,7 @@ struct TableCommand: NTKSubcommand {
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
         if writesHeader { io.writeError(unattainableLambdaNote(study)) }
+        io.writeError(correctionNote(correctionNotes, widthCount: study.widths.count))
         if writesHeader, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
@@ -213,6 +221,27 @@ func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "ro
     }
     let listed = byLambda.prefix(4).map { "λ = \(exactDecimal($0.0)) at M = \($0.1.prefix(6).map(String.init).joined(separator: ", "))\($0.1.count > 6 ? ", …" : "")" }
     return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′\n"
+}
+
+/// One stderr line naming the rows whose predicted and rel_err_predicted cells (and c1, when
+/// the expansion fails for the whole group) were left empty and why (the expansion's own verdict, `ExpansionValidity`), else "".
+func correctionNote(_ notes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)], widthCount: Int) -> String {
+    guard !notes.isEmpty else { return "" }
+    // Rows of one (σ², λ) with the same reason are named together.
+    var byReason: [(sigma2: BigRational, lambda: BigRational, widths: [Int], note: String)] = []
+    for n in notes {
+        if let i = byReason.firstIndex(where: { $0.sigma2 == n.sigma2 && $0.lambda == n.lambda && $0.note == n.note }) {
+            byReason[i].widths.append(n.width)
+        } else {
+            byReason.append((n.sigma2, n.lambda, [n.width], n.note))
+        }
+    }
+    let shown = byReason.prefix(3).map { g -> String in
+        let rows = g.widths.count == widthCount ? "every M" : "M = " + g.widths.prefix(6).map(String.init).joined(separator: ", ") + (g.widths.count > 6 ? ", …" : "")
+        return "σ² = \(exactDecimal(g.sigma2)), λ = \(exactDecimal(g.lambda)) (\(rows)): \(g.note)"
+    }
+    let more = byReason.count > 3 ? "; and \(byReason.count - 3) more (σ², λ) groups" : ""
+    return "ntk: note: predicted and rel_err_predicted (and c1 where the expansion fails for the whole (σ², λ)) left empty where the 1/M expansion does not hold — \(shown.joined(separator: "; "))\(more)\n"
 }
 
 /// The exact decimal of a rational (`2.5`, `0.1`) where there is one; `p/q` otherwise.

@@ -54,6 +54,14 @@ public struct UsageError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A computation that ran but whose result does not hold at the requested setting (e.g. a 1/M
+/// expansion too close to the phase boundary): exit code 3, like an inconclusive validation;
+/// the report (if any) says so on stdout and `description` is the one line on stderr.
+public struct ResultDoesNotHold: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// A validation that ran and failed: exit code 1.
 public struct ValidationFailure: Error, CustomStringConvertible {
     public let description: String

@@ -11,7 +11,8 @@ import Multiprecision
 /// * ordered with biases: 1.
 /// Where no closed form is known (p = 4 at the edge of chaos, p ≥ 5, the GI model) the limit
 /// is the c₀ of `FiniteWidthExpansion`: the exact recursion extrapolated in 1/M, labelled as
-/// such with its self-consistent error estimate.
+/// such with its self-consistent error estimate; where that expansion does not hold
+/// (`ExpansionValidity`) the initializer throws with the reason.
 public struct NormalizedMomentLimit: Sendable {
     public enum Source: Sendable, Equatable {
         case closedForm
@@ -70,6 +71,9 @@ public struct NormalizedMomentLimit: Sendable {
         let expansion = try FiniteWidthExpansion(
             family: .init(sigma2: sigma2, lambda: lambda, inputRatio: r, inputNorm2: x0, trainableBiases: trainableBiases, model: model),
             order: 1, digits: digits, points: 10, momentOrder: p)
+        if let reason = expansion.validity.reason {
+            throw LimitDomainError(description: "the limit of E[Θ^\(p)]/E[Θ]^\(p) has no closed form here and the 1/M expansion it would be extrapolated from does not hold: \(reason)")
+        }
         value = BigFloat(expansion.normalizedMoment.coefficients[0], precision: precision)
         source = .extrapolated(expansion.normalizedMoment.errors[0])
     }

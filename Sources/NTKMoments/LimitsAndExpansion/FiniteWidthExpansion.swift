@@ -12,10 +12,12 @@ import Multiprecision
 /// consecutive k (b is the least common denominator of λ and r, so that λM and rM are
 /// integers for every M used), and the polynomial of degree m − 1 in h = 1/M through the m
 /// points is read off coefficient by coefficient (Newton's divided differences, then the
-/// monomial basis). Its truncation error in c_j is O(c_m·h_max^{m−j}). The error estimate is
-/// self-consistent, not rigorous: the difference between the coefficients from the window and
-/// from the window shifted by one (M doubled), which is about the size of the truncation
-/// error of the coarser window.
+/// monomial basis). Its truncation error in c_j is O(c_m·h_max^{m−j}). The error bound is
+/// self-consistent, not rigorous: twice the difference between the coefficients from the
+/// window and from the window shifted by one (M doubled), which bounds the truncation error
+/// of the first window when that error at least halves as the widths double. The expansion is
+/// not uniform near σ² = 2, at small λ and wherever the coefficients grow fast; `validity`
+/// says whether it holds at the window used (`ExpansionValidity`, derivations/07).
 public struct FiniteWidthExpansion: Sendable {
     /// The network family: σ², λ = L/M, r = n₀/M, ‖x‖², biases, model.
     public struct Family: Sendable, Equatable {
@@ -68,10 +70,12 @@ public struct FiniteWidthExpansion: Sendable {
         public let description: String
     }
 
-    /// The coefficients c₀ … c_order of one quantity, each with its error estimate.
+    /// The coefficients c₀ … c_order of one quantity, each with its error bound.
     public struct Series: Sendable {
         public let coefficients: [BigFloat]
-        /// |c_j(window) − c_j(window shifted by one)|: a self-consistent error estimate.
+        /// 2·|c_j(window) − c_j(window at doubled widths)| plus a rounding floor of
+        /// 2^{−3.33·digits}·|c_j|: a bound when the truncation error at least halves as the
+        /// widths double, which `validity` checks (derivations/07). Self-consistent, not rigorous.
         public let errors: [BigFloat]
     }
 
@@ -94,11 +98,17 @@ public struct FiniteWidthExpansion: Sendable {
     /// E[fQ]/E[Θ]², the normalized smooth first-step change (derivations/11), when requested:
     /// c₀ is `FirstStepLimits.limit`, c₁ its 1/M coefficient (numerical, as every c_j here).
     public let firstStepRatio: Series?
+    /// Whether the expansion holds at this setting (crossover near σ² = 2, coefficient growth,
+    /// resolution, closed forms, range). Callers print coefficients only when it holds.
+    public let validity: ExpansionValidity
 
     /// Computes c₀ … c_order of the three quantities, aiming at `digits` significant digits of
     /// c_order. `points` is the window size m (more points: higher order, smaller truncation
-    /// error, more working precision). Throws when λ, r, ‖x‖² are not positive, when the
-    /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2.
+    /// error, more working precision). The window starts at M = b·2^{24 − (m − 12)} and moves
+    /// to larger widths (up to 2^50) when the crossover width or the coefficients' growth ask
+    /// for it (`ExpansionValidity`). Throws when λ, r, ‖x‖² are not positive, when the
+    /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2;
+    /// an expansion that can be computed but does not hold is returned with `validity` saying why.
     public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12, momentOrder: Int = 2, firstStep: Bool = false) throws {
         guard momentOrder >= 2, momentOrder <= HigherMomentSummary.maximumOrder else {
             throw ExpansionError(description: "moment order \(momentOrder) outside 2…\(HigherMomentSummary.maximumOrder)")
@@ -111,6 +121,9 @@ public struct FiniteWidthExpansion: Sendable {
             throw ExpansionError(description: "the window needs at least order + 2 points (and at most 40)")
         }
         guard digits >= 1, digits <= 200 else { throw ExpansionError(description: "digits must be between 1 and 200") }
+        guard !firstStep || family.model == .exact else {
+            throw ExpansionError(description: "E[fQ] is defined for the exact model only")
+        }
         self.family = family
         // Widths b·2^k, k = k0 … k0 + m: the last one only in the check window.
         guard let base = family.widthBase.exactInt, base <= 1 << 20 else {
@@ -120,49 +133,104 @@ public struct FiniteWidthExpansion: Sendable {
         // The largest usable exponent keeps width, depth and n₀ within 2^50.
         var kMax = 0
         while BigRational(base) * BigRational(1 << (kMax + 1)) * largestFactor <= BigRational(1 << 50) && kMax < 49 { kMax += 1 }
-        let k0 = min(kMax - points, max(16, 24 - (points - 12)))
+        let kLast = kMax - points
+        var k0 = min(kLast, max(16, 24 - (points - 12)))
         guard k0 >= 8 else {
             throw ExpansionError(description: "λ = \(family.lambda), r = \(family.inputRatio): widths b·2^k with enough points would exceed 2^50")
         }
-        let allWidths = (0...points).map { base << (k0 + $0) }
-        widths = Array(allWidths.prefix(points))
-        checkWidths = Array(allWidths.suffix(points))
-        // Reading c_j off m points with h ≤ 2^{−k₀} amplifies a value's rounding error by up to
-        // ~2^{k·m} (Lagrange coefficients of geometric nodes); the recursion over L layers
-        // adds log₂(K) bits (derivations/03). Generous: bits are cheap at O(log L) per width.
-        let kTop = k0 + points
-        let deepest = try family.architecture(width: allWidths.last!)
-        let roundingBits = Int.bitWidth - RoundingErrorBound(architecture: deepest, significandBits: 64, libmDeadProbability: false).roundings.leadingZeroBitCount
-        precision = Int(Double(digits) * 3.33) + kTop * points + roundingBits + 64
-        let p = precision
-
-        guard !firstStep || family.model == .exact else {
-            throw ExpansionError(description: "E[fQ] is defined for the exact model only")
+        /// The smallest k with b·2^k ≥ w.
+        func exponent(reaching w: BigFloat) -> Int {
+            guard w.isFinite else { return Int.max / 2 }
+            return max(0, (w / BigFloat(base, precision: 64)).exponent ?? 0)
         }
-        var values: [(R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat, fQ: BigFloat)] = []
-        for M in allWidths {
-            let a = try family.architecture(width: M)
-            let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
-            let m = MomentRecursion(arithmetic: arithmetic, model: family.model).moments(of: a)
-            let mean = m.mean.mantissa, second = m.secondMoment.mantissa
-            let star = Self.infiniteWidthNTK(a, precision: p)
-            let r = second / (mean * mean)
-            let rp = momentOrder == 2 ? r
-                : TupleMomentRecursion(arithmetic: arithmetic, model: family.model, order: momentOrder).moment(of: a).mantissa / mean.power(momentOrder)
-            let fQ = firstStep ? FirstStepRecursion(arithmetic: arithmetic).expectation(of: a).mantissa / (mean * mean) : BigFloat(0, precision: p)
-            values.append((r, mean / star, second / (star * star), rp, fQ))
+        let crossover = ExpansionValidity.crossoverWidth(of: family)
+        if let crossover {
+            k0 = min(kLast, max(k0, exponent(reaching: crossover * BigFloat(ExpansionValidity.idealCrossoverMargin, precision: 64))))
         }
-        func series(_ pick: ((R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat, fQ: BigFloat)) -> BigFloat) -> Series {
-            let main = Self.polynomialCoefficients(widths: Array(allWidths.prefix(points)), values: values.prefix(points).map(pick), precision: p)
-            let check = Self.polynomialCoefficients(widths: Array(allWidths.suffix(points)), values: values.suffix(points).map(pick), precision: p)
-            let kept = 0...order
-            return Series(coefficients: kept.map { main[$0] }, errors: kept.map { (main[$0] - check[$0]).magnitude() })
+        // The quantities whose growth sets the window: the dispersion and the tabulated moment.
+        let growthTop = min(points - 4, 5)
+        func growth(_ fit: Fit) -> BigFloat? {
+            [fit.values.map(\.R), momentOrder == 2 ? nil : fit.values.map(\.Rp)].compactMap { $0 }
+                .compactMap { v in ExpansionValidity.growthWidth(main: fit.main(v), check: fit.check(v), top: growthTop) }
+                .max()
         }
+        var fit = try Fit(family: family, base: base, k0: k0, points: points, digits: digits, momentOrder: momentOrder, firstStep: firstStep)
+        // Move the window up while the coefficients' growth asks for it (a few passes: the
+        // growth read off a window that is too low can itself be off).
+        for _ in 0..<3 {
+            guard let g = growth(fit), k0 < kLast else { break }
+            let wanted = min(kLast, exponent(reaching: g * BigFloat(ExpansionValidity.idealGrowthMargin, precision: 64)))
+            guard wanted > k0 else { break }
+            k0 = wanted
+            fit = try Fit(family: family, base: base, k0: k0, points: points, digits: digits, momentOrder: momentOrder, firstStep: firstStep)
+        }
+        widths = fit.widths
+        checkWidths = fit.checkWidths
+        precision = fit.precision
+        func series(_ pick: (Fit.Values) -> BigFloat) -> Series { fit.series(fit.values.map(pick), order: order, digits: digits) }
         dispersion = series { $0.R }
         meanRatio = series { $0.mean }
         secondMomentRatio = series { $0.second }
         normalizedMoment = momentOrder == 2 ? dispersion : series { $0.Rp }
         firstStepRatio = firstStep ? series { $0.fQ } : nil
+        validity = try ExpansionValidity.assess(family: family, smallestWidth: fit.widths[0], highestStart: base << kLast,
+                                                crossoverWidth: crossover, growthWidth: growth(fit),
+                                                dispersion: dispersion, normalizedMoment: momentOrder == 2 ? nil : normalizedMoment,
+                                                momentOrder: momentOrder, precision: fit.precision)
+    }
+
+    /// The exact recursion evaluated on one window and its check window.
+    struct Fit {
+        typealias Values = (R: BigFloat, mean: BigFloat, second: BigFloat, Rp: BigFloat, fQ: BigFloat)
+        let allWidths: [Int]
+        let points: Int
+        let precision: Int
+        let values: [Values]
+        var widths: [Int] { Array(allWidths.prefix(points)) }
+        var checkWidths: [Int] { Array(allWidths.suffix(points)) }
+
+        init(family: Family, base: Int, k0: Int, points: Int, digits: Int, momentOrder: Int, firstStep: Bool) throws {
+            allWidths = (0...points).map { base << (k0 + $0) }
+            self.points = points
+            // Reading c_j off m points with h ≤ 2^{−k₀} amplifies a value's rounding error by up to
+            // ~2^{k·m} (Lagrange coefficients of geometric nodes); the recursion over L layers
+            // adds log₂(K) bits (derivations/03). Generous: bits are cheap at O(log L) per width.
+            let kTop = k0 + points
+            let deepest = try family.architecture(width: allWidths.last!)
+            let roundingBits = Int.bitWidth - RoundingErrorBound(architecture: deepest, significandBits: 64, libmDeadProbability: false).roundings.leadingZeroBitCount
+            precision = Int(Double(digits) * 3.33) + kTop * points + roundingBits + 64
+            let p = precision
+            var values: [Values] = []
+            for M in allWidths {
+                let a = try family.architecture(width: M)
+                let arithmetic = MPFRArithmetic(precision: p, sigma2: a.sigma2, inputNorm2: a.inputNorm2)
+                let m = MomentRecursion(arithmetic: arithmetic, model: family.model).moments(of: a)
+                let mean = m.mean.mantissa, second = m.secondMoment.mantissa
+                let star = FiniteWidthExpansion.infiniteWidthNTK(a, precision: p)
+                let r = second / (mean * mean)
+                let rp = momentOrder == 2 ? r
+                    : TupleMomentRecursion(arithmetic: arithmetic, model: family.model, order: momentOrder).moment(of: a).mantissa / mean.power(momentOrder)
+                let fQ = firstStep ? FirstStepRecursion(arithmetic: arithmetic).expectation(of: a).mantissa / (mean * mean) : BigFloat(0, precision: p)
+                values.append((r, mean / star, second / (star * star), rp, fQ))
+            }
+            self.values = values
+        }
+
+        func main(_ v: [BigFloat]) -> [BigFloat] {
+            FiniteWidthExpansion.polynomialCoefficients(widths: widths, values: Array(v.prefix(points)), precision: precision)
+        }
+        func check(_ v: [BigFloat]) -> [BigFloat] {
+            FiniteWidthExpansion.polynomialCoefficients(widths: checkWidths, values: Array(v.suffix(points)), precision: precision)
+        }
+
+        func series(_ v: [BigFloat], order: Int, digits: Int) -> Series {
+            let main = main(v), check = check(v)
+            let two = BigFloat(2, precision: 64)
+            let floor = BigFloat.powerOfTwo(-Int(Double(digits) * 3.33), precision: 64)
+            let kept = 0...order
+            return Series(coefficients: kept.map { main[$0] },
+                          errors: kept.map { two * (main[$0] - check[$0]).magnitude() + floor * main[$0].magnitude() })
+        }
     }
 
     /// Θ* = Σ_l (X*_{l−1} + β)·(σ²/2)^{L−l} with X*_0 = ‖x‖², X*_l = X*_{l−1}·σ²n_l/(2n_{l−1}): the

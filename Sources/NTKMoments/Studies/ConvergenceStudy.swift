@@ -31,6 +31,8 @@ public struct ConvergenceStudy: Sendable {
     /// `FirstStepLimits`; in the ordered phase with biases, where that limit is 0, `limitExact`
     /// is the finite-(L, n₀) approximation `FirstStepLimits.orderedApproximation` instead.
     public var firstStep: Bool = false
+    /// Limits of E[Θ^p]/E[Θ]^p (p ≥ 3) by σ² and λ′, filled by `prepareMomentLimits`.
+    var preparedMomentLimits: [BigRational: [BigRational: BigFloat]] = [:]
 
     public init(sigma2Values: [BigRational], lambdaValues: [BigRational], widths: [Int], inputRatio: BigRational = 1,
                 inputNorm2: BigRational = 1, trainableBiases: Bool = true, model: MomentModel = .exact, precision: Int = 128) {
@@ -103,12 +105,17 @@ public struct ConvergenceStudy: Sendable {
         public let richardson: BigFloat?
         /// c₁ of R(M) = F + c₁/M + … for the group's (σ², λ) (from `FiniteWidthExpansion`); nil
         /// unless requested, or where the expansion cannot be formed (e.g. λ with a huge
-        /// denominator).
+        /// denominator) or does not hold (`ExpansionValidity`; `correctionNote` says why).
         public let c1: BigFloat?
-        /// F(λ′) + c₁/M, when λ′ is the group's λ.
+        /// F(λ′) + c₁/M, when λ′ is the group's λ, the expansion holds, M is at least its
+        /// asymptotic width and the value is in range (≥ 1 for a dispersion or normalized
+        /// moment); otherwise nil and `correctionNote` says why.
         public let predicted: BigFloat?
         /// predicted/finite − 1.
         public let relativeErrorPredicted: BigFloat?
+        /// Why c₁ or the prediction is absent although requested; nil otherwise (and when λ′ is
+        /// not the group's λ, which `unattainableLambdas` reports).
+        public let correctionNote: String?
     }
 
     public static func depth(lambda: BigRational, width: Int) -> Int {
@@ -136,6 +143,24 @@ public struct ConvergenceStudy: Sendable {
         }
     }
 
+    /// Computes, before any row, the limits of E[Θ^p]/E[Θ]^p (p = `momentOrder` ≥ 3) that the
+    /// rows of `groups` compare with, at every λ′ they use. Throws (with the reason) where a
+    /// limit cannot be had — e.g. an extrapolated one whose 1/M expansion does not hold near
+    /// σ² = 2 — so that a table can refuse before its first line instead of stopping halfway.
+    public mutating func prepareMomentLimits(for groups: some Sequence<Group>) throws {
+        guard momentOrder > 2, !firstStep else { return }
+        for group in groups {
+            for M in widths {
+                let lambda = BigRational(Self.depth(lambda: group.lambda, width: M), M)
+                if preparedMomentLimits[group.sigma2]?[lambda] != nil { continue }
+                let value = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
+                                                      inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
+                                                      precision: precision).value
+                preparedMomentLimits[group.sigma2, default: [:]][lambda] = value
+            }
+        }
+    }
+
     /// The rows of one group, in the order of `widths`.
     public func rows(for group: Group) throws -> [Row] {
         var limitCache: [BigRational: DispersionLimits] = [:]
@@ -157,7 +182,7 @@ public struct ConvergenceStudy: Sendable {
                                                                 inputDimension: n0, precision: precision)
             }
             guard momentOrder > 2 else { return limits.exact }
-            if let cached = momentLimitCache[lambda] { return cached }
+            if let cached = momentLimitCache[lambda] ?? preparedMomentLimits[group.sigma2]?[lambda] { return cached }
             let v = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
                                               inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
                                               precision: precision).value
@@ -166,13 +191,27 @@ public struct ConvergenceStudy: Sendable {
         }
         var sameLambda: [(width: Int, dispersion: BigFloat)] = []
         var c1: BigFloat? = nil
-        // The decaying ordered-phase quantity has no 1/M series around a non-zero limit.
-        if includesFirstCorrection && !(firstStep && trainableBiases && Phase(sigma2: group.sigma2) == .ordered) {
-            let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
-                                                     inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
-            c1 = (try? FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder,
-                                            firstStep: firstStep))
-                .map { BigFloat((firstStep ? $0.firstStepRatio! : $0.normalizedMoment).coefficients[1], precision: precision) }
+        var validity: ExpansionValidity? = nil
+        var groupNote: String? = nil
+        if includesFirstCorrection {
+            if firstStep && trainableBiases && Phase(sigma2: group.sigma2) == .ordered {
+                groupNote = "E[fQ]/E[Θ]² decays exponentially in L in the ordered phase with biases: it has no 1/M series around a non-zero limit"
+            } else {
+                let family = FiniteWidthExpansion.Family(sigma2: group.sigma2, lambda: group.lambda, inputRatio: inputRatio,
+                                                         inputNorm2: inputNorm2, trainableBiases: trainableBiases, model: model)
+                do {
+                    let e = try FiniteWidthExpansion(family: family, order: 1, digits: max(10, precision / 4), points: 8, momentOrder: momentOrder,
+                                                     firstStep: firstStep)
+                    if let reason = e.validity.reason {
+                        groupNote = reason
+                    } else {
+                        validity = e.validity
+                        c1 = BigFloat((firstStep ? e.firstStepRatio! : e.normalizedMoment).coefficients[1], precision: precision)
+                    }
+                } catch let error as FiniteWidthExpansion.ExpansionError {
+                    groupNote = "the 1/M expansion cannot be formed: \(error.description)"
+                }
+            }
         }
         let p = precision
         let one = BigFloat(1, precision: p)
@@ -213,16 +252,23 @@ public struct ConvergenceStudy: Sendable {
                 richardson = try? WidthExtrapolation.limit(widths: window.map(\.width), values: window.map(\.dispersion), precision: p)
             }
             var predicted: BigFloat? = nil, errPredicted: BigFloat? = nil
-            if let c1, actualLambda == group.lambda {
+            var note = groupNote
+            if let c1, let validity, actualLambda == group.lambda {
                 let prediction = exactLimit + c1 / BigFloat(M, precision: p)
-                predicted = prediction
-                errPredicted = prediction / r - one
+                // A dispersion or normalized moment is at least 1 (Jensen); E[fQ]/E[Θ]² has no such range.
+                if let failure = validity.predictionFailure(width: M, value: prediction, minimum: firstStep ? nil : one) {
+                    note = failure
+                } else {
+                    predicted = prediction
+                    errPredicted = prediction / r - one
+                }
             }
             rows.append(Row(sigma2: group.sigma2, lambda: actualLambda, requestedLambda: group.lambda, width: M, depth: L, inputDimension: n0,
                             phase: limits.phase, dispersion: r, limitExact: exactLimit, limitPublished: published,
                             publishedIsGIDerived: limits.publishedIsGIDerived, relativeErrorExact: errExact,
                             relativeErrorPublished: errPublished, orderExact: orderExact, orderPublished: orderPublished,
-                            richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted))
+                            richardson: richardson, c1: c1, predicted: predicted, relativeErrorPredicted: errPredicted,
+                            correctionNote: note))
             previous = (M, actualLambda, r, errExact, errPublished)
         }
         return rows
