@@ -29,6 +29,8 @@ struct CommandLineVocabulary: Sendable {
         let capturesRemainingInput: Bool
         /// Whether the command takes positional arguments (e.g. the files of `merge`).
         let hasPositionals: Bool
+        /// False for hidden commands (`engine`, which speaks to programs, not people).
+        let isShownInHelp: Bool
 
         func subcommand(named word: String) -> Command? { subcommands.first { $0.name == word } }
     }
@@ -41,7 +43,7 @@ struct CommandLineVocabulary: Sendable {
     init(dumpedHelp: String) {
         let decoded = try? JSONDecoder().decode(DumpedTool.self, from: Data(dumpedHelp.utf8))
         root = decoded.map { Self.command(from: $0.command) }
-            ?? Command(name: "ntk", subcommands: [], defaultSubcommand: nil, options: [], capturesRemainingInput: true, hasPositionals: true)
+            ?? Command(name: "ntk", subcommands: [], defaultSubcommand: nil, options: [], capturesRemainingInput: true, hasPositionals: true, isShownInHelp: true)
     }
 
     /// Whether some `--name` occurs twice in `arguments` (a cheap test that needs no
@@ -195,12 +197,14 @@ struct CommandLineVocabulary: Sendable {
             defaultSubcommand: dumped.defaultSubcommand,
             options: options,
             capturesRemainingInput: capturesRemainingInput,
-            hasPositionals: (dumped.arguments ?? []).contains { $0.kind == "positional" })
+            hasPositionals: (dumped.arguments ?? []).contains { $0.kind == "positional" },
+            isShownInHelp: dumped.shouldDisplay ?? true)
     }
 
     private struct DumpedTool: Decodable { let command: DumpedCommand }
     private struct DumpedCommand: Decodable {
         let commandName: String
+        let shouldDisplay: Bool?
         let defaultSubcommand: String?
         let subcommands: [DumpedCommand]?
         let arguments: [DumpedArgument]?
