@@ -58,17 +58,16 @@ struct DistributionReport {
 
     /// Sample moments of x with their z-scores. For k = 1, 2 the standard error is the exact
     /// one, from E[x²] and E[x⁴]; for k = 3, 4 it is the sample's, which heavy tails make
-    /// optimistic (the exact one would need E[x⁶], E[x⁸]).
+    /// optimistic (the exact one would need E[x⁶], E[x⁸], whose recursion costs minutes at
+    /// width 1000), so no z-score is formed from it (derivations/06): z is NaN there.
     var moments: [(k: Int, mc: Double, se: Double, exact: Double, z: Double, exactSE: Bool)] {
         (1...4).map { k in
             let m = distribution.moment(k)
             let exact = normalizedExact[k - 1]
-            var se = m.standardError
-            if k <= 2 {
-                let second = normalizedExact[2 * k - 1]
-                se = (max(0, second - exact * exact) / Double(max(distribution.count, 1))).squareRoot()
-            }
-            return (k, m.mean, se, exact, (m.mean - exact) / se, k <= 2)
+            guard k <= 2 else { return (k, m.mean, m.standardError, exact, .nan, false) }
+            let second = normalizedExact[2 * k - 1]
+            let se = (max(0, second - exact * exact) / Double(max(distribution.count, 1))).squareRoot()
+            return (k, m.mean, se, exact, (m.mean - exact) / se, true)
         }
     }
 
@@ -81,9 +80,9 @@ struct DistributionReport {
         out += "E[Θ]          \(meanExact.formatted(significantDigits: 10)) (exact recursion); below, x = Θ/E[Θ]\n"
         out += "moments       k   Monte Carlo ± s.e.   exact E[Θ^k]/E[Θ]^k   z\n"
         for m in moments {
-            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))\(m.exactSE ? "" : "†")   \(g(m.exact, 8))   \(zScoreText(m.z))\n"
+            out += "              \(m.k)   \(g(m.mc)) ± \(g(m.se, 2))\(m.exactSE ? "" : "†")   \(g(m.exact, 8))   \(m.exactSE ? zScoreText(m.z) : "–")\n"
         }
-        out += "              (s.e. exact for k ≤ 2, from E[Θ²], E[Θ⁴]; † sample s.e., optimistic for heavy tails)\n"
+        out += "              (s.e. exact for k ≤ 2, from E[Θ²], E[Θ⁴]; † sample s.e., optimistic for heavy tails, so no z)\n"
         out += "quantiles     " + Self.quantileLevels.map { q in
             "\(q == 0.5 ? "median" : (shortest(q * 100) + "%")) \(distribution.quantile(q).map { g($0, 4) } ?? "–")"
         }.joined(separator: "  ") + "   (±0.1 %: histogram resolution)\n"

@@ -24,6 +24,8 @@ struct OffDiagReference {
     let meanUpper: Double, secondUpper: Double
     /// Θ*(x, x′) and Θ*(x, x′)/Θ*(x, x) per correlation, when the kernel is available.
     let infiniteWidth: [(theta: Double, ratio: Double)?]
+    /// E[Θ(x,x)^k], k = 1…4, for the exact standard errors of the diagonal z-tests.
+    let plan: ExactSamplingPlan?
 
     init(_ a: Architecture, correlations: [Double]) throws {
         architecture = a
@@ -37,6 +39,7 @@ struct OffDiagReference {
         // The nearest double may lie below the upper end: one step up covers it.
         meanUpper = BigFloat(m.upper, precision: 53).doubleValue().nextUp
         secondUpper = BigFloat(m2.upper, precision: 53).doubleValue().nextUp
+        plan = exactSamplingPlan(a, mean: mean, secondMoment: second)
         // Θ*(x, x′) from the arc-cosine recursion (InfiniteWidthKernel, derivations/09) in double
         // precision; nil where it cannot be represented (σ² or the kernel outside the double range).
         let q = BigFloat(a.inputNorm2, precision: 53).doubleValue()
@@ -57,7 +60,8 @@ struct OffDiagDepthResult {
     var architecture: Architecture { reference.architecture }
 
     func diagonalTest(zMax: Double) -> MomentZTest {
-        MomentZTest(moments: statistics.diagonal, referenceMean: reference.mean, referenceSecondMoment: reference.second, zMax: zMax)
+        MomentZTest(moments: statistics.diagonal, referenceMean: reference.mean, referenceSecondMoment: reference.second, zMax: zMax,
+                    exactStandardErrors: reference.plan.map { .init(plan: $0, samples: statistics.diagonal.count) })
     }
 }
 
@@ -83,7 +87,8 @@ struct OffDiagReport {
     /// The ρ = 1 check of one correlation: the z-test of Θ(x, x′) against the exact diagonal.
     func exactCheck(_ d: OffDiagDepthResult, _ e: OffDiagonalEstimate) -> MomentZTest? {
         e.correlation == 1 ? MomentZTest(moments: e.offDiagonalMoments, referenceMean: d.reference.mean,
-                                         referenceSecondMoment: d.reference.second, zMax: zMax) : nil
+                                         referenceSecondMoment: d.reference.second, zMax: zMax,
+                                         exactStandardErrors: d.reference.plan.map { .init(plan: $0, samples: e.offDiagonalMoments.count) }) : nil
     }
 
     static let columns: [TableColumn] = [
@@ -119,7 +124,7 @@ struct OffDiagReport {
         switch t.verdict {
         case .pass: verdict = "PASS (|z| ≤ \(g(zMax, 3)))"
         case .fail: verdict = "FAIL (|z| > \(g(zMax, 3)))"
-        case .inconclusive: verdict = "INCONCLUSIVE (fewer than \(MomentZTest.minimumSamples) samples or no finite standard error)"
+        case .inconclusive: verdict = "INCONCLUSIVE (fewer than \(MomentZTest.minimumSamples) samples, no finite standard error, or sample standard errors that heavy tails make unreliable)"
         }
         return "E[Θ] \(g(t.mean)) ± \(g(t.standardErrorOfMean, 2)) vs exact \(g(t.referenceMean, 8)) (z \(zScoreText(t.zMean))), "
             + "E[Θ²] \(g(t.secondMoment)) ± \(g(t.standardErrorOfSecondMoment, 2)) vs exact \(g(t.referenceSecondMoment, 8)) (z \(zScoreText(t.zSecondMoment))): \(verdict)"
@@ -149,6 +154,7 @@ struct OffDiagReport {
             [("E_theta", .object([("mc", jsonNumber(t.mean)), ("se", jsonNumber(t.standardErrorOfMean)), ("exact", jsonNumber(t.referenceMean)), ("z", jsonNumber(t.zMean))])),
              ("E_theta2", .object([("mc", jsonNumber(t.secondMoment)), ("se", jsonNumber(t.standardErrorOfSecondMoment)), ("exact", jsonNumber(t.referenceSecondMoment)),
                                    ("z", jsonNumber(t.zSecondMoment))])),
+             ("standard_errors", .string(t.usesExactStandardErrors ? "exact" : "sample")),
              ("verdict", .string(t.verdict.rawValue))]
         }
         var results: [JSONValue] = []

@@ -32,15 +32,7 @@ struct ValidationReference {
     /// The exact E[Θ³], E[Θ⁴] give the exact standard errors and the samples needed to tell the
     /// exact model from GI (nil where they do not fit a Double). Computed on demand: the
     /// p = 3, 4 recursions cost more than the rest of the reference, and only reports print them.
-    var plan: ExactSamplingPlan? {
-        let arithmetic = MPFRArithmetic(precision: 64, sigma2: architecture.sigma2, inputNorm2: architecture.inputNorm2)
-        let higher = [3, 4].map { p -> Double in
-            let m = TupleMomentRecursion(arithmetic: arithmetic, order: p).moment(of: architecture).mantissa
-            return m.doubleValue()
-        }
-        let values = [exactMean, exactSecond] + higher
-        return values.allSatisfy(\.isFinite) ? ExactSamplingPlan(moments: values) : nil
-    }
+    var plan: ExactSamplingPlan? { exactSamplingPlan(architecture, mean: exactMean, secondMoment: exactSecond) }
 }
 
 /// A validation that ran but cannot support a verdict (too few samples, or standard errors
@@ -60,8 +52,8 @@ struct ValidationReport {
     let threads: Int?
     let zMax: Double
     let reference: ValidationReference
-    /// The exact standard errors and run lengths (`ValidationReference.plan`).
-    var samplingPlan: ExactSamplingPlan? { reference.plan }
+    /// The exact standard errors and run lengths (`ValidationReference.plan`), computed once.
+    let samplingPlan: ExactSamplingPlan?
     /// Against the exact recursion: decides the verdict and the exit code.
     let exact: MomentZTest
     /// Against the gradient-independence model: reported only.
@@ -77,10 +69,12 @@ struct ValidationReport {
         self.threads = threads
         self.zMax = zMax
         self.reference = reference
+        let plan = reference.plan
+        samplingPlan = plan
         // The exact E[Θ²], E[Θ⁴] give the true standard errors; the sample ones are optimistic
         // for heavy-tailed Θ (derivations/06).
         exact = MomentZTest(moments: moments, referenceMean: reference.exactMean, referenceSecondMoment: reference.exactSecond, zMax: zMax,
-                            exactStandardErrors: reference.plan.map { .init(plan: $0, samples: moments.count) })
+                            exactStandardErrors: plan.map { .init(plan: $0, samples: moments.count) })
         gi = MomentZTest(moments: moments, referenceMean: reference.giMean, referenceSecondMoment: reference.giSecond, zMax: zMax)
     }
 
