@@ -15,10 +15,29 @@ public protocol MomentArithmetic: Sendable {
     var inputNorm2: Scalar { get }
     /// P(some hidden layer has no active unit) = 1 − Π_j (1 − 2^{−n_j}).
     func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Scalar
+    /// The same as `constant(c, sigma2Power: d, twoToMinus: k)` for c = Π numerator / Π
+    /// denominator (machine integers, denominator non-zero): rounded arithmetics round the
+    /// quotient directly, without building the rational (the per-layer constants of general
+    /// width sequences are made this way). Same value, hence the same correctly rounded scalar.
+    func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Scalar
 }
 
 extension MomentArithmetic {
     func constant(_ c: BigRational) -> Scalar { constant(c, sigma2Power: 0, twoToMinus: 0) }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Scalar {
+        constant(IntegerQuotient.rational(numerator, denominator), sigma2Power: d, twoToMinus: k)
+    }
+}
+
+/// Products of machine integers as exact rationals (no overflow).
+enum IntegerQuotient {
+    static func rational(_ numerator: [Int], _ denominator: [Int]) -> BigRational {
+        var n = BigRational(1), m = BigRational(1)
+        for f in numerator { n *= BigRational(f) }
+        for f in denominator { m *= BigRational(f) }
+        return n / m
+    }
 }
 
 /// c·(σ²)^d from cached powers (the layer constants only ever need d ≤ 2).
@@ -29,6 +48,16 @@ enum SigmaPowers {
         case 1: return c * sigma2
         case 2: return c * squared
         default: return c * sigma2.power(d)
+        }
+    }
+
+    /// (σ²)^d.
+    static func power(_ d: Int, sigma2: BigRational, squared: BigRational) -> BigRational {
+        switch d {
+        case 0: return 1
+        case 1: return sigma2
+        case 2: return squared
+        default: return sigma2.power(d)
         }
     }
 }
@@ -79,6 +108,14 @@ public struct DoubleArithmetic: MomentArithmetic {
         return mantissa.rescaled(byPowerOfTwo: e - k)
     }
 
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Double {
+        let rounded = BigFloat(quotientOf: numerator, over: denominator, times: SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared),
+                               precision: 53)
+        guard let e = rounded.exponent else { return 0 }
+        let mantissa = rounded.timesPowerOfTwo(-e).doubleValue()
+        return mantissa.rescaled(byPowerOfTwo: e - k)
+    }
+
     public func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Double {
         var logAlive = 0.0
         for run in hiddenRuns {
@@ -111,6 +148,12 @@ public struct MPFRArithmetic: MomentArithmetic {
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
         let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let rounded = BigFloat(exact, precision: precision)
+        return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
+    }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
+        let rounded = BigFloat(quotientOf: numerator, over: denominator, times: SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared),
+                               precision: precision)
         return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
     }
 
@@ -200,6 +243,13 @@ public struct EnclosureArithmetic: MomentArithmetic {
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
         let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let enclosure = Enclosure(exact, precision: precision)
+        return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
+    }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
+        let factor = SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared)
+        let enclosure = Enclosure(lower: BigFloat(quotientOf: numerator, over: denominator, times: factor, precision: precision, rounding: .down),
+                                  upper: BigFloat(quotientOf: numerator, over: denominator, times: factor, precision: precision, rounding: .up))
         return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
     }
 

@@ -81,6 +81,28 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         return TransferMatrix(pattern: pattern, values: values)
     }
 
+    /// One layer's non-zero matrix entries, in the order `PathVector.apply` visits them
+    /// (row-major): applying them alone performs the same roundings as the full matrix,
+    /// whose other stored entries are exact zeros (x + v·0 = x in every arithmetic here).
+    struct SparseLayer {
+        var rows: [Int]
+        var columns: [Int]
+        var values: [Scalar]
+    }
+
+    func sparseLayer(previous: Int, width: Int) -> SparseLayer {
+        let m = layerMatrix(previous: previous, width: width)
+        let pattern = space.pattern
+        var positions = Set<Int>()
+        for edge in space.edges { positions.insert(pattern.position[edge.source * space.stateCount + edge.target]) }
+        let order = positions.sorted()
+        return SparseLayer(rows: order.map { pattern.entries[$0].row }, columns: order.map { pattern.entries[$0].column },
+                           values: order.map { m.values[$0] })
+    }
+
+    /// At most this many width pairs' layers are kept at once.
+    static var cachedWidthPairs: Int { 1 << 12 }
+
     /// start·Π_j M_j over the hidden layers j = 1 … L − 1 (times 2^scale for `Double`).
     func propagate(_ start: [Scalar], through architecture: Architecture) -> PathVector<Scalar> {
         let zero = arithmetic.zero
@@ -92,17 +114,26 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             if cache.count < 64 { cache[key] = m }
             return m
         }
+        // Single layers and short runs (irregular widths) through their non-zero entries only,
+        // built once per distinct width pair, into one reused scratch vector.
+        var sparseCache: [WidthPair: SparseLayer] = [:]
+        func sparse(_ segment: LayerBlock.Segment) -> SparseLayer {
+            let key = WidthPair(previous: segment.previous, width: segment.width)
+            if let known = sparseCache[key] { return known }
+            if sparseCache.count == Self.cachedWidthPairs { sparseCache.removeAll(keepingCapacity: true) }
+            let layer = sparseLayer(previous: segment.previous, width: segment.width)
+            sparseCache[key] = layer
+            return layer
+        }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
-        // Short segments (irregular widths: mostly single layers) reuse one scratch vector
-        // instead of allocating fresh scalars per layer.
         var scratch = PathVector(values: start.map { _ in zero })
         for block in architecture.layerBlocks(periodic: !Scalar.needsRescaling) {
             switch block {
             case .segment(let segment) where segment.count <= 8:
-                let m = matrix(segment)
+                let layer = sparse(segment)
                 for _ in 0..<segment.count {
-                    vector.apply(m, into: &scratch)
+                    vector.apply(layer, into: &scratch)
                     swap(&vector, &scratch)
                 }
             case .segment(let segment):
@@ -118,5 +149,24 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             }
         }
         return vector
+    }
+}
+
+extension PathVector {
+    /// output ← self·M for a layer given by its non-zero entries (same operations, in the same
+    /// order, as `apply(_:into:)` on the full matrix minus its products with exact zeros).
+    func apply<A>(_ layer: TransferRecursionEngine<A>.SparseLayer, into output: inout PathVector) where A.Scalar == Scalar {
+        for i in output.values.indices { output.values[i].setZero() }
+        output.scale = scale
+        layer.values.withUnsafeBufferPointer { m in
+            values.withUnsafeBufferPointer { v in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<m.count {
+                        out[layer.columns[index]].accumulateProduct(v[layer.rows[index]], m[index])
+                    }
+                }
+            }
+        }
+        output.renormalize()
     }
 }
