@@ -75,6 +75,8 @@ public struct DoubleArithmetic: MomentArithmetic {
     let sigma2: BigRational
     let sigma2Squared: BigRational
     public let inputNorm2: Double
+    /// σ² = numerator/denominator as machine integers, when both fit (most σ² users give).
+    let sigma2Integers: (numerator: Int, denominator: Int)?
 
     /// σ² and non-zero ‖x‖² outside this range are refused.
     public static let supportedRange: ClosedRange<BigRational> =
@@ -95,6 +97,25 @@ public struct DoubleArithmetic: MomentArithmetic {
         self.sigma2 = sigma2
         self.sigma2Squared = sigma2 * sigma2
         self.inputNorm2 = BigFloat(inputNorm2, precision: 53).doubleValue()
+        sigma2Integers = Int(sigma2.numeratorString).flatMap { n in Int(sigma2.denominatorString).map { (n, $0) } }
+    }
+
+    /// Π numerator·(σ²)^d / (Π denominator·…) as one IEEE division when both integers are
+    /// exact in a Double (|·| ≤ 2^53): IEEE division rounds correctly to nearest-even, which is
+    /// what MPFR's 53-bit division does, so the value is the same. Nil otherwise.
+    func exactDivision(_ numerator: [Int], _ denominator: [Int], sigma2Power d: Int) -> Double? {
+        guard let (sn, sd) = sigma2Integers else { return nil }
+        var num = 1, den = 1
+        func times(_ x: inout Int, _ f: Int) -> Bool {
+            let (r, overflow) = x.multipliedReportingOverflow(by: f)
+            x = r
+            return !overflow
+        }
+        for f in numerator { guard times(&num, f) else { return nil } }
+        for f in denominator { guard times(&den, f) else { return nil } }
+        for _ in 0..<d { guard times(&num, sn), times(&den, sd) else { return nil } }
+        guard num >= 0, den > 0, num <= 1 << 53, den <= 1 << 53 else { return nil }
+        return Double(num) / Double(den)
     }
 
     public var zero: Double { 0 }
@@ -109,6 +130,11 @@ public struct DoubleArithmetic: MomentArithmetic {
     }
 
     public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Double {
+        // Exact scaling by 2^{−k} while the result stays normal; else the general path below.
+        if let q = exactDivision(numerator, denominator, sigma2Power: d) {
+            if q == 0 { return 0 }
+            if q.exponent - k >= Double.leastNormalMagnitude.exponent { return q.rescaled(byPowerOfTwo: -k) }
+        }
         let rounded = BigFloat(quotientOf: numerator, over: denominator, times: SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared),
                                precision: 53)
         guard let e = rounded.exponent else { return 0 }
