@@ -69,8 +69,7 @@ struct FullLimbFloats {
     /// Rounds the 64N + 1 … bits at wide[low ..< low + N] (top bit set), with the bit below and
     /// `sticky` for everything further down, to nearest-even into value r with exponent e.
     @inline(__always)
-    private func roundInto(_ r: Int, e: Int, low: Int, roundBit: Bool, sticky: Bool) {
-        let n = limbCount
+    private func roundInto(_ r: Int, e: Int, low: Int, roundBit: Bool, sticky: Bool, limbs n: Int) {
         let out = significand(r)
         var exponent = e
         var carry = roundBit && (sticky || wide[low] & 1 == 1)
@@ -89,20 +88,28 @@ struct FullLimbFloats {
 
     /// r ← a·b, correctly rounded to nearest-even (r may be a or b).
     func multiply(_ r: Int, _ a: Int, _ b: Int) {
+        // A literal limb count lets the compiler unroll every loop (256 bits is the common case).
+        switch limbCount {
+        case 4: multiply(r, a, b, limbs: 4)
+        case 2: multiply(r, a, b, limbs: 2)
+        default: multiply(r, a, b, limbs: limbCount)
+        }
+    }
+
+    @inline(__always)
+    private func multiply(_ r: Int, _ a: Int, _ b: Int, limbs n: Int) {
         let ea = exponents[a], eb = exponents[b]
         if ea == Self.zeroExponent || eb == Self.zeroExponent { exponents[r] = Self.zeroExponent; return }
-        let n = limbCount
         let x = significand(a), y = significand(b)
         for j in 0..<(2 * n) { wide[j] = 0 }
         for i in 0..<n {
             var carry: UInt64 = 0
             let xi = x[i]
             for j in 0..<n {
-                let (high, low) = xi.multipliedFullWidth(by: y[j])
-                let (s1, c1) = wide[i + j].addingReportingOverflow(low)
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                wide[i + j] = s2
-                carry = high &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+                // x_i·y_j + w + c < 2^128: one 128-bit multiply-add (mul, add, adc).
+                let t = UInt128(xi) &* UInt128(y[j]) &+ UInt128(wide[i + j]) &+ UInt128(carry)
+                wide[i + j] = UInt64(truncatingIfNeeded: t)
+                carry = UInt64(truncatingIfNeeded: t >> 64)
             }
             wide[i + n] = carry
         }
@@ -116,16 +123,25 @@ struct FullLimbFloats {
         let below = wide[n - 1]
         var sticky = below << 1 != 0
         if !sticky { for j in 0..<(n - 1) where wide[j] != 0 { sticky = true; break } }
-        roundInto(r, e: e, low: n, roundBit: below >> 63 == 1, sticky: sticky)
+        roundInto(r, e: e, low: n, roundBit: below >> 63 == 1, sticky: sticky, limbs: n)
     }
 
     /// r ← a + b, correctly rounded to nearest-even (r may be a or b).
-    func add(_ r: Int, _ a0: Int, _ b0: Int) {
+    func add(_ r: Int, _ a: Int, _ b: Int) {
+        switch limbCount {
+        case 4: add(r, a, b, limbs: 4)
+        case 2: add(r, a, b, limbs: 2)
+        default: add(r, a, b, limbs: limbCount)
+        }
+    }
+
+    @inline(__always)
+    private func add(_ r: Int, _ a0: Int, _ b0: Int, limbs n: Int) {
         var a = a0, b = b0
         if exponents[a] == Self.zeroExponent { copy(r, b); return }
         if exponents[b] == Self.zeroExponent { copy(r, a); return }
         if exponents[a] < exponents[b] { swap(&a, &b) }
-        let n = limbCount, bits = 64 * n
+        let bits = 64 * n
         let d = exponents[a] - exponents[b]
         // b < 2^(e_a − p − 1), strictly below half an ulp of a: the sum rounds to a.
         if d > bits { copy(r, a); return }
@@ -135,22 +151,33 @@ struct FullLimbFloats {
         for j in 0..<n { wide[n + 1 + j] = x[j] }
         wide[2 * n + 1] = 0
         let limbShift = d >> 6, bitShift = UInt64(d & 63)
-        var carry = false
-        // Limb k of the shifted b (k = 0 … 2N+1, position in `wide`) takes bits of y from limbs
-        // k − (N+1) + limbShift and the one above it.
-        for k in 0..<(2 * n + 2) {
-            let source = k - (n + 1) + limbShift
-            var limb: UInt64 = 0
-            if bitShift == 0 {
-                if source >= 0 && source < n { limb = y[source] }
-            } else {
-                if source >= 0 && source < n { limb = y[source] >> bitShift }
-                if source + 1 >= 0 && source + 1 < n { limb |= y[source + 1] << (64 - bitShift) }
+        // Limb k of the shifted b (position in `wide`) takes bits of y from limbs
+        // k − (N+1) + limbShift and the one above it; b reaches limbs first ..< last, and
+        // above them only the carry moves on.
+        let first = max(0, n - limbShift), last = 2 * n + 1 - limbShift
+        var carry: UInt64 = 0
+        if bitShift == 0 {
+            for k in (n + 1 - limbShift)..<last {
+                let t = UInt128(wide[k]) &+ UInt128(y[k - (n + 1) + limbShift]) &+ UInt128(carry)
+                wide[k] = UInt64(truncatingIfNeeded: t)
+                carry = UInt64(truncatingIfNeeded: t >> 64)
             }
-            let (s1, c1) = wide[k].addingReportingOverflow(limb)
-            let (s2, c2) = s1.addingReportingOverflow(carry ? 1 : 0)
-            wide[k] = s2
-            carry = c1 || c2
+        } else {
+            for k in first..<last {
+                let source = k - (n + 1) + limbShift
+                let lowPart = source >= 0 ? y[source] >> bitShift : 0
+                let highPart = source + 1 < n ? y[source + 1] << (64 - bitShift) : 0
+                let t = UInt128(wide[k]) &+ UInt128(lowPart | highPart) &+ UInt128(carry)
+                wide[k] = UInt64(truncatingIfNeeded: t)
+                carry = UInt64(truncatingIfNeeded: t >> 64)
+            }
+        }
+        var k = last
+        while carry != 0 && k < 2 * n + 2 {
+            let (sum, overflow) = wide[k].addingReportingOverflow(carry)
+            wide[k] = sum
+            carry = overflow ? 1 : 0
+            k += 1
         }
         if wide[2 * n + 1] != 0 {
             // Carry into a new top bit: the significand is bits (N+1)·64 + 1 … (2N+1)·64; shift right by one.
@@ -158,12 +185,12 @@ struct FullLimbFloats {
             var sticky = false
             for j in 0...n where wide[j] != 0 { sticky = true; break }
             for j in 0..<n { wide[n + 1 + j] = (wide[n + 1 + j] >> 1) | (wide[n + 2 + j] << 63) }
-            roundInto(r, e: exponents[a] + 1, low: n + 1, roundBit: roundBit, sticky: sticky)
+            roundInto(r, e: exponents[a] + 1, low: n + 1, roundBit: roundBit, sticky: sticky, limbs: n)
         } else {
             let below = wide[n]
             var sticky = below << 1 != 0
             if !sticky { for j in 0..<n where wide[j] != 0 { sticky = true; break } }
-            roundInto(r, e: exponents[a], low: n + 1, roundBit: below >> 63 == 1, sticky: sticky)
+            roundInto(r, e: exponents[a], low: n + 1, roundBit: below >> 63 == 1, sticky: sticky, limbs: n)
         }
     }
 }
