@@ -87,12 +87,16 @@ struct FullLimbFloats {
     }
 
     /// r ← a·b, correctly rounded to nearest-even (r may be a or b).
-    func multiply(_ r: Int, _ a: Int, _ b: Int) {
-        // A literal limb count lets the compiler unroll every loop (256 bits is the common case).
+    func multiply(_ r: Int, _ a: Int, _ b: Int) { withLiteralLimbCount { multiply(r, a, b, limbs: $0) } }
+
+    /// Calls `body` with the limb count as a literal for 2 and 4 limbs (128 and 256 bits), so
+    /// that inlining lets the compiler unroll every loop.
+    @inline(__always)
+    private func withLiteralLimbCount(_ body: (Int) -> Void) {
         switch limbCount {
-        case 4: multiply(r, a, b, limbs: 4)
-        case 2: multiply(r, a, b, limbs: 2)
-        default: multiply(r, a, b, limbs: limbCount)
+        case 4: body(4)
+        case 2: body(2)
+        default: body(limbCount)
         }
     }
 
@@ -127,13 +131,7 @@ struct FullLimbFloats {
     }
 
     /// r ← a + b, correctly rounded to nearest-even (r may be a or b).
-    func add(_ r: Int, _ a: Int, _ b: Int) {
-        switch limbCount {
-        case 4: add(r, a, b, limbs: 4)
-        case 2: add(r, a, b, limbs: 2)
-        default: add(r, a, b, limbs: limbCount)
-        }
-    }
+    func add(_ r: Int, _ a: Int, _ b: Int) { withLiteralLimbCount { add(r, a, b, limbs: $0) } }
 
     @inline(__always)
     private func add(_ r: Int, _ a0: Int, _ b0: Int, limbs n: Int) {

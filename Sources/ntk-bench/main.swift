@@ -244,8 +244,8 @@ let gaussianRate = 1e7 / median((0..<5).map { _ in seconds { _ = drawGaussianRow
 let gaussiansPerValidateSample = 100.0 + 48 * 100 * 50 + 50
 let validateLimit = gaussianRate / gaussiansPerValidateSample
 let mc = SimulatedArchitecture(inputDimension: 100, hiddenWidths: Array(repeating: 100, count: 49), sigma2: 2, inputNorm2: 1)
-print(String(format: "  Gaussian-generation limit for validate width 100, depth 50: %.0f samples/s per thread; target = %d threads x limit / 1.5",
-             validateLimit, threads))
+if benchFilter == nil { print(String(format: "  Gaussian-generation limit for validate width 100, depth 50: %.0f samples/s per thread; target = %d threads x limit / 1.5",
+             validateLimit, threads)) }
 report("validate: width 100, depth 50, 4096 samples, \(threads) threads", runs: 5, work: 4096, unit: "samples/s",
        target: .rate((validateLimit * Double(threads) / 1.5).rounded())) {
     _ = simulate(mc, samples: 4096, seed: 1, threads: threads)

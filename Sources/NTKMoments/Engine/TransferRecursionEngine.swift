@@ -48,11 +48,12 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
     let space: any TransferStateSpace
 
     /// E[a^i b^j] of one layer for every (i, j) with i + j ≤ the space's degree.
-    func jointExpectations(previous: Int, width: Int) -> [[Scalar]] {
+    func jointExpectations(previous: Int, width: Int, cache: JointLayerMoments.Cache? = nil) -> [[Scalar]] {
         let order = space.maximumDegree
         return (0...order).map { i in
             (0...(order - i)).map { j in
-                let c = JointLayerMoments.coefficients(forward: i, backward: j, previous: previous, width: width, model: model)
+                let c = cache?.coefficients(forward: i, backward: j, previous: previous, width: width)
+                    ?? JointLayerMoments.coefficients(forward: i, backward: j, previous: previous, width: width, model: model)
                 if width == 1 && j > 0 && model == .exact { return arithmetic.zero }  // χ²₀ = 0
                 // For narrow layers fold 2^{−n} into one exact rational: no cancellation at all.
                 if width <= 64 || c.timesTwoToMinusN.isZero {
@@ -64,8 +65,8 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         }
     }
 
-    func layerMatrix(previous: Int, width: Int) -> TransferMatrix<Scalar> {
-        let e = jointExpectations(previous: previous, width: width)
+    func layerMatrix(previous: Int, width: Int, cache: JointLayerMoments.Cache? = nil) -> TransferMatrix<Scalar> {
+        let e = jointExpectations(previous: previous, width: width, cache: cache)
         let pattern = space.pattern
         var values = Array(repeating: arithmetic.zero, count: pattern.entries.count)
         for edge in space.edges {
@@ -90,8 +91,8 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         var values: [Scalar]
     }
 
-    func sparseLayer(previous: Int, width: Int) -> SparseLayer {
-        let m = layerMatrix(previous: previous, width: width)
+    func sparseLayer(previous: Int, width: Int, cache: JointLayerMoments.Cache) -> SparseLayer {
+        let m = layerMatrix(previous: previous, width: width, cache: cache)
         let pattern = space.pattern
         var positions = Set<Int>()
         for edge in space.edges { positions.insert(pattern.position[edge.source * space.stateCount + edge.target]) }
@@ -117,11 +118,12 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         // Single layers and short runs (irregular widths) through their non-zero entries only,
         // built once per distinct width pair, into one reused scratch vector.
         var sparseCache: [WidthPair: SparseLayer] = [:]
+        let coefficientCache = JointLayerMoments.Cache(model: model, order: space.maximumDegree)
         func sparse(_ segment: LayerBlock.Segment) -> SparseLayer {
             let key = WidthPair(previous: segment.previous, width: segment.width)
             if let known = sparseCache[key] { return known }
             if sparseCache.count == Self.cachedWidthPairs { sparseCache.removeAll(keepingCapacity: true) }
-            let layer = sparseLayer(previous: segment.previous, width: segment.width)
+            let layer = sparseLayer(previous: segment.previous, width: segment.width, cache: coefficientCache)
             sparseCache[key] = layer
             return layer
         }
