@@ -82,6 +82,9 @@ extension BigFloat {
             for i in vectors[k].indices where !isKnownUniquelyReferenced(&vectors[k][i].storage) { vectors[k][i].makeUnique() }
             for i in buffers[k].indices where !isKnownUniquelyReferenced(&buffers[k][i].storage) { buffers[k][i].makeUnique() }
         }
+        if applyFullLimbSequence(plans: plans, coefficientSets: coefficientSets, steps: steps, vectors: &vectors, precision: scratch.precision) {
+            return
+        }
         let s = scratch.storage.pointer
         typealias Pointer = UnsafeMutablePointer<__mpfr_struct>
         var current = vectors.map { $0.map { $0.storage.pointer } }
@@ -129,5 +132,62 @@ extension BigFloat {
                 mpfr_add(target, target, s, MPFR_RNDN)
             }
         }
+    }
+}
+
+extension BigFloat {
+    /// `applySparseSequence` in `FullLimbFloats` when every value is zero or positive at one
+    /// precision that is a whole number of limbs (128, 192, 256, … bits): the same operations
+    /// in the same order, each correctly rounded to nearest like MPFR's, so the same results,
+    /// several times faster. Returns false (touching nothing) when it does not apply.
+    static func applyFullLimbSequence(plans: [SparseLinearPlan], coefficientSets: [[BigFloat]], steps: [Int],
+                                      vectors: inout [[BigFloat]], precision p: Int) -> Bool {
+        guard p % 64 == 0, !steps.isEmpty else { return false }
+        let n = p / 64
+        // Layout: coefficient sets, then for each vector two halves (current, next), then scratch.
+        var setStart: [Int] = [], total = 0
+        for set in coefficientSets { setStart.append(total); total += set.count }
+        var vectorStart: [Int] = []
+        for v in vectors { vectorStart.append(total); total += 2 * v.count }
+        let scratch = total
+        let pool = FullLimbFloats(limbCount: n, count: total + 1)
+        defer { pool.deallocate() }
+        for (j, set) in coefficientSets.enumerated() {
+            for (i, c) in set.enumerated() where !c.withMPFR({ pool.load(setStart[j] + i, from: $0) }) { return false }
+        }
+        for (k, v) in vectors.enumerated() {
+            for (i, x) in v.enumerated() where !x.withMPFR({ pool.load(vectorStart[k] + i, from: $0) }) { return false }
+        }
+        var current = vectorStart, next = vectors.indices.map { vectorStart[$0] + vectors[$0].count }
+        for step in steps {
+            let c = setStart[step]
+            for (k, plan) in plans.enumerated() {
+                let v = current[k], o = next[k]
+                for t in plan.untouched { pool.setZero(o + t) }
+                for g in plan.targets.indices {
+                    let start = plan.sourceStarts[g], end = plan.sourceStarts[g + 1]
+                    let factor: Int
+                    if end - start == 1 {
+                        factor = v + plan.sources[start]
+                    } else {
+                        pool.copy(scratch, v + plan.sources[start])
+                        for s in (start + 1)..<end { pool.add(scratch, scratch, v + plan.sources[s]) }
+                        factor = scratch
+                    }
+                    let target = o + plan.targets[g], coefficient = c + plan.coefficientIndices[g]
+                    if plan.assigns[g] {
+                        pool.multiply(target, factor, coefficient)
+                    } else {
+                        pool.multiply(scratch, factor, coefficient)
+                        pool.add(target, target, scratch)
+                    }
+                }
+            }
+            swap(&current, &next)
+        }
+        for k in vectors.indices {
+            for i in vectors[k].indices { pool.store(current[k] + i, into: vectors[k][i].storage.pointer) }
+        }
+        return true
     }
 }

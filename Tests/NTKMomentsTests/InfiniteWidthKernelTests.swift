@@ -246,3 +246,22 @@ struct NeuralTangentsGoldenTests {
         }
     }
 }
+
+@Suite("Deep certified kernels (small-angle series)")
+struct DeepCertifiedKernelTests {
+    @Test("check: kernel-certified-deep — at depth 30000 (angles below 2^-8 after the first layers) the 128-bit enclosure contains the 400-bit value and stays tight")
+    func deepEnclosureContainsReference() throws {
+        let a = try Architecture(width: 3, depth: 30_000, sigma2: 2)
+        let reference = InfiniteWidthKernelRecursion(architecture: a, arithmetic: try MPFRKernelArithmetic(precision: 400))
+        let certified = InfiniteWidthKernelRecursion(architecture: a, arithmetic: try EnclosureKernelArithmetic(precision: 128))
+        for c in [BigRational(1, 2), BigRational(-9, 10), 1 - BigRational(1, 10).power(8)] {
+            let r = try reference.evaluate(q1: 1, q2: 1, c: c)
+            let e = try certified.evaluate(q1: 1, q2: 1, c: c)
+            for (enc, value) in [(e.ntk, r.ntk), (e.nngp, r.nngp), (e.normalized, r.normalized)] {
+                #expect(!(value < enc.lower) && !(enc.upper < value), "c=\(c): \(value) ∉ [\(enc.lower), \(enc.upper)]")
+                let rel = (enc.width / value.magnitude()).doubleValue()
+                #expect(rel < 1e-25, "c=\(c): relative width \(rel)")
+            }
+        }
+    }
+}

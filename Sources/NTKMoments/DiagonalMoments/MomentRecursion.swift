@@ -47,6 +47,9 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
     /// squaring their matrices).
     static var shortRun: Int { 8 }
 
+    /// At most this many width pairs' expectations are kept at once (6 scalars each).
+    static var cachedWidthPairs: Int { 1 << 14 }
+
     static var meanPattern: TransferPattern { Patterns.mean }
     static var pairPattern: TransferPattern { Patterns.pair }
 
@@ -141,10 +144,6 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         var partialSum = zero
         let meanOperator = model == .exact ? FactoredLayerOperator.exactMean : FactoredLayerOperator.giMean
         let pairOperator = model == .exact ? FactoredLayerOperator.exactPair : FactoredLayerOperator.giPair
-        // Consecutive short segments (single layers, runs up to `shortRun`) are collected and
-        // applied as one batch: the distinct (n_{j−1}, n_j) pairs' expectations once, then one
-        // step per layer — through the type's raw fast path where it has one (MPFR), else
-        // layer by layer through the factored operator.
         /// One layer through the factored operators.
         func applyLayer(_ expectations: [Scalar]) {
             meanVector.apply(meanOperator, expectations: expectations, into: &meanScratch, scratch: &partialSum)
@@ -152,37 +151,46 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
             pairVector.apply(pairOperator, expectations: expectations, into: &pairScratch, scratch: &partialSum)
             swap(&pairVector, &pairScratch)
         }
-        var cachedKeys: [WidthPair] = []
-        var cachedExpectations: [[Scalar]] = []
-        var pending: [LayerBlock.Segment] = []
-        var pendingLayers = 0
+        // Short segments (single layers, runs up to `shortRun`) are collected and applied in
+        // batches: each distinct (n_{j−1}, n_j) pair's expectations are built once per run (a
+        // random width sequence from 60…140 has at most 81² pairs however deep it is), then one
+        // step per layer — through the type's raw fast path where it has one (MPFR, Double),
+        // else layer by layer through the factored operator.
+        var pairIndex: [WidthPair: Int] = [:]
+        var sets: [[Scalar]] = []
+        var steps: [Int] = []
         func flush() {
-            guard !pending.isEmpty else { return }
-            defer { pending.removeAll(keepingCapacity: true); pendingLayers = 0 }
-            var index: [WidthPair: Int] = [:]
-            var sets: [[Scalar]] = []
-            var steps: [Int] = []
-            steps.reserveCapacity(pendingLayers)
-            for segment in pending {
-                let key = WidthPair(previous: segment.previous, width: segment.width)
-                let i: Int
-                if let known = index[key] {
-                    i = known
-                } else {
-                    i = sets.count
-                    index[key] = i
-                    sets.append(LayerMoments(previous: segment.previous, width: segment.width, model: model, arithmetic: arithmetic).values)
-                }
-                for _ in 0..<segment.count { steps.append(i) }
-            }
+            guard !steps.isEmpty else { return }
+            defer { steps.removeAll(keepingCapacity: true) }
             // Move the vectors out so that the fast path owns their storage uniquely.
             var vectors = [meanVector.values, pairVector.values], buffers = [meanScratch.values, pairScratch.values]
             meanVector.values = []; pairVector.values = []; meanScratch.values = []; pairScratch.values = []
-            let done = Scalar.applySequence(plans: [meanOperator.plan, pairOperator.plan], coefficientSets: sets, steps: steps,
+            let plans = [meanOperator.plan, pairOperator.plan]
+            var done: Bool
+            if Scalar.needsRescaling {
+                var scales = [meanVector.scale, pairVector.scale]
+                done = Scalar.applyRescaledSequence(plans: plans, coefficientSets: sets, steps: steps, vectors: &vectors, scales: &scales)
+                (meanVector.scale, pairVector.scale) = (scales[0], scales[1])
+            } else {
+                done = Scalar.applySequence(plans: plans, coefficientSets: sets, steps: steps,
                                             vectors: &vectors, buffers: &buffers, scratch: &partialSum)
+            }
             (meanVector.values, pairVector.values, meanScratch.values, pairScratch.values) = (vectors[0], vectors[1], buffers[0], buffers[1])
             if done { return }
             for step in steps { applyLayer(sets[step]) }
+        }
+        func expectationIndex(_ segment: LayerBlock.Segment) -> Int {
+            let key = WidthPair(previous: segment.previous, width: segment.width)
+            if let known = pairIndex[key] { return known }
+            if sets.count == Self.cachedWidthPairs {
+                // Bounded memory for sequences with very many distinct pairs: start afresh.
+                flush()
+                sets.removeAll(keepingCapacity: true)
+                pairIndex.removeAll(keepingCapacity: true)
+            }
+            pairIndex[key] = sets.count
+            sets.append(LayerMoments(previous: segment.previous, width: segment.width, model: model, arithmetic: arithmetic).values)
+            return sets.count - 1
         }
         let blocks = architecture.layerBlocks(periodic: !Scalar.needsRescaling)
         for block in blocks {
@@ -208,27 +216,10 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
                 let matrices = layerMatrices(previous: segment.previous, width: segment.width)
                 meanVector = meanVector.applying(matrices.mean, power: segment.count, zero: zero)
                 pairVector = pairVector.applying(matrices.pair, power: segment.count, zero: zero)
-            case .segment(let segment) where !Scalar.hasSequenceFastPath:
-                // Layer by layer, with the expectations of the last few width pairs cached.
-                let key = WidthPair(previous: segment.previous, width: segment.width)
-                let index: Int
-                if let hit = cachedKeys.firstIndex(of: key) {
-                    index = hit
-                } else {
-                    if cachedKeys.count == 16 {
-                        cachedKeys.removeAll(keepingCapacity: true)
-                        cachedExpectations.removeAll(keepingCapacity: true)
-                    }
-                    cachedKeys.append(key)
-                    cachedExpectations.append(LayerMoments(previous: segment.previous, width: segment.width,
-                                                           model: model, arithmetic: arithmetic).values)
-                    index = cachedKeys.count - 1
-                }
-                for _ in 0..<segment.count { applyLayer(cachedExpectations[index]) }
             case .segment(let segment):
-                pending.append(segment)
-                pendingLayers += segment.count
-                if pendingLayers >= 1 << 16 { flush() }
+                let index = expectationIndex(segment)
+                for _ in 0..<segment.count { steps.append(index) }
+                if steps.count >= 1 << 16 { flush() }
             }
         }
         flush()

@@ -27,12 +27,14 @@ struct LayerMoments<Scalar: MomentScalar> {
     var bb: Scalar
 
     init<A: MomentArithmetic>(previous p: Int, width n: Int, model: MomentModel, arithmetic: A) where A.Scalar == Scalar {
-        let P = BigRational(p), N = BigRational(n)
-        one = model == .exact
-            ? arithmetic.constant(1) - arithmetic.constant(1, sigma2Power: 0, twoToMinus: n)
-            : arithmetic.constant(1)
-        a = arithmetic.constant(N / (2 * P), sigma2Power: 1, twoToMinus: 0)
-        aa = arithmetic.constant(N * (N + 5) / (4 * P * P), sigma2Power: 2, twoToMinus: 0)
+        // Each constant is c·(σ²)^d·2^{−k} with c a quotient of small integers, rounded once
+        // (`constant(quotientOf:…)`: no rational is built, the layer's hot start-up cost).
+        func c(_ numerator: [Int], _ denominator: [Int], _ d: Int, _ k: Int = 0) -> Scalar {
+            arithmetic.constant(quotientOf: numerator, over: denominator, sigma2Power: d, twoToMinus: k)
+        }
+        one = model == .exact ? c([1], [1], 0) - c([1], [1], 0, n) : c([1], [1], 0)
+        a = c([n], [2, p], 1)
+        aa = c([n, n + 5], [4, p, p], 2)
         switch model {
         case .exact:
             if n == 1 {
@@ -41,16 +43,18 @@ struct LayerMoments<Scalar: MomentScalar> {
                 bb = arithmetic.zero
                 ab = arithmetic.zero
             } else {
-                b = arithmetic.constant((N - 2) / (2 * N), sigma2Power: 1, twoToMinus: 0)
-                    + arithmetic.constant(1 / N, sigma2Power: 1, twoToMinus: n)
-                bb = arithmetic.constant((N * N + N - 4) / (4 * N * N), sigma2Power: 2, twoToMinus: 0)
-                    + arithmetic.constant(1 / (N * N), sigma2Power: 2, twoToMinus: n)
-                ab = arithmetic.constant((N - 1) / (4 * P), sigma2Power: 2, twoToMinus: 0)
+                b = c([n - 2], [2, n], 1) + c([1], [n], 1, n)
+                // n² + n − 4 = n(n + 1) − 4, formed without overflow for any width.
+                bb = (n < 1 << 31 ? c([n * n + n - 4], [4, n, n], 2)
+                                  : arithmetic.constant((BigRational(n) * BigRational(n + 1) - 4) / (4 * BigRational(n) * BigRational(n)),
+                                                        sigma2Power: 2, twoToMinus: 0))
+                    + c([1], [n, n], 2, n)
+                ab = c([n - 1], [4, p], 2)
             }
         case .gradientIndependence:
-            b = arithmetic.constant(BigRational(1, 2), sigma2Power: 1, twoToMinus: 0)
-            bb = arithmetic.constant((N + 5) / (4 * N), sigma2Power: 2, twoToMinus: 0)
-            ab = arithmetic.constant((N + 1) / (4 * P), sigma2Power: 2, twoToMinus: 0)
+            b = c([1], [2], 1)
+            bb = c([n + 5], [4, n], 2)
+            ab = c([n + 1], [4, p], 2)
         }
     }
 

@@ -15,10 +15,29 @@ public protocol MomentArithmetic: Sendable {
     var inputNorm2: Scalar { get }
     /// P(some hidden layer has no active unit) = 1 − Π_j (1 − 2^{−n_j}).
     func probabilityOfDeadLayer(hiddenRuns: [WidthRun]) -> Scalar
+    /// The same as `constant(c, sigma2Power: d, twoToMinus: k)` for c = Π numerator / Π
+    /// denominator (machine integers, denominator non-zero): rounded arithmetics round the
+    /// quotient directly, without building the rational (the per-layer constants of general
+    /// width sequences are made this way). Same value, hence the same correctly rounded scalar.
+    func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Scalar
 }
 
 extension MomentArithmetic {
     func constant(_ c: BigRational) -> Scalar { constant(c, sigma2Power: 0, twoToMinus: 0) }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Scalar {
+        constant(IntegerQuotient.rational(numerator, denominator), sigma2Power: d, twoToMinus: k)
+    }
+}
+
+/// Products of machine integers as exact rationals (no overflow).
+enum IntegerQuotient {
+    static func rational(_ numerator: [Int], _ denominator: [Int]) -> BigRational {
+        var n = BigRational(1), m = BigRational(1)
+        for f in numerator { n *= BigRational(f) }
+        for f in denominator { m *= BigRational(f) }
+        return n / m
+    }
 }
 
 /// c·(σ²)^d from cached powers (the layer constants only ever need d ≤ 2).
@@ -29,6 +48,16 @@ enum SigmaPowers {
         case 1: return c * sigma2
         case 2: return c * squared
         default: return c * sigma2.power(d)
+        }
+    }
+
+    /// (σ²)^d.
+    static func power(_ d: Int, sigma2: BigRational, squared: BigRational) -> BigRational {
+        switch d {
+        case 0: return 1
+        case 1: return sigma2
+        case 2: return squared
+        default: return sigma2.power(d)
         }
     }
 }
@@ -46,6 +75,8 @@ public struct DoubleArithmetic: MomentArithmetic {
     let sigma2: BigRational
     let sigma2Squared: BigRational
     public let inputNorm2: Double
+    /// σ² = numerator/denominator as machine integers, when both fit (most σ² users give).
+    let sigma2Integers: (numerator: Int, denominator: Int)?
 
     /// σ² and non-zero ‖x‖² outside this range are refused.
     public static let supportedRange: ClosedRange<BigRational> =
@@ -66,6 +97,25 @@ public struct DoubleArithmetic: MomentArithmetic {
         self.sigma2 = sigma2
         self.sigma2Squared = sigma2 * sigma2
         self.inputNorm2 = BigFloat(inputNorm2, precision: 53).doubleValue()
+        sigma2Integers = Int(sigma2.numeratorString).flatMap { n in Int(sigma2.denominatorString).map { (n, $0) } }
+    }
+
+    /// Π numerator·(σ²)^d / (Π denominator·…) as one IEEE division when both integers are
+    /// exact in a Double (|·| ≤ 2^53): IEEE division rounds correctly to nearest-even, which is
+    /// what MPFR's 53-bit division does, so the value is the same. Nil otherwise.
+    func exactDivision(_ numerator: [Int], _ denominator: [Int], sigma2Power d: Int) -> Double? {
+        guard let (sn, sd) = sigma2Integers else { return nil }
+        var num = 1, den = 1
+        func times(_ x: inout Int, _ f: Int) -> Bool {
+            let (r, overflow) = x.multipliedReportingOverflow(by: f)
+            x = r
+            return !overflow
+        }
+        for f in numerator { guard times(&num, f) else { return nil } }
+        for f in denominator { guard times(&den, f) else { return nil } }
+        for _ in 0..<d { guard times(&num, sn), times(&den, sd) else { return nil } }
+        guard num >= 0, den > 0, num <= 1 << 53, den <= 1 << 53 else { return nil }
+        return Double(num) / Double(den)
     }
 
     public var zero: Double { 0 }
@@ -74,6 +124,19 @@ public struct DoubleArithmetic: MomentArithmetic {
         let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         // Round once from the exact rational; scale separately so 2^{-k} never spoils it.
         let rounded = BigFloat(exact, precision: 53)
+        guard let e = rounded.exponent else { return 0 }
+        let mantissa = rounded.timesPowerOfTwo(-e).doubleValue()
+        return mantissa.rescaled(byPowerOfTwo: e - k)
+    }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Double {
+        // Exact scaling by 2^{−k} while the result stays normal; else the general path below.
+        if let q = exactDivision(numerator, denominator, sigma2Power: d) {
+            if q == 0 { return 0 }
+            if q.exponent - k >= Double.leastNormalMagnitude.exponent { return q.rescaled(byPowerOfTwo: -k) }
+        }
+        let rounded = BigFloat(quotientOf: numerator, over: denominator, times: SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared),
+                               precision: 53)
         guard let e = rounded.exponent else { return 0 }
         let mantissa = rounded.timesPowerOfTwo(-e).doubleValue()
         return mantissa.rescaled(byPowerOfTwo: e - k)
@@ -111,6 +174,12 @@ public struct MPFRArithmetic: MomentArithmetic {
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
         let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let rounded = BigFloat(exact, precision: precision)
+        return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
+    }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> BigFloat {
+        let rounded = BigFloat(quotientOf: numerator, over: denominator, times: SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared),
+                               precision: precision)
         return k == 0 ? rounded : rounded.timesPowerOfTwo(-k)
     }
 
@@ -200,6 +269,13 @@ public struct EnclosureArithmetic: MomentArithmetic {
     public func constant(_ c: BigRational, sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
         let exact = SigmaPowers.times(c, sigma2: sigma2, squared: sigma2Squared, power: d)
         let enclosure = Enclosure(exact, precision: precision)
+        return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
+    }
+
+    public func constant(quotientOf numerator: [Int], over denominator: [Int], sigma2Power d: Int, twoToMinus k: Int) -> Enclosure {
+        let factor = SigmaPowers.power(d, sigma2: sigma2, squared: sigma2Squared)
+        let enclosure = Enclosure(lower: BigFloat(quotientOf: numerator, over: denominator, times: factor, precision: precision, rounding: .down),
+                                  upper: BigFloat(quotientOf: numerator, over: denominator, times: factor, precision: precision, rounding: .up))
         return k == 0 ? enclosure : enclosure.timesPowerOfTwo(-k)
     }
 

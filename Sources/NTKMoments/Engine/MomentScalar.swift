@@ -46,6 +46,12 @@ public protocol MomentScalar: Sendable {
 
     /// True when `applySequence` has a fast path (the engine then batches layers for it).
     static var hasSequenceFastPath: Bool { get }
+
+    /// The same for rescaled types (`needsRescaling`): after every step each vector k is
+    /// renormalised exactly as `Rescaling.normalize` does, its power of two added to scales[k].
+    /// Returns false (doing nothing) for types without one.
+    static func applyRescaledSequence(plans: [SparseLinearPlan], coefficientSets: [[Self]], steps: [Int],
+                                      vectors: inout [[Self]], scales: inout [Int]) -> Bool
 }
 
 extension MomentScalar {
@@ -76,6 +82,9 @@ extension MomentScalar {
                                      vectors: inout [[Self]], buffers: inout [[Self]], scratch: inout Self) -> Bool { false }
 
     public static var hasSequenceFastPath: Bool { false }
+
+    public static func applyRescaledSequence(plans: [SparseLinearPlan], coefficientSets: [[Self]], steps: [Int],
+                                             vectors: inout [[Self]], scales: inout [Int]) -> Bool { false }
 
     public static var needsRescaling: Bool { false }
     public var rescalingExponent: Int? { nil }

@@ -48,11 +48,12 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
     let space: any TransferStateSpace
 
     /// E[a^i b^j] of one layer for every (i, j) with i + j ≤ the space's degree.
-    func jointExpectations(previous: Int, width: Int) -> [[Scalar]] {
+    func jointExpectations(previous: Int, width: Int, cache: JointLayerMoments.Cache? = nil) -> [[Scalar]] {
         let order = space.maximumDegree
         return (0...order).map { i in
             (0...(order - i)).map { j in
-                let c = JointLayerMoments.coefficients(forward: i, backward: j, previous: previous, width: width, model: model)
+                let c = cache?.coefficients(forward: i, backward: j, previous: previous, width: width)
+                    ?? JointLayerMoments.coefficients(forward: i, backward: j, previous: previous, width: width, model: model)
                 if width == 1 && j > 0 && model == .exact { return arithmetic.zero }  // χ²₀ = 0
                 // For narrow layers fold 2^{−n} into one exact rational: no cancellation at all.
                 if width <= 64 || c.timesTwoToMinusN.isZero {
@@ -64,8 +65,8 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         }
     }
 
-    func layerMatrix(previous: Int, width: Int) -> TransferMatrix<Scalar> {
-        let e = jointExpectations(previous: previous, width: width)
+    func layerMatrix(previous: Int, width: Int, cache: JointLayerMoments.Cache? = nil) -> TransferMatrix<Scalar> {
+        let e = jointExpectations(previous: previous, width: width, cache: cache)
         let pattern = space.pattern
         var values = Array(repeating: arithmetic.zero, count: pattern.entries.count)
         for edge in space.edges {
@@ -81,6 +82,28 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         return TransferMatrix(pattern: pattern, values: values)
     }
 
+    /// One layer's non-zero matrix entries, in the order `PathVector.apply` visits them
+    /// (row-major): applying them alone performs the same roundings as the full matrix,
+    /// whose other stored entries are exact zeros (x + v·0 = x in every arithmetic here).
+    struct SparseLayer {
+        var rows: [Int]
+        var columns: [Int]
+        var values: [Scalar]
+    }
+
+    func sparseLayer(previous: Int, width: Int, cache: JointLayerMoments.Cache) -> SparseLayer {
+        let m = layerMatrix(previous: previous, width: width, cache: cache)
+        let pattern = space.pattern
+        var positions = Set<Int>()
+        for edge in space.edges { positions.insert(pattern.position[edge.source * space.stateCount + edge.target]) }
+        let order = positions.sorted()
+        return SparseLayer(rows: order.map { pattern.entries[$0].row }, columns: order.map { pattern.entries[$0].column },
+                           values: order.map { m.values[$0] })
+    }
+
+    /// At most this many width pairs' layers are kept at once.
+    static var cachedWidthPairs: Int { 1 << 12 }
+
     /// start·Π_j M_j over the hidden layers j = 1 … L − 1 (times 2^scale for `Double`).
     func propagate(_ start: [Scalar], through architecture: Architecture) -> PathVector<Scalar> {
         let zero = arithmetic.zero
@@ -92,17 +115,27 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             if cache.count < 64 { cache[key] = m }
             return m
         }
+        // Single layers and short runs (irregular widths) through their non-zero entries only,
+        // built once per distinct width pair, into one reused scratch vector.
+        var sparseCache: [WidthPair: SparseLayer] = [:]
+        let coefficientCache = JointLayerMoments.Cache(model: model, order: space.maximumDegree)
+        func sparse(_ segment: LayerBlock.Segment) -> SparseLayer {
+            let key = WidthPair(previous: segment.previous, width: segment.width)
+            if let known = sparseCache[key] { return known }
+            if sparseCache.count == Self.cachedWidthPairs { sparseCache.removeAll(keepingCapacity: true) }
+            let layer = sparseLayer(previous: segment.previous, width: segment.width, cache: coefficientCache)
+            sparseCache[key] = layer
+            return layer
+        }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
-        // Short segments (irregular widths: mostly single layers) reuse one scratch vector
-        // instead of allocating fresh scalars per layer.
         var scratch = PathVector(values: start.map { _ in zero })
         for block in architecture.layerBlocks(periodic: !Scalar.needsRescaling) {
             switch block {
             case .segment(let segment) where segment.count <= 8:
-                let m = matrix(segment)
+                let layer = sparse(segment)
                 for _ in 0..<segment.count {
-                    vector.apply(m, into: &scratch)
+                    vector.apply(layer, into: &scratch)
                     swap(&vector, &scratch)
                 }
             case .segment(let segment):
@@ -118,5 +151,24 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             }
         }
         return vector
+    }
+}
+
+extension PathVector {
+    /// output ← self·M for a layer given by its non-zero entries (same operations, in the same
+    /// order, as `apply(_:into:)` on the full matrix minus its products with exact zeros).
+    func apply<A>(_ layer: TransferRecursionEngine<A>.SparseLayer, into output: inout PathVector) where A.Scalar == Scalar {
+        for i in output.values.indices { output.values[i].setZero() }
+        output.scale = scale
+        layer.values.withUnsafeBufferPointer { m in
+            values.withUnsafeBufferPointer { v in
+                output.values.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<m.count {
+                        out[layer.columns[index]].accumulateProduct(v[layer.rows[index]], m[index])
+                    }
+                }
+            }
+        }
+        output.renormalize()
     }
 }

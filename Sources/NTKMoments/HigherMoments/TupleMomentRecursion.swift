@@ -156,6 +156,38 @@ struct JointLayerMoments {
         // Remove the k = 0 term, poly(0)·2^{−n}.
         return (expectation * scale, -poly[0] * scale)
     }
+
+    /// The same coefficients for many fan-ins p: the polynomial average depends on the width n
+    /// only, so it is computed once per (i, j, n) and each pair only divides by p^i (the same
+    /// exact rationals, hence the same constants; general width sequences have ~n² pairs but
+    /// only ~n widths).
+    final class Cache {
+        private var byWidth: [Int: [[(main: BigRational, timesTwoToMinusN: BigRational)]]] = [:]
+        let model: MomentModel
+        let order: Int
+        init(model: MomentModel, order: Int) {
+            self.model = model
+            self.order = order
+        }
+
+        func coefficients(forward i: Int, backward j: Int, previous p: Int, width n: Int) -> (main: BigRational, timesTwoToMinusN: BigRational) {
+            let table: [[(main: BigRational, timesTwoToMinusN: BigRational)]]
+            if let known = byWidth[n] {
+                table = known
+            } else {
+                // p = 1 leaves the factor (1/n)^j only.
+                table = (0...order).map { i in
+                    (0...(order - i)).map { j in JointLayerMoments.coefficients(forward: i, backward: j, previous: 1, width: n, model: model) }
+                }
+                byWidth[n] = table
+            }
+            let c = table[i][j]
+            guard i > 0 else { return c }
+            var divisor = BigRational(1)
+            for _ in 0..<i { divisor *= BigRational(p) }
+            return (c.main / divisor, c.timesTwoToMinusN / divisor)
+        }
+    }
 }
 
 /// E[Θ^p] by the transfer-matrix recursion over multisets of p paths (derivations/08), written

@@ -95,7 +95,10 @@ public struct InfiniteWidthKernelRecursion<Arithmetic: KernelArithmetic>: Sendab
     public func evaluate(q1: BigRational, q2: BigRational, c: BigRational) throws -> KernelValues<Scalar> {
         try KernelGramError.check(q1: q1, q2: q2, c: c)
         let a = arithmetic
-        return evaluate(q1: a.constant(q1), q2: a.constant(q2), c: a.constant(c), defect: a.constant(q1 * q2 - c * c))
+        let s1 = a.constant(q1), s2 = a.constant(q2)
+        // Equal norms (two inputs on one sphere, the usual query): one diagonal serves both.
+        let d1 = diagonal(q: s1), d2 = q1 == q2 ? d1 : diagonal(q: s2)
+        return assemble(evaluatePair(q1: s1, q2: s2, c: a.constant(c), defect: a.constant(q1 * q2 - c * c)), d1, d2)
     }
 
     func assemble(_ pair: (ntk: Scalar, nngp: Scalar), _ d1: Scalar, _ d2: Scalar) -> KernelValues<Scalar> {

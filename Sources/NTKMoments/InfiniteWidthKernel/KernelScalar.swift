@@ -264,10 +264,41 @@ extension Enclosure: KernelScalar {
     public static func kernelAngle(_ state: Enclosure) -> Enclosure { state }
 
     public static func kernelAdvance(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> (state: Enclosure, correlation: Enclosure) {
+        if phi.lower.signum > 0 && phi.upper.isSmallSeriesArgument { return smallAngleAdvance(phi, constants: constants) }
         if phi.lower == phi.upper { let r = constants.step(phi); return (r.angle, r.correlation) }
         let a = constants.step(Enclosure(exactly: phi.lower))
         let b = constants.step(Enclosure(exactly: phi.upper))
         return (Enclosure(lower: a.angle.lower, upper: b.angle.upper), Enclosure(lower: b.correlation.lower, upper: a.correlation.upper))
+    }
+
+    /// The angle map for 0 < φ ≤ 2^-8 (every layer of a deep network but the first few
+    /// thousand): each endpoint needs only one bound of each image — the lower endpoint the
+    /// lower bound of the next angle and the upper bound of ρ′, the upper endpoint the others —
+    /// and these come from directed Taylor series (`oneMinusCosineBound`,
+    /// `sineMinusXCosineBound`, `arcsineBound`): 1 − ρ′ = (1 − cos φ) − S(φ)/π is bounded
+    /// from its terms' opposite bounds, then φ′ = 2 arcsin √((1 − ρ′)/2), all monotone. No sine,
+    /// cosine or arcsine of MPFR and no raised precision (the series has no cancellation).
+    static func smallAngleAdvance(_ phi: Enclosure, constants: KernelAngleMap<Enclosure>) -> (state: Enclosure, correlation: Enclosure) {
+        let p = phi.precision
+        let one = BigFloat(1, precision: p)
+        /// One bound of the defect 1 − ρ′ at an endpoint: `.down` from the lower endpoint, `.up` from the upper.
+        func defect(_ x: BigFloat, _ direction: RoundingDirection) -> BigFloat {
+            let opposite: RoundingDirection = direction == .down ? .up : .down
+            let inversePi = direction == .down ? constants.inversePi.upper : constants.inversePi.lower
+            let s = BigFloat.product(x.sineMinusXCosineBound(rounding: opposite), inversePi, rounding: opposite)
+            let d = BigFloat.difference(x.oneMinusCosineBound(rounding: direction), s, rounding: direction)
+            return d.signum < 0 ? BigFloat(precision: p) : d
+        }
+        /// 2 arcsin √(δ/2), bounded in `direction` (δ/2 is exact; √ and arcsin are increasing).
+        func angle(_ d: BigFloat, _ direction: RoundingDirection) -> BigFloat {
+            let root = d.timesPowerOfTwo(-1).squareRoot(rounding: direction)
+            guard root.isSmallSeriesArgument else { return root.arcsine(rounding: direction).timesPowerOfTwo(1) }
+            return root.arcsineBound(rounding: direction).timesPowerOfTwo(1)
+        }
+        let low = defect(phi.lower, .down), high = defect(phi.upper, .up)
+        let state = Enclosure(lower: angle(low, .down), upper: angle(high, .up))
+        let correlation = Enclosure(lower: BigFloat.difference(one, high, rounding: .down), upper: BigFloat.difference(one, low, rounding: .up))
+        return (state, correlation)
     }
 
     /// [v − ulp, v + ulp] for a value v rounded to nearest from some exact real.
