@@ -18,6 +18,11 @@ struct CommandLineVocabulary: Sendable {
         let isRepeating: Bool
         let valueIsUnconditional: Bool
         let takesValuesUpToNextOption: Bool
+        /// The values a closed set of values allows (e.g. `--format`), else empty.
+        let allValues: [String]
+
+        /// The long names without their dashes (`widths` for `--widths`).
+        var longNames: [String] { names.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2)) } }
     }
 
     struct Command: Sendable {
@@ -27,12 +32,21 @@ struct CommandLineVocabulary: Sendable {
         let options: [Option]
         /// Commands that pass unparsed words on (none today) are not checked for unknown options.
         let capturesRemainingInput: Bool
-        /// Whether the command takes positional arguments (e.g. the files of `merge`).
-        let hasPositionals: Bool
+        /// The value names of its positional arguments (e.g. `files` of `merge`).
+        let positionalNames: [String]
         /// False for hidden commands (`engine`, which speaks to programs, not people).
         let isShownInHelp: Bool
 
+        /// Whether the command takes positional arguments.
+        var hasPositionals: Bool { !positionalNames.isEmpty }
+
         func subcommand(named word: String) -> Command? { subcommands.first { $0.name == word } }
+
+        /// The command that runs for this one: its default subcommand, recursively (`validate`
+        /// runs `validate run`), or itself.
+        var runningCommand: Command {
+            defaultSubcommand.flatMap(subcommand(named:))?.runningCommand ?? self
+        }
     }
 
     let root: Command
@@ -43,7 +57,7 @@ struct CommandLineVocabulary: Sendable {
     init(dumpedHelp: String) {
         let decoded = try? JSONDecoder().decode(DumpedTool.self, from: Data(dumpedHelp.utf8))
         root = decoded.map { Self.command(from: $0.command) }
-            ?? Command(name: "ntk", subcommands: [], defaultSubcommand: nil, options: [], capturesRemainingInput: true, hasPositionals: true, isShownInHelp: true)
+            ?? Command(name: "ntk", subcommands: [], defaultSubcommand: nil, options: [], capturesRemainingInput: true, positionalNames: ["arguments"], isShownInHelp: true)
     }
 
     /// Whether some `--name` occurs twice in `arguments` (a cheap test that needs no
@@ -186,7 +200,8 @@ struct CommandLineVocabulary: Sendable {
                 takesValue: argument.kind == "option",
                 isRepeating: argument.isRepeating,
                 valueIsUnconditional: argument.parsingStrategy == "unconditional",
-                takesValuesUpToNextOption: argument.parsingStrategy == "upToNextOption")
+                takesValuesUpToNextOption: argument.parsingStrategy == "upToNextOption",
+                allValues: argument.allValues ?? [])
         }
         let capturesRemainingInput = (dumped.arguments ?? []).contains {
             ["remaining", "allRemainingInput", "postTerminator", "allUnrecognized"].contains($0.parsingStrategy)
@@ -197,7 +212,7 @@ struct CommandLineVocabulary: Sendable {
             defaultSubcommand: dumped.defaultSubcommand,
             options: options,
             capturesRemainingInput: capturesRemainingInput,
-            hasPositionals: (dumped.arguments ?? []).contains { $0.kind == "positional" },
+            positionalNames: (dumped.arguments ?? []).filter { $0.kind == "positional" }.compactMap(\.valueName),
             isShownInHelp: dumped.shouldDisplay ?? true)
     }
 
@@ -215,5 +230,7 @@ struct CommandLineVocabulary: Sendable {
         let names: [Name]?
         let isRepeating: Bool
         let parsingStrategy: String
+        let valueName: String?
+        let allValues: [String]?
     }
 }
