@@ -6,7 +6,9 @@ import PackageDescription
 //   Multiprecision number types (BigRational, BigFloat, enclosures, polynomials)
 //   NTKMoments     the exact mathematics (depends on Multiprecision)
 //   MonteCarlo     simulated networks and their statistics (no dependencies)
-//   NTKOutput      tables, JSON, SVG charts, atomic files (no dependencies)
+//   NTKOutput      data formats: JSON (with Codable coding), tables, SVG charts, atomic files (no dependencies)
+//   Experiments    every experiment as a typed, Codable request → result: references, cost
+//                  models, verdicts (depends on NTKMoments, MonteCarlo, NTKOutput)
 //   NTKCommandLine parsing and printing (depends on all of the above) → the `ntk` executable
 let package = Package(
     name: "NTKMoments",
@@ -15,6 +17,7 @@ let package = Package(
         .library(name: "Multiprecision", targets: ["Multiprecision"]),
         .library(name: "NTKMoments", targets: ["NTKMoments"]),
         .library(name: "MonteCarlo", targets: ["MonteCarlo"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
         .executable(name: "ntk", targets: ["ntk"]),
     ],
     dependencies: [
@@ -34,10 +37,11 @@ let package = Package(
         .target(name: "NTKMoments", dependencies: ["Multiprecision"]),
         .target(name: "MonteCarlo", dependencies: []),
         .target(name: "NTKOutput", dependencies: []),
+        .target(name: "Experiments", dependencies: ["Multiprecision", "NTKMoments", "MonteCarlo", "NTKOutput"]),
         .target(
             name: "NTKCommandLine",
             dependencies: [
-                "Multiprecision", "NTKMoments", "MonteCarlo", "NTKOutput",
+                "Multiprecision", "NTKMoments", "MonteCarlo", "NTKOutput", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +52,8 @@ let package = Package(
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
         .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),
-        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "NTKOutput"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NTKMoments", "Multiprecision", "NTKOutput"]),
+        .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "NTKOutput", "Experiments"]),
         .testTarget(name: "DerivationTests", dependencies: []),
     ]
 )

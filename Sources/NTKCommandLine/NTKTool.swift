@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NTKOutput
+import Experiments
 
 /// A subcommand of `ntk`. Commands never print directly: they write through `CommandIO`, so
 /// the same code serves the executable and the in-process tests.
@@ -48,6 +49,9 @@ public enum NTKTool {
         } catch let error as UsageError {
             io.writeError("ntk: error: \(oneLine(error.description))\n")
             return 2
+        } catch let error as ExperimentError {
+            io.writeError("ntk: error: \(oneLine(error.description))\n")
+            return error == .cancelled ? 130 : 2
         } catch let error as ValidationFailure {
             io.writeError("ntk: validation failed: \(oneLine(error.description))\n")
             return 1

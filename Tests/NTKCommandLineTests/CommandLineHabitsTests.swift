@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NTKOutput
+import Experiments
 @testable import NTKCommandLine
 
 /// What a command-line user expects of any tool: a version, help that shows the flags one

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import NTKCommandLine
+import NTKOutput
 
 /// Runs `ntk` in-process and returns what a shell would see.
 struct CommandResult {
@@ -39,4 +40,10 @@ func writeShards(_ base: String, count: Int, into directory: URL) -> [String] {
         #expect(r.code == 0, "shard \(k)/\(count) of \(base) failed: \(r.stderr)")
         return file
     }
+}
+
+extension JSONValue {
+    /// The guaranteed digits of the real `key` under the JSON contract (docs/json.md): its
+    /// `_decimal` member, or the number itself when the double holds the value exactly.
+    func real(_ key: String) -> String? { self[key + "_decimal"]?.stringValue ?? self[key]?.numberText }
 }

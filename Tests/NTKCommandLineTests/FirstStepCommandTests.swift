@@ -14,7 +14,7 @@ struct FirstStepCommandTests {
         #expect(json["mean_change_per_rate_exact"]?.stringValue == "-440/9")
         #expect(json["fQ_over_theta_exact"]?.stringValue == "1760/183")      // (440/9)/(61/12)
         #expect(json["fQ_over_theta2_exact"]?.stringValue == "7040/3721")    // (440/9)/(61/12)²
-        #expect(json["E_fQ"]?.stringValue == "48.888888888888888889")
+        #expect(json.real("E_fQ") == "48.888888888888888889")
     }
 
     @Test("moments --first-step in every arithmetic: MPFR, Double and certified bracket or match 1660/9")
@@ -23,14 +23,14 @@ struct FirstStepCommandTests {
         let exact = try JSONParser().parse(ntk(base + " --exact").stdout)
         #expect(exact["E_fQ_exact"]?.stringValue == "1660/9")
         let mpfr = try JSONParser().parse(ntk(base + " --precision 256 --digits 30").stdout)
-        #expect(mpfr["E_fQ"]?.stringValue == "184.444444444444444444444444444")
+        #expect(mpfr.real("E_fQ") == "184.444444444444444444444444444")
         let double = try JSONParser().parse(ntk(base + " --double").stdout)
-        let shown = try #require(double["E_fQ"]?.stringValue)
+        let shown = try #require(double.real("E_fQ"))
         #expect(shown.count >= 12 && "184.44444444444444444".hasPrefix(shown), "\(shown)")  // only guaranteed digits
         for mode in [" --certified", " --double", ""] {
             let j = try JSONParser().parse(ntk(base + mode).stdout)
-            let lower = try #require(Double(j["E_fQ_lower"]?.stringValue ?? ""))
-            let upper = try #require(Double(j["E_fQ_upper"]?.stringValue ?? ""))
+            let lower = try #require(Double(j.real("E_fQ_lower") ?? ""))
+            let upper = try #require(Double(j.real("E_fQ_upper") ?? ""))
             #expect(lower <= 1660.0 / 9 && 1660.0 / 9 <= upper, "\(mode)")
         }
         let text = ntk("moments --widths 3,2,2 --sigma2 2 --first-step --exact").stdout

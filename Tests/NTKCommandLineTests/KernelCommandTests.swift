@@ -17,7 +17,13 @@ struct KernelCommandTests {
         #expect(results.count == 3)
         #expect((results[2]["ntk"] as? NSNumber)?.doubleValue == 28)
         #expect((results[2]["ntk_normalized"] as? NSNumber)?.doubleValue == 1)
-        for r in results { #expect(r["nngp"] != nil && r["ntk_diagonal"] != nil && r["ntk_lower"] == nil) }
+        for r in results {
+            #expect(r["nngp"] != nil && r["ntk_diagonal1"] != nil && r["ntk_certified"] == nil)
+            let lo = try #require(r["ntk_lower"] as? NSNumber).doubleValue, hi = try #require(r["ntk_upper"] as? NSNumber).doubleValue
+            let mid = try #require(r["ntk"] as? NSNumber).doubleValue
+            #expect(lo <= mid && mid <= hi)
+        }
+        #expect(j["schema"] as? String == "ntk.kernel" && j["schema_version"] as? Int == 1)
         #expect((results[0]["ntk_digits"] as? Int) == 20)
     }
 

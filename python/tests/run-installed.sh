@@ -33,12 +33,13 @@ wheel=$(ls "$work/wheel"/ntk-*.whl)
 for variant in bare full; do
   venv_python=$(environment "$variant")
   if [ "$variant" = full ]; then
-    requirement="$wheel[all]"; expect=present
+    # jsonschema checks the JSON outputs against docs/schemas (a test dependency, not an extra).
+    requirements=("$wheel[all]" jsonschema); expect=present
   else
-    requirement="$wheel"; expect=absent
+    requirements=("$wheel"); expect=absent
   fi
   "$venv_python" -m pip install --quiet --force-reinstall --no-deps "$wheel"
-  "$venv_python" -m pip install --quiet "$requirement" pytest
+  "$venv_python" -m pip install --quiet "${requirements[@]}" pytest
   echo "python-test: $variant environment (optional extras $expect)"
   status=0
   (cd "$work" && env -u NTK_ENGINE -u PYTHONPATH NTK_EXPECT_EXTRAS=$expect \

@@ -117,3 +117,29 @@ def test_chart_returns_svg_or_writes_the_file(tmp_path):
     target = tmp_path / "dispersion.svg"
     assert ntk.chart(kind="dispersion", points=3, output=str(target)) == str(target)
     assert "<svg" in target.read_text()
+
+
+def test_kernel_values_are_the_guaranteed_digits_with_outward_bounds():
+    # At σ² = 2 the diagonal is L(‖x‖² + 1) = 7·4 (derivations/09), exact in every arithmetic.
+    result = ntk.kernel(width=10, depth=7, sigma2=2, input_norm2=3, correlation=["1/2", 1])
+    assert result.schema == "ntk.kernel" and result.schema_version == 1
+    half, one = result.results
+    assert one.ntk == 28 and one.correlation == 1 and half.correlation == Fraction(1, 2)
+    assert not isinstance(half.ntk, float)  # 20 guaranteed digits, not a rounded double
+    lower, value, upper = (ntk.to_fraction(x) for x in (half.ntk_lower, half.ntk, half.ntk_upper))
+    assert lower <= upper and abs(value - lower) <= upper - lower + Fraction(1, 10**18)
+    assert abs(float(half.ntk) - _arccos_ntk(q=3, rho=0.5, layers=7)) < 1e-12
+
+
+def _arccos_ntk(q, rho, layers):
+    """The infinite-width NTK at σ² = 2 in plain floats, independently of the engine: the
+    arc-cosine recursion Σ' = q(sin φ + (π − φ) cos φ)/π, Θ' = Σ' + Θ(π − φ)/π + 1 (bias),
+    cos φ = Σ/q, from Σ¹ = ρq, Θ¹ = Σ¹ + 1 (derivations/09)."""
+    import math
+    sigma = rho * q
+    theta = sigma + 1
+    for _ in range(layers - 1):
+        phi = math.acos(max(-1.0, min(1.0, sigma / q)))
+        sigma, theta = (q * (math.sin(phi) + (math.pi - phi) * math.cos(phi)) / math.pi,
+                        q * (math.sin(phi) + (math.pi - phi) * math.cos(phi)) / math.pi + theta * (math.pi - phi) / math.pi + 1)
+    return theta

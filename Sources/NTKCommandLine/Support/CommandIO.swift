@@ -1,5 +1,6 @@
 import Foundation
 import NTKOutput
+import Experiments
 
 /// Where a command's output goes. The real tool streams to the process's stdout/stderr; the
 /// test suite captures both in memory, so the whole command layer runs in-process.
@@ -45,6 +46,39 @@ public final class CommandIO: @unchecked Sendable {
             let text = drawn.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: ProgressLine.eraseToEndOfLine, with: "")
             if !text.isEmpty { handler(text) }
         })
+    }
+}
+
+extension CommandIO {
+    /// Runs an experiment with its progress reports on this output's status line (a terminal
+    /// or the engine's client; none otherwise), cleared when the experiment ends.
+    func run<E: Experiment>(_ experiment: E) throws -> E.Result {
+        guard let line = progressLine() else { return try experiment.run(ExperimentContext()) }
+        let box = ProgressBox(line)
+        defer { box.finish() }
+        return try experiment.run(ExperimentContext { progress in box.update(progress.text) })
+    }
+
+    /// Writes a result document: the encoding of its result type, pretty-printed.
+    func writeDocument<R: ExperimentResult>(_ result: R) throws {
+        write(try JSONValueEncoder().encode(result).serialized(pretty: true) + "\n")
+    }
+}
+
+/// A status line shared by the threads that report progress.
+private final class ProgressBox: @unchecked Sendable {
+    private let line: ProgressLine
+    private let lock = NSLock()
+    init(_ line: ProgressLine) { self.line = line }
+    func update(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        line.update(text)
+    }
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        line.finish()
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Multiprecision
 import NTKMoments
+import Experiments
 
 /// The flags that describe a network, shared by `moments`, `symbolic` and `validate`.
 struct NetworkOptions: ParsableArguments {
@@ -118,11 +119,4 @@ func describe(_ a: Architecture) -> String {
 }
 
 /// The compact width list n₀,… (runs as NxK), for echoing an architecture.
-func compactWidths(_ a: Architecture, limit: Int = 10_000) -> String {
-    var items = ["\(a.inputDimension)"]
-    for run in a.hiddenRuns.prefix(limit) {
-        items.append(run.count == 1 ? "\(run.width)" : "\(run.width)x\(run.count)")
-    }
-    if a.hiddenRuns.count > limit { items.append("…") }
-    return items.joined(separator: ",")
-}
+func compactWidths(_ a: Architecture, limit: Int = 10_000) -> String { ReportedNetwork.compactWidths(a, limit: limit) }

@@ -1,45 +1,18 @@
 import Multiprecision
 import NTKMoments
 import NTKOutput
+import Experiments
 
-/// How a `MomentValue` is shown: every string says, by its form or its JSON key, whether it is
-/// exact, certified or rounded, and a rounded or certified value shows only digits that its
-/// enclosure guarantees.
-struct FormattedValue {
-    /// Decimal rendering at the requested digits: exact values rounded to nearest; enclosures
-    /// and bounded rounded values only the digits every point of the enclosure rounds to (nil
-    /// when not even one digit is shared).
-    var decimal: String?
+/// How a `MomentValue` is shown: the library's `ReportedReal` (the digit rules live there).
+typealias FormattedValue = ReportedReal
+
+extension ReportedReal {
+    init(_ value: MomentValue, digits: Int) { self.init(value: value, digits: digits) }
+
     /// "p/q" for exact values.
-    var fraction: String?
-    /// For enclosures and bounded values: lower bound rounded down, upper bound rounded up.
-    var lower: String?
-    var upper: String?
+    var fraction: String? { exact }
     /// Significant digits in `decimal` that are guaranteed (nil for exact values, 0 when none).
-    var shownDigits: Int?
-    /// True for certified enclosures, whose bounds text output always shows.
-    var isCertified = false
-
-    init(_ value: MomentValue, digits: Int) {
-        switch value {
-        case .exact(let r):
-            fraction = r.fractionString
-            decimal = r.isZero ? "0" : BigFloat(r, precision: digitsToBits(digits) + 16).formatted(significantDigits: digits)
-        case .rounded(_, let e?), .enclosure(let e):
-            if case .enclosure = value { isCertified = true }
-            lower = e.lower.formatted(significantDigits: digits, rounding: .down)
-            upper = e.upper.formatted(significantDigits: digits, rounding: .up)
-            // Never a midpoint or the rounded value itself: a wide interval must not
-            // masquerade as a precise number.
-            let shared = e.certifiedDigits(maximumDigits: digits)
-            decimal = shared.hasPrefix("[") ? nil : shared
-            shownDigits = decimal.map(significantDigitCount) ?? 0
-        case .rounded(_, nil):
-            shownDigits = 0
-        case .undefined:
-            break
-        }
-    }
+    var shownDigits: Int? { guaranteedDigits }
 
     /// The one string a human reads in text output.
     var display: String {
@@ -52,11 +25,7 @@ struct FormattedValue {
 }
 
 /// Significant digits of a rendered decimal such as "-0.001230" or "1.25e-30".
-func significantDigitCount(_ text: String) -> Int {
-    let mantissa = text.prefix { $0 != "e" && $0 != "E" }
-    let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
-    return max(1, digits.count)
-}
+func significantDigitCount(_ text: String) -> Int { DecimalDigits.significantDigitCount(text) }
 
 /// A JSON number (readable by any float parser) for an exact rational: its exact decimal
 /// expansion when that is short, otherwise 17 significant digits without trailing zeros.
@@ -73,7 +42,7 @@ func decimalNumber(_ r: BigRational) -> String {
     return String(mantissa) + String(exponent).replacingOccurrences(of: "e+", with: "e")
 }
 
-func digitsToBits(_ digits: Int) -> Int { Int((Double(digits) * 3.3219280948873626).rounded(.up)) + 8 }
+func digitsToBits(_ digits: Int) -> Int { DecimalDigits.bits(forDigits: digits) }
 
 extension JSONValue {
     static func stringOrNull(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }

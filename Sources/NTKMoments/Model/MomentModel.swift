@@ -1,5 +1,5 @@
 /// Which law of the backward pass the recursion uses (derivations/02-reduction.md).
-public enum MomentModel: String, Sendable, CaseIterable {
+public enum MomentModel: String, Sendable, CaseIterable, Codable {
     /// The exact law of a real network: the backward norm picks up the injection term
     /// f²/X_l, which couples it to the forward pass.
     case exact

@@ -144,7 +144,10 @@ def build(value, name, precision_bits=None, rounding="n"):
                 converted[key] = _exact_tree(value[f"{key}_exact"])
             else:
                 direction = "f" if key.endswith("_lower") else "c" if key.endswith("_upper") else "n"
-                converted[key] = build(item, _class_name(key), precision_bits, direction)
+                # The JSON contract (docs/json.md): `q` is the nearest double (null outside
+                # double range) and `q_decimal` the guaranteed digits; the value is the digits.
+                source = _prefer_decimal(item, value.get(f"{key}_decimal"))
+                converted[key] = build(source, _class_name(key), precision_bits, direction)
         cls = _dataclass(name, tuple(converted))
         return cls(*converted.values())
     if isinstance(value, list):
@@ -156,6 +159,16 @@ def _is_exact_text(value):
     if isinstance(value, list):
         return bool(value) and all(_is_exact_text(v) for v in value)
     return isinstance(value, str) and _values.is_exact_text(value)
+
+
+def _prefer_decimal(item, digits):
+    """`item` with each entry replaced by its `_decimal` text where one is given (a matrix's
+    `_decimal` has null where the double member holds the entry exactly)."""
+    if isinstance(item, list) and isinstance(digits, list) and len(item) == len(digits):
+        return [_prefer_decimal(i, d) for i, d in zip(item, digits)]
+    if isinstance(digits, str) and _values.is_exact_text(digits) and not isinstance(item, (dict, list)):
+        return digits
+    return item
 
 
 def _exact_tree(value):
