@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import NTKOutput
+import Experiments
 @testable import NTKCommandLine
 
 /// The engine protocol of `ntk engine` (docs/python.md): one JSON request line in, one JSON
@@ -33,6 +34,33 @@ struct EngineTests {
         let printed = try JSONParser().parse(ntk(options).stdout)
         let a = try answer(#"{"id":1,"command":"moments","options":{"widths":"3,2,2","sigma2":"5/2","max_moment":4}}"#)
         #expect(a["result"] == printed)
+    }
+
+    @Test("the direct route to the library answers byte for byte as the command-line route", arguments: [
+        (#"{"widths":[3,2,2],"sigma2":"2","exact":true}"#, true),
+        (#"{"widths":"3,2,2","sigma2":"5/2","max_moment":4,"first_step":true}"#, true),
+        (#"{"width":100,"depth":1000,"sigma2":3,"double":true,"no_bias":true}"#, true),
+        (#"{"width":10,"depth":5,"input_dim":3,"sigma2":"1/2","input_norm2":"0.25","certified":true,"per_layer":true}"#, true),
+        (#"{"widths":"4,3x2,(5,2)x3","sigma2":"2","model":"gi","digits":30,"precision":null,"mpfr":true}"#, true),
+        (#"{"widths":[3,2,2],"sigma2":"2","precision":64,"format":"json"}"#, true),
+        (#"{"widths":[3,2,2],"sigma2":"-2"}"#, false),                                   // refused: the CLI's message
+        (#"{"widths":[3,2,2],"sigma2":"2","exact":true,"double":true}"#, false),
+        (#"{"widths":[3,2,2],"sigma2":"2","model":"gi","first_step":true}"#, false),
+        (#"{"widths":[3,2,2],"sigma2":"2","digits":0}"#, false),
+        (#"{"widths":[3,2,2],"sigma2":"2","exact":true,"precision":100}"#, false),
+        (#"{"widths":[3,2,2],"width":3,"sigma2":"2"}"#, false),
+        (#"{"widths":[3,2,2],"sigma2":"2","colour":"red"}"#, false),
+        (#"{"widths":[3,2,2],"sigma2":"2","format":"csv"}"#, false),
+        (#"{"width":"1e2","depth":3,"sigma2":"2"}"#, false),                          // read by the CLI only
+        (#"{"width":1000000,"depth":1000,"sigma2":"2","exact":true}"#, false),           // too expensive
+    ])
+    func directRoute(_ options: String, taken: Bool) throws {
+        let line = #"{"id":3,"command":"moments","options":"# + options + "}"
+        let request = try EngineRequest(line: line)
+        #expect((EngineFastPath.momentsRequest(request.options) != nil && EngineFastPath.result(of: request, context: .silent) != nil) == taken)
+        let direct = EngineCommand.respond(to: line, catalog: Self.catalog, channel: nil)
+        let commandLine = EngineCommand.respond(to: line, catalog: Self.catalog, channel: nil, directRoute: false)
+        #expect(direct == commandLine)
     }
 
     @Test("bad input answers with exit 2 and the command line's one-line message", arguments: [

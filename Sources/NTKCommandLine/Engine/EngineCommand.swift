@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import NTKOutput
 
@@ -29,11 +30,16 @@ struct EngineCommand: NTKSubcommand {
 
     /// The final answer to one request line (progress lines, if asked for, go out through
     /// `channel` while the command runs).
-    static func respond(to line: String, catalog: EngineOptionCatalog, channel: EngineChannel?) -> String {
+    /// `directRoute: false` sends every request through the command line (for tests that
+    /// compare the two routes).
+    static func respond(to line: String, catalog: EngineOptionCatalog, channel: EngineChannel?, directRoute: Bool = true) -> String {
         let request: EngineRequest
         let arguments: [String]
         do {
             request = try EngineRequest(line: line)
+            if directRoute, let result = fastResult(request, channel: channel) {
+                return answer(id: request.id, exit: 0, result: result, error: nil)
+            }
             arguments = try request.arguments(catalog)
         } catch let malformed as EngineRequest.Malformed {
             return answer(id: malformed.id, exit: 2, result: .null, error: malformed.message)
@@ -49,6 +55,15 @@ struct EngineCommand: NTKSubcommand {
         let error = io.capturedStandardError.trimmingCharacters(in: .whitespacesAndNewlines)
         return answer(id: request.id, exit: exit, result: result(of: io.capturedStandardOutput),
                       error: error.isEmpty ? nil : error)
+    }
+
+    /// The result by the direct route to the library, when `EngineFastPath` takes the request.
+    static func fastResult(_ request: EngineRequest, channel: EngineChannel?) -> JSONValue? {
+        let id = request.id
+        let context = ExperimentContext(progress: request.wantsProgress ? channel.map { channel in
+            { @Sendable progress in channel.send(progressLine(id: id, text: progress.text)) }
+        } : nil)
+        return EngineFastPath.result(of: request, context: context)
     }
 
     /// A command's stdout as a JSON value: its JSON document re-serialized on one line with
