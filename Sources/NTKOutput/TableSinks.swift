@@ -139,7 +139,15 @@ public final class JSONTableSink: TableSink {
                 guard isValidJSONNumber(text) else {
                     throw TableError.invalidNumber(column: column.name, text: text, row: rowNumber)
                 }
-                value = .number(text)
+                // The JSON contract (docs/json.md): a number no double holds (6.5e-628 reads
+                // as 0) is null, with its digits and order of magnitude beside it.
+                guard DecimalText.nearestDouble(text) == nil, let log10 = DecimalText.log10Magnitude(text) else {
+                    value = .number(text)
+                    break
+                }
+                members += [(column.name, .null), (column.name + "_decimal", .string(text)),
+                            (column.name + "_log10", .number(DecimalText.shortest(log10)))]
+                continue
             }
             members.append((key: column.name, value: value))
         }

@@ -61,13 +61,13 @@ struct FirstStepCommandTests {
         // six-state generator; mpmath (50 digits, outside this repository) gives 1.72391535133502163446282…,
         // which the tool prints to 20 significant digits.
         let edge = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --first-step --format json").stdout)
-        #expect(edge["fQ_over_theta2_limit"]?.stringValue == "1.7239153513350216345")
+        #expect(edge.real("fQ_over_theta2_limit") == "1.7239153513350216345")
         let chaotic = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 3 --first-step --format json").stdout)
-        #expect(chaotic["fQ_over_theta2_limit"]?.stringValue == chaotic["G_w"]?.stringValue)
+        #expect(chaotic.real("fQ_over_theta2_limit") == chaotic.real("G_w"))
         let ordered = ntk("limit --lambda 1/2 --sigma2 1 --first-step")
         #expect(ordered.stdout.contains("decays like"))
         let weights = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 1 --first-step --no-bias --format json").stdout)
-        #expect(weights["fQ_over_theta2_limit"]?.stringValue == chaotic["G_w"]?.stringValue)
+        #expect(weights.real("fQ_over_theta2_limit") == chaotic.real("G_w"))
     }
 
     @Test("table --first-step converges to the limit at 1/M; expand --first-step reads F off to the closed form")
@@ -78,12 +78,12 @@ struct FirstStepCommandTests {
         // gives E[fQ]/E[Θ]² = 1.7220358243015839… at M = 10⁴, relative error −0.0010902664… against the limit.
         #expect(r.stdout.contains("10000,1.72204,1.72392,-0.00109027"))
         let e = try JSONParser().parse(ntk("expand --sigma2 2 --lambda 1/2 --first-step --order 1 --digits 12 --format json").stdout)
-        #expect(e["fQ_over_theta2"]?["F"]?.stringValue == "1.72391535134")
-        #expect(e["fQ_over_theta2_limit_closed_form"]?.stringValue == "1.72391535134")
+        #expect(e["fQ_over_theta2"]?.real("F") == "1.72391535134")
+        #expect(e.real("fQ_over_theta2_limit_closed_form") == "1.72391535134")
         // c1 from the same independent mpmath recursion: E[fQ]/E[Θ]² at M = 2¹²…2²³ (and again 2¹³…2²⁴),
         // polynomial fit in 1/M through the 12 points: c0 = 1.723915351335021634462823 (the closed form to 25
         // digits) and c1 = −18.81038573415363985637677 in both windows.
-        let c1 = try #require(Double(e["fQ_over_theta2"]?["c1"]?.stringValue ?? ""))
+        let c1 = try #require(Double(e["fQ_over_theta2"]?.real("c1") ?? ""))
         #expect(abs(c1 - -18.81038573415363985637677) < 1e-10)
     }
 

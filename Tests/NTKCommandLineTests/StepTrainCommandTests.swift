@@ -26,7 +26,7 @@ struct StepTrainCommandTests {
         guard case .array(let sweep)? = json["sweep"] else { Issue.record("no sweep"); return }
         #expect(sweep.count == 2)
         #expect(number(sweep[0]["learning_rate"]).map { abs($0 - 1e-2 * 12 / 61) < 1e-15 } == true)
-        #expect(sweep[1]["learning_rate_scale"]?.stringValue == "1e-4")
+        #expect(sweep[1].real("learning_rate_scale") == "1e-4")
         #expect(number(sweep[1]["off_diagonal_delta_over_eta"]?["mc"]) != nil && number(json["off_diagonal_theta"]?["mc"]) != nil)
 
         let dir = temporaryDirectory()

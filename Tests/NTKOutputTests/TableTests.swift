@@ -101,6 +101,24 @@ func render(_ format: TableFormat, columns: [TableColumn] = sampleColumns, rows:
         #expect(parsed.arrayValue?[0]["moment"] == .number("1.2e-05"))
     }
 
+    @Test("JSON: a number no double holds is null, with its digits and log10 (docs/json.md)",
+          arguments: ["6.49592e-628", "1e400", "-2.5e-310", "1.2e+176097"])
+    func jsonNumberOutsideDoubleRange(text: String) throws {
+        let parsed = try JSONParser().parse(try render(.json, rows: [["x", "1", text]]))
+        let row = try #require(parsed.arrayValue?.first)
+        #expect(row["moment"] == .null)
+        #expect(row["moment_decimal"] == .string(text))
+        let log10 = try #require(row["moment_log10"]?.numberText.flatMap(Double.init))
+        #expect(abs(log10 - (DecimalText.log10Magnitude(text) ?? .nan)) < 1e-12 && abs(log10) > 300)
+    }
+
+    @Test("JSON: numbers in double range, and zero, are written verbatim", arguments: ["0", "-0.0", "2.2250738585072014e-308", "1.7976931348623157e308", "0.1"])
+    func jsonNumberInDoubleRange(text: String) throws {
+        let parsed = try JSONParser().parse(try render(.json, rows: [["x", "1", text]]))
+        #expect(parsed.arrayValue?.first?["moment"] == .number(text))
+        #expect(parsed.arrayValue?.first?["moment_decimal"] == nil)
+    }
+
     @Test func sinksWriteEachRowAsItArrivesRatherThanBufferingTheTable() throws {
         for format in TableFormat.allCases {
             let buffer = TextBuffer()

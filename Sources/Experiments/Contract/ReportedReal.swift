@@ -79,10 +79,8 @@ public struct ReportedReal: Sendable, Equatable {
     /// The nearest double to the reported value, nil outside double range or when undefined.
     public var nearestDouble: Double? {
         if let estimate { return estimate.isFinite ? estimate : nil }
-        guard let text = decimal ?? exactDecimalText, let x = Double(text) else { return nil }
-        // Double("6.5e-628") is 0: an underflow must not read as zero.
-        if x == 0 && text.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: { ("1"..."9").contains($0) }) { return nil }
-        return Self.inDoubleRange(x) ? x : nil
+        guard let text = decimal ?? exactDecimalText else { return nil }
+        return DecimalText.nearestDouble(text)
     }
 
     /// True when nothing is known: undefined, or an enclosure too wide for one digit.
@@ -96,16 +94,7 @@ public struct ReportedReal: Sendable, Equatable {
     static func inDoubleRange(_ x: Double) -> Bool { x.isFinite && (x == 0 || abs(x) >= Double.leastNormalMagnitude) }
 
     /// log₁₀|value| from the decimal text's mantissa and exponent (nil for zero).
-    var log10Magnitude: Double? {
-        guard let text = decimal else { return nil }
-        var mantissa = Substring(text), exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...].replacingOccurrences(of: "+", with: "")) ?? 0
-        }
-        guard let m = Double(mantissa), m != 0 else { return nil }
-        return Double(exponent) + Foundation.log10(abs(m))
-    }
+    var log10Magnitude: Double? { decimal.flatMap(DecimalText.log10Magnitude) }
 
     /// True when the decimal's value is a double (then the number member says it all).
     static func isExactlyDouble(_ text: String) -> Bool {

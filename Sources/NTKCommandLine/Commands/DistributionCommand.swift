@@ -269,7 +269,7 @@ struct DistributionRunCommand: NTKSubcommand {
             InterruptCleanup.install()
             do { try AtomicFile.write(svg, to: path) } catch { throw UsageError("--chart \(Arguments.quoted(path)): \(error)") }
         }
-        io.write(format == .json ? report.json.serialized(pretty: true) + "\n" : report.text)
+        if format == .json { io.writeJSON(report.json) } else { io.write(report.text) }
     }
 }
 

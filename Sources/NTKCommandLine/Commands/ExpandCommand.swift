@@ -121,7 +121,7 @@ struct ExpandCommand: NTKSubcommand {
             // No coefficient where the expansion does not hold: the report says why, exit 3.
             if format == .json {
                 parameters.append(("reason", .string(reason)))
-                io.write(JSONValue.object(parameters).serialized(pretty: true) + "\n")
+                io.writeJSON(.object(parameters))
             } else {
                 io.write(familyLine + "widths      \(widthNote); \(expansion.precision)-bit MPFR\n"
                          + "R(M) = E[Θ²]/E[Θ]² = F + c1/M + c2/M² + … does not hold here: \(reason)\n")
@@ -158,7 +158,7 @@ struct ExpandCommand: NTKSubcommand {
                     members.append(("fQ_over_theta2_limit_closed_form", .string(f(limit))))
                 }
             }
-            io.write(JSONValue.object(members).serialized(pretty: true) + "\n")
+            io.writeJSON(.object(members))
             return
         }
         var out = familyLine

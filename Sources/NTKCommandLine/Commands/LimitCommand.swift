@@ -166,7 +166,7 @@ struct LimitCommand: NTKSubcommand {
             }
             if let correctionWithheld { members.append(("corrections_reason", .string(correctionWithheld))) }
             let value: JSONValue = .object(members)
-            io.write(value.serialized(pretty: true) + "\n")
+            io.writeJSON(value)
             if let correctionWithheld { io.writeError("ntk: note: c1 and c2 left out: the 1/M expansion does not hold here: \(correctionWithheld)\n") }
             return
         }

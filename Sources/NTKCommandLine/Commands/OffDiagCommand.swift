@@ -191,7 +191,7 @@ struct OffDiagReport {
 
     func emit(_ io: CommandIO, format: MomentsFormat) throws {
         switch format {
-        case .json: io.write(json.serialized(pretty: true) + "\n")
+        case .json: io.writeJSON(json)
         case .csv: io.write(try table(.csv))
         case .text: io.write(try text())
         }

@@ -141,7 +141,7 @@ struct StepReport {
     }
 
     func emit(_ io: CommandIO, format: ValidateOutputFormat) {
-        io.write(format == .json ? json.serialized(pretty: true) + "\n" : text)
+        if format == .json { io.writeJSON(json) } else { io.write(text) }
     }
 }
 

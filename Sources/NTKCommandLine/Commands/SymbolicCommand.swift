@@ -67,7 +67,7 @@ struct SymbolicCommand: NTKSubcommand {
                 ("E_theta2", polynomialJSON(second)),
             ] + higher.enumerated().map { ("E_theta\($0.offset + 3)", polynomialJSON($0.element)) }
               + (fQ.map { [("E_fQ", polynomialJSON($0))] } ?? []))
-            io.write(value.serialized(pretty: true) + "\n")
+            io.writeJSON(value)
         case .latex:
             io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
             io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")

@@ -174,7 +174,7 @@ struct ValidationReport {
 
     /// Writes the report, then signals a failed (exit 1) or inconclusive (exit 3) verdict.
     func emit(_ io: CommandIO, format: ValidateOutputFormat) throws {
-        io.write(format == .json ? json.serialized(pretty: true) + "\n" : text)
+        if format == .json { io.writeJSON(json) } else { io.write(text) }
         switch verdict {
         case .pass: return
         case .fail:

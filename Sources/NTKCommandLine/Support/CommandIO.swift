@@ -59,6 +59,12 @@ extension CommandIO {
         return try experiment.run(ExperimentContext { progress in box.update(progress.text) })
     }
 
+    /// Writes the JSON document of a command that has no typed result yet, brought to the
+    /// JSON contract (`LegacyDocument`), pretty-printed.
+    func writeJSON(_ document: JSONValue) {
+        write(LegacyDocument.conform(document).serialized(pretty: true) + "\n")
+    }
+
     /// Writes a result document: the encoding of its result type, pretty-printed.
     func writeDocument<R: ExperimentResult>(_ result: R) throws {
         write(try JSONValueEncoder().encode(result).serialized(pretty: true) + "\n")

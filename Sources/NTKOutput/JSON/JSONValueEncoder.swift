@@ -93,12 +93,7 @@ private struct TreeEncoder: Encoder {
         }
     }
 
-    /// The shortest decimal that reads back as `v`, in JSON's number grammar.
-    static func numberText(_ v: Double) -> String {
-        if v == 0 && v.sign == .minus { return "-0.0" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return v.description.replacingOccurrences(of: "e+", with: "e")
-    }
+    static func numberText(_ v: Double) -> String { DecimalText.shortest(v) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         if case .object = slot.content {} else { slot.content = .object([]) }
