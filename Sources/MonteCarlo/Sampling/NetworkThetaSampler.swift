@@ -150,6 +150,15 @@ public final class NetworkThetaSampler {
     /// `Θ(x, x)` of network number `sample` (≥ 0) of this seed: a pure function of
     /// `(architecture, seed, sample)`.
     public func theta(sample: Int) -> Double {
+        var meter = DeadlineMeter(.never)
+        return theta(sample: sample, meter: &meter)!
+    }
+
+    /// `theta(sample:)`, abandoned (nil) as soon as `meter`'s deadline is seen to have passed;
+    /// the meter is charged the weights of every row, so a wide layer is checked row by row
+    /// and narrow layers every few thousand rows. An abandoned sample leaves nothing behind
+    /// that a later sample reads.
+    func theta(sample: Int, meter: inout DeadlineMeter) -> Double? {
         precondition(sample >= 0, "sample indices are non-negative")
         let sampleKey = UInt64(sample)
 
@@ -167,6 +176,7 @@ public final class NetworkThetaSampler {
             var squaredNorm = 0.0
             for row in 0..<widths[layer] {
                 let weights = stored.map { $0 + row * activeInputs } ?? rowScratch
+                if meter.expired(after: activeInputs + 16) { return nil }
                 drawStandardNormalRow(into: weights, count: activeInputs, layerKey: layerKey, row: row)
                 let preActivation = scale * dotProduct(UnsafePointer(weights), inputValues, count: activeInputs)
                 if preActivation > 0 {
@@ -197,6 +207,7 @@ public final class NetworkThetaSampler {
             let stored = storedWeightOffset[layer].map { storedWeights + $0 }
             lower.update(repeating: 0, count: activeInputs)
             for position in 0..<rowCount {
+                if meter.expired(after: activeInputs + 16) { return nil }
                 let row = isOutputLayer ? 0 : rowUnits[position]
                 let weights: UnsafePointer<Double>
                 if let stored {
