@@ -76,6 +76,13 @@ struct SamplingBudgetTests {
         let reduced = ReducedNetwork(inputDimension: 3, hiddenRuns: [.init(width: 40, count: 3)], sigma2: 2, inputNorm2: 1, trainableBiases: true)
         let distribution = sampleDistribution(reduced, reference: 1, thresholds: [], samples: 50, maxSeconds: 0, seed: 1, threads: 2)
         #expect(distribution.statistic.count == 0 && distribution.stoppedBy == .timeBudget)
+        let data = try TrainingSet.sphere(count: 8, dimension: 3, seed: 1) { $0[0] }
+        let training = try trainNetwork(Self.architecture, data: data, optimizer: .gd, learningRate: .absolute(0.01), steps: 20,
+                                        recordEvery: 5, track: 4, seed: 1, maxSeconds: 0)
+        #expect(training.records.isEmpty && training.stoppedBy == .timeBudget)
+        let unbounded = try trainNetwork(Self.architecture, data: data, optimizer: .gd, learningRate: .absolute(0.01), steps: 20,
+                                         recordEvery: 5, track: 4, seed: 1, maxSeconds: 100_000)
+        #expect(unbounded.records.count == 5 && unbounded.stoppedBy == .sampleBudget)
     }
 
     @Test("The cost model grows with depth, width, correlations and learning rates")

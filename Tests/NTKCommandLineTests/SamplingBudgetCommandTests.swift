@@ -18,6 +18,7 @@ struct SamplingBudgetCommandTests {
         "offdiag --width 2000 --depth 8 --sigma2 2 --correlation 0.5 --max-seconds 0.01",
         "step --width 1000 --depth 40 --sigma2 2 --learning-rate 0.01 --max-seconds 0.01",
         "distribution --width 10 --depth 1000000 --sigma2 2 --max-seconds 0.01",
+        "train --width 300 --depth 20 --train-size 100 --steps 10 --max-seconds 0.01",
     ])
     func singleSampleBeyondBudget(line: String) {
         expectCleanRefusal(line, mentioning: "--max-seconds 0.01; raise --max-seconds")

@@ -109,7 +109,7 @@ public struct ExplicitNetwork: Sendable, Hashable {
     }
 
     /// `reinitialize(seed:sample:)`, abandoned (false, the parameters left partly drawn) once
-    /// `meter`'s deadline is seen to have passed; the meter is charged row by row.
+    /// `meter`'s deadline is seen to have passed; the meter is charged layer by layer.
     mutating func reinitialize(seed: UInt64, sample: Int, meter: inout DeadlineMeter) -> Bool {
         precondition(sample >= 0, "sample indices are non-negative")
         let widths = layerWidths, offsets = weightOffsets, biases = biasOffsets, sigma2 = sigma2
@@ -119,8 +119,8 @@ public struct ExplicitNetwork: Sendable, Hashable {
                 let fanIn = widths[layer - 1]
                 let scale = (sigma2 / Double(fanIn)).squareRoot()
                 let layerKey = StreamKey.layerKey(seed: seed, sample: UInt64(sample), layer: layer)
+                if meter.expired(after: widths[layer] * (fanIn + 16)) { return false }
                 for row in 0..<widths[layer] {
-                    if meter.expired(after: fanIn + 16) { return false }
                     let start = p.baseAddress! + offsets[layer] + row * fanIn
                     var generator = Xoshiro256PlusPlus(key: StreamKey.child(of: layerKey, index: UInt64(row)))
                     gaussian.fill(UnsafeMutableBufferPointer(start: start, count: fanIn), using: &generator)

@@ -195,9 +195,9 @@ public struct SampleDeadline: Sendable {
 
 /// Consults a `SampleDeadline` from inside a sample's layer loop without reading the clock at
 /// every step: the sampler charges the work it does (weights drawn or multiplied, layers of the
-/// reduced model), and the clock is read only once `checkInterval` units have accumulated — a
-/// fraction of a millisecond of work — so the check costs well under 1 % even for narrow
-/// layers, while a wide layer is checked at every row.
+/// reduced model) before each layer, and the clock is read only once `checkInterval` units
+/// have accumulated — a fraction of a millisecond of work — so narrow layers are checked every
+/// few hundred layers and a wide layer at every layer.
 struct DeadlineMeter {
     /// Units of work between two readings of the clock (about 0.1–0.3 ms on the calibration machine).
     static let checkInterval = 1 << 16

@@ -35,7 +35,7 @@ public struct MonteCarloRun: Sendable, Hashable, Codable {
 ///
 /// Time budget: with `maxSeconds` set, no new block is started once that many seconds have
 /// elapsed, and a block in progress is abandoned and discarded as soon as one of its samples
-/// sees the deadline (checked row by row inside the layer loop, see `runBlocks`). The completed
+/// sees the deadline (checked before every layer of a sample, see `runBlocks`). The completed
 /// samples are always a prefix `0..<N` (N a multiple of the block size, or `samples`), and the
 /// result equals that of an unbounded run with `samples = N`. The run overshoots the budget by
 /// well under one layer's duration; with `maxSeconds ≤ 0` it does nothing.

@@ -70,7 +70,7 @@ public struct GradientStepExperiment: Sendable, Hashable {
     }
 
     /// The quantities of network `sample`, or nil when abandoned once `meter`'s deadline is seen to have
-    /// passed: checked row by row while the network is drawn, layer by layer in every pass, and
+    /// passed: checked layer by layer while the network is drawn and in every pass, and
     /// between the gradient, the tangent and the steps (each about one pass of work).
     func measure(sample: Int, seed: UInt64, scratch: Scratch, meter: inout DeadlineMeter) -> [Double]? {
         guard scratch.network.reinitialize(seed: seed, sample: sample, meter: &meter) else { return nil }
