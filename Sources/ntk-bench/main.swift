@@ -301,6 +301,61 @@ report("weighted gradient Σ c_a ∇f(x_a), same network (GFLOP/s)", runs: 5, wo
     for _ in 0..<10 { batchPass.weightedGradient(passNetwork, weights: gradientCoefficients, into: &benchGradient) }
 }
 
+// Issue 19: the cost model the Monte Carlo commands consult before they start
+// (SamplingCostModel): estimated against measured seconds on one thread, over a small grid
+// per sampler. Goal: the ratio measured/estimated within a factor 3 either way.
+func costRow(_ name: String, estimate: SamplingCost, samples: Int, _ body: () -> Void) {
+    let row = "cost model: " + name
+    guard benchFilter.map({ row.contains($0) }) ?? true else { return }
+    let measured = median((0..<3).map { _ in seconds(body) })
+    let estimated = estimate.seconds(samples: samples)
+    let ratio = measured / estimated
+    let verdict = ratio >= 1.0 / 3 && ratio <= 3 ? "met" : "NOT MET"
+    countedRows += 1
+    if verdict == "met" { metRows += 1 } else { missed.append(row) }
+    print(row.padding(toLength: 62, withPad: " ", startingAt: 0)
+          + String(format: "%10.2f ms   estimated %9.2f ms   measured/estimated %5.2f   target within x3   ", measured * 1000, estimated * 1000, ratio)
+          + verdict)
+}
+func constant(_ width: Int, _ depth: Int) -> SimulatedArchitecture {
+    SimulatedArchitecture(inputDimension: width, hiddenWidths: Array(repeating: width, count: depth - 1), sigma2: 2, inputNorm2: 1)
+}
+for (width, depth, samples) in [(10, 100, 20_000), (100, 20, 2000), (1000, 10, 20), (3000, 5, 4)] {
+    let a = constant(width, depth)
+    costRow("validate width \(width), depth \(depth), \(samples) networks", estimate: SamplingCostModel.validate(a, threads: 1), samples: samples) {
+        _ = simulate(a, samples: samples, seed: 1, threads: 1)
+    }
+}
+for (width, depth, samples, correlations) in [(30, 100, 400, 1), (100, 10, 400, 11), (1000, 5, 10, 11)] {
+    let a = constant(width, depth), rhos = (0..<correlations).map { Double($0) / Double(max(1, correlations)) }
+    costRow("offdiag width \(width), depth \(depth), \(correlations) correlations, \(samples) networks",
+            estimate: SamplingCostModel.offDiagonal(a, correlations: correlations, threads: 1), samples: samples) {
+        _ = try! simulateOffDiagonal(a, correlations: rhos, samples: samples, seed: 1, threads: 1)
+    }
+}
+for (width, depth, samples) in [(30, 100, 200), (100, 10, 200), (1000, 5, 5)] {
+    let e = try! GradientStepExperiment(architecture: constant(width, depth), learningRates: [0.01], target: 0, correlation: nil)
+    costRow("step width \(width), depth \(depth), \(samples) networks", estimate: SamplingCostModel.gradientStep(e, threads: 1), samples: samples) {
+        _ = simulateGradientSteps(e, samples: samples, seed: 1, threads: 1)
+    }
+}
+for (width, depth, samples) in [(100, 10, 200_000), (1000, 1000, 2000), (100_000, 10_000, 200)] {
+    let network = ReducedNetwork(inputDimension: width, hiddenRuns: [.init(width: width, count: depth - 1)], sigma2: 2, inputNorm2: 1,
+                                 trainableBiases: true)
+    costRow("distribution width \(width), depth \(depth), \(samples) samples", estimate: SamplingCostModel.distribution(network, threads: 1),
+            samples: samples) {
+        _ = sampleDistribution(network, reference: 1, thresholds: [], samples: samples, seed: 1, threads: 1)
+    }
+}
+for (width, depth, inputs, steps) in [(30, 20, 50, 500), (100, 5, 100, 200), (300, 5, 100, 20)] {
+    let a = constant(width, depth)
+    let data = try! TrainingSet.sphere(count: inputs, dimension: width, seed: 1) { $0[0] }
+    costRow("train width \(width), depth \(depth), \(inputs) inputs, \(steps) GD steps",
+            estimate: SamplingCostModel.training(a, inputs: inputs, tracked: 20, recordEvery: 10, adam: false), samples: steps) {
+        _ = try! trainNetwork(a, data: data, optimizer: .gd, learningRate: .absolute(1e-3), steps: steps, recordEvery: 10, track: 20, seed: 1)
+    }
+}
+
 print(String(repeating: "-", count: 130))
 if benchFilter == nil || countedRows > 0 {
     print("targets met: \(metRows) of \(countedRows) counted rows" + (missed.isEmpty ? "" : "; not met: " + missed.joined(separator: "; ")))

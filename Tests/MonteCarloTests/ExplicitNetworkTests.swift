@@ -16,7 +16,7 @@ struct ExplicitNetworkTests {
         // (check: mc-exact-not-gi). The input is a unit vector not on a coordinate axis: the law
         // depends only on ‖x‖² (rotation invariance of W¹).
         let input = [0.6, 0.8, 0, 0, 0, 0]
-        let run = runBlocks(samples: 40_000, blockSize: 1024, maxSeconds: nil, threads: 2, progress: nil) {
+        let run = runBlocks(samples: 40_000, blockSize: 1024, maxSeconds: nil, threads: 2, progress: nil) { _ in
             let pass = NetworkPass(layerWidths: [6, 6, 6, 1], batchCapacity: 1)
             return { range in
                 var m = ThetaMoments()
@@ -109,7 +109,7 @@ struct ExplicitNetworkTests {
         let z = (0..<7).map { _ in ZigguratGaussian.shared.next(using: &g) }
         #expect((0..<7).allSatisfy { a.parameters[a.weightOffset(2) + $0] == z[$0] * (2.0 / 7).squareRoot() })
         func run(_ threads: Int) -> ThetaMoments {
-            runBlocks(samples: 300, blockSize: 16, maxSeconds: nil, threads: threads, progress: nil) {
+            runBlocks(samples: 300, blockSize: 16, maxSeconds: nil, threads: threads, progress: nil) { _ in
                 let pass = NetworkPass(layerWidths: [4, 7, 7, 1], batchCapacity: 2)
                 return { range in
                     var m = ThetaMoments()

@@ -54,9 +54,7 @@ struct CommandLineHabitsTests {
         "limit --lambda 1 --sigma2 2 --sigma2 2.5",
     ])
     func repeatedOption(_ line: String) {
-        let r = ntk(line)
-        #expect(r.isCleanRefusal, "\(r)")
-        #expect(r.stderr.contains("given twice"), "\(r.stderr)")
+        expectCleanRefusal(line, mentioning: "given twice")
     }
 
     @Test("a stray word after a command is refused by name")

@@ -25,6 +25,13 @@ func ntk(_ line: String) -> CommandResult {
     ntk(line.split(separator: " ").map(String.init))
 }
 
+/// Runs `line` and expects the bad-input contract with `text` in the one stderr line.
+func expectCleanRefusal(_ line: String, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let r = ntk(line)
+    #expect(r.isCleanRefusal, "\(r)", sourceLocation: sourceLocation)
+    #expect(r.stderr.contains(text), "\(r.stderr)", sourceLocation: sourceLocation)
+}
+
 func temporaryDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ntk-tests-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

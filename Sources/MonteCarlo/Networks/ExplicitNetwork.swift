@@ -59,11 +59,23 @@ public struct ExplicitNetwork: Sendable, Hashable {
     /// width ≥ 1 and `sigma2` finite and ≥ 0.
     public init(inputDimension: Int, hiddenWidths: [Int], sigma2: Double, trainableBiases: Bool = true,
                 seed: UInt64, sample: Int) throws {
+        guard sample >= 0 else { throw InvalidArchitecture(description: "sample indices are non-negative") }
+        try self.init(zeroedInputDimension: inputDimension, hiddenWidths: hiddenWidths, sigma2: sigma2, trainableBiases: trainableBiases)
+        reinitialize(seed: seed, sample: sample)
+    }
+
+    /// The network `architecture` describes with every parameter 0, to be drawn by
+    /// `reinitialize` (which the samplers meter against their deadline).
+    init(zeroed architecture: SimulatedArchitecture) throws {
+        try self.init(zeroedInputDimension: architecture.inputDimension, hiddenWidths: architecture.hiddenWidths,
+                      sigma2: architecture.sigma2, trainableBiases: architecture.trainableBiases)
+    }
+
+    private init(zeroedInputDimension inputDimension: Int, hiddenWidths: [Int], sigma2: Double, trainableBiases: Bool) throws {
         guard inputDimension >= 1, hiddenWidths.allSatisfy({ $0 >= 1 }) else {
             throw InvalidArchitecture(description: "widths must be at least 1")
         }
         guard sigma2.isFinite, sigma2 >= 0 else { throw InvalidArchitecture(description: "σ² must be finite and non-negative") }
-        guard sample >= 0 else { throw InvalidArchitecture(description: "sample indices are non-negative") }
         let widths = [inputDimension] + hiddenWidths + [1]
         let depth = widths.count - 1
         var weightOffsets = [0], biasOffsets: [Int?] = [nil]
@@ -86,21 +98,28 @@ public struct ExplicitNetwork: Sendable, Hashable {
         self.weightOffsets = weightOffsets
         self.biasOffsets = biasOffsets
         parameters = [Double](repeating: 0, count: total)
-        reinitialize(seed: seed, sample: sample)
     }
 
     /// Overwrites every parameter with those of network number `sample` of run `seed`, freshly
     /// initialised, in place (no allocation when the storage is not shared): the result equals
     /// `ExplicitNetwork(…, seed: seed, sample: sample)`. Precondition: `sample ≥ 0`.
     public mutating func reinitialize(seed: UInt64, sample: Int) {
+        var meter = DeadlineMeter(.never)
+        _ = reinitialize(seed: seed, sample: sample, meter: &meter)
+    }
+
+    /// `reinitialize(seed:sample:)`, abandoned (false, the parameters left partly drawn) once
+    /// `meter`'s deadline is seen to have passed; the meter is charged layer by layer.
+    mutating func reinitialize(seed: UInt64, sample: Int, meter: inout DeadlineMeter) -> Bool {
         precondition(sample >= 0, "sample indices are non-negative")
         let widths = layerWidths, offsets = weightOffsets, biases = biasOffsets, sigma2 = sigma2
         let gaussian = ZigguratGaussian.shared
-        parameters.withUnsafeMutableBufferPointer { p in
+        return parameters.withUnsafeMutableBufferPointer { p in
             for layer in 1...(widths.count - 1) {
                 let fanIn = widths[layer - 1]
                 let scale = (sigma2 / Double(fanIn)).squareRoot()
                 let layerKey = StreamKey.layerKey(seed: seed, sample: UInt64(sample), layer: layer)
+                if meter.expired(after: widths[layer] * (fanIn + 16)) { return false }
                 for row in 0..<widths[layer] {
                     let start = p.baseAddress! + offsets[layer] + row * fanIn
                     var generator = Xoshiro256PlusPlus(key: StreamKey.child(of: layerKey, index: UInt64(row)))
@@ -109,6 +128,7 @@ public struct ExplicitNetwork: Sendable, Hashable {
                 }
                 if let b = biases[layer] { (p.baseAddress! + b).update(repeating: 0, count: widths[layer]) }
             }
+            return true
         }
     }
 
@@ -249,11 +269,17 @@ public final class NetworkPass {
 
     /// Forward and backward pass over inputs already written with `setInput` (`batch` of them).
     public func compute(_ network: ExplicitNetwork, batch: Int) {
+        var meter = DeadlineMeter(.never)
+        _ = compute(network, batch: batch, meter: &meter)
+    }
+
+    /// `compute(_:batch:)`, abandoned (false, the pass left incomplete) once `meter`'s deadline
+    /// is seen to have passed; the meter is charged layer by layer (weights × SIMD chunks).
+    func compute(_ network: ExplicitNetwork, batch: Int, meter: inout DeadlineMeter) -> Bool {
         precondition(network.layerWidths == layerWidths, "a pass serves one architecture")
         precondition((1...batchCapacity).contains(batch), "batch beyond the pass's capacity")
         batchSize = batch
-        forward(network)
-        backward(network)
+        return forward(network, meter: &meter) && backward(network, meter: &meter)
     }
 
     /// Writes input `a` (coordinates in `values`, length n0) without allocation.
@@ -279,29 +305,50 @@ public final class NetworkPass {
 
     /// `h^l = W^l x^{l-1} + b^l`, then the ReLU, for every input (`forwardLayer`).
     func forward(_ network: ExplicitNetwork) {
+        var meter = DeadlineMeter(.never)
+        _ = forward(network, meter: &meter)
+    }
+
+    /// The meter's units for one layer of a pass: its weights times the SIMD chunks of the batch.
+    private func meterUnits(layer: Int) -> Int {
+        layerWidths[layer] * layerWidths[layer - 1] * (usedColumns / BatchVector.scalarCount)
+    }
+
+    /// `forward(_:)`, checking `meter` before each layer (false: abandoned).
+    func forward(_ network: ExplicitNetwork, meter: inout DeadlineMeter) -> Bool {
         precondition(network.layerWidths == layerWidths, "a pass serves one architecture")
         beta = network.beta
         let used = usedColumns
-        network.parameters.withUnsafeBufferPointer { p in
+        return network.parameters.withUnsafeBufferPointer { p in
             for layer in 1...depth {
+                if meter.expired(after: meterUnits(layer: layer)) { return false }
                 let isOutput = layer == depth
                 forwardLayer(weights: p.baseAddress! + network.weightOffset(layer), biases: network.biasOffset(layer).map { p.baseAddress! + $0 },
                              rows: layerWidths[layer], fanIn: layerWidths[layer - 1], input: x(layer - 1),
                              output: isOutput ? outputs : x(layer), columns: columns, used: used, relu: !isOutput)
             }
+            return true
         }
     }
 
     /// `δ^L = 1`, `δ^{l-1}_j = 1{x^{l-1}_j > 0} Σ_i W^l_ij δ^l_i` (`backwardLayer`).
     func backward(_ network: ExplicitNetwork) {
+        var meter = DeadlineMeter(.never)
+        _ = backward(network, meter: &meter)
+    }
+
+    /// `backward(_:)`, checking `meter` before each layer (false: abandoned).
+    func backward(_ network: ExplicitNetwork, meter: inout DeadlineMeter) -> Bool {
         let top = delta(depth)
         for a in 0..<columns { top[a] = a < batchSize ? 1 : 0 }
         let used = usedColumns
-        network.parameters.withUnsafeBufferPointer { p in
+        return network.parameters.withUnsafeBufferPointer { p in
             for layer in stride(from: depth, through: 2, by: -1) {
+                if meter.expired(after: meterUnits(layer: layer)) { return false }
                 backwardLayer(weights: p.baseAddress! + network.weightOffset(layer), rows: layerWidths[layer], fanIn: layerWidths[layer - 1],
                               upper: delta(layer), lower: delta(layer - 1), activations: x(layer - 1), columns: columns, used: used)
             }
+            return true
         }
     }
 

@@ -176,19 +176,20 @@ public func simulateOffDiagonal(
     guard maxSeconds.map({ !$0.isNaN }) ?? true else { throw OffDiagonalError(description: "the time budget must be a number") }
     let inputs = try OffDiagonalInputs.make(inputDimension: architecture.inputDimension, inputNorm2: architecture.inputNorm2,
                                             correlations: correlations)
-    let prototype = try ExplicitNetwork(architecture: architecture, seed: seed, sample: 0)
+    let prototype = try ExplicitNetwork(zeroed: architecture)
     let batch = inputs.count
     let blockSize = offDiagonalBlockSize(architecture, correlations: correlations.count)
-    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
+    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
         var network = prototype
         let pass = NetworkPass(layerWidths: network.layerWidths, batchCapacity: batch)
         for (a, x) in inputs.enumerated() { pass.setInput(a, x) }
         var values = [Double](repeating: 0, count: batch - 1)
-        return { range in
+        return { (range: Range<Int>) -> OffDiagonalStatistics? in
             var statistics = OffDiagonalStatistics(correlations: correlations)
+            var meter = DeadlineMeter(deadline)
             for s in range {
-                network.reinitialize(seed: seed, sample: firstSample + s)
-                pass.compute(network, batch: batch)
+                guard network.reinitialize(seed: seed, sample: firstSample + s, meter: &meter),
+                      pass.compute(network, batch: batch, meter: &meter) else { return nil }
                 for k in 1..<batch { values[k - 1] = pass.ntk(0, k) }
                 statistics.add(diagonal: pass.ntk(0, 0), offDiagonal: values)
             }

@@ -24,15 +24,21 @@ public struct BlockedRunResult<Statistic: MonteCarloStatistic>: Sendable {
 /// done — so memory stays bounded by the blocks in flight, and the result is a function of
 /// the completed prefix only, bit-identical for any thread count.
 ///
-/// `makeEvaluator` is called once per worker thread (for per-thread scratch space); the
-/// closure it returns computes one block's statistic from its index range.
+/// `makeEvaluator` is called once per worker thread (for per-thread scratch space) with the
+/// run's deadline; the closure it returns computes one block's statistic from its index
+/// range, or returns nil when it abandoned the block because the deadline passed (samplers
+/// consult the deadline inside each sample, between layers, through a `DeadlineMeter`).
 ///
 /// Time budget: with `maxSeconds` set, no new block is started once that many seconds have
-/// passed; blocks already started finish, so the completed samples are a prefix `0..<N`.
+/// passed, and a block in progress is abandoned — its samples are discarded, never counted and
+/// never partially accumulated — as soon as its sampler sees the deadline, within one layer of
+/// one sample. Blocks after an abandoned one are discarded too, so the completed samples are a
+/// prefix `0..<N` and the result equals that of an unbounded run with `samples = N`. A run so
+/// ends within about max(budget, one layer) of its start.
 func runBlocks<Statistic: MonteCarloStatistic>(
     samples: Int, blockSize: Int, maxSeconds: Double?, threads: Int,
     progress: ((Int) -> Void)?,
-    makeEvaluator: @escaping @Sendable () -> (Range<Int>) -> Statistic
+    makeEvaluator: @escaping @Sendable (SampleDeadline) -> (Range<Int>) -> Statistic?
 ) -> BlockedRunResult<Statistic> {
     precondition(samples >= 0, "sample count must be non-negative")
     precondition(threads >= 1, "at least one thread is needed")
@@ -46,12 +52,17 @@ func runBlocks<Statistic: MonteCarloStatistic>(
     let blockCount = samples / blockSize + (samples % blockSize == 0 ? 0 : 1)
     let schedule = BlockSchedule<Statistic>(blockCount: blockCount, deadline: deadline)
     let workerCount = min(threads, blockCount)
+    let sampleDeadline = SampleDeadline(instant: deadline)
     for _ in 0..<workerCount {
         let worker = Thread {
-            let evaluate = makeEvaluator()
+            let evaluate = makeEvaluator(sampleDeadline)
             while let block = schedule.claimNextBlock() {
                 let first = block * blockSize
-                schedule.complete(block: block, statistic: evaluate(first..<min(first + blockSize, samples)))
+                if let statistic = evaluate(first..<min(first + blockSize, samples)) {
+                    schedule.complete(block: block, statistic: statistic)
+                } else {
+                    schedule.abandon(block: block)
+                }
             }
             schedule.workerFinished()
         }
@@ -86,9 +97,12 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
         self.deadline = deadline
     }
 
+    /// The first abandoned block: it and every later block are never merged.
+    private var firstAbandoned: Int?
+
     /// The next block to compute, or nil when all are handed out or the deadline has passed.
-    /// Blocks are handed out in increasing order and every handed-out block is completed,
-    /// which keeps the completed set a prefix.
+    /// Blocks are handed out in increasing order and merged only while they form a prefix with
+    /// no abandoned block in it, which keeps the merged set a prefix.
     func claimNextBlock() -> Int? {
         condition.lock()
         defer { condition.unlock() }
@@ -103,12 +117,25 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
 
     func complete(block: Int, statistic: Statistic) {
         condition.lock()
-        waiting[block] = statistic
-        completedSamples += statistic.count
+        if firstAbandoned.map({ block < $0 }) ?? true {
+            waiting[block] = statistic
+            completedSamples += statistic.count
+        }
         while let next = waiting.removeValue(forKey: mergedBlocks) {
             merged.merge(next)
             mergedBlocks += 1
         }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Records that `block` was abandoned at the deadline: no block is handed out any more, and
+    /// neither it nor any later block will be merged.
+    func abandon(block: Int) {
+        condition.lock()
+        nextBlock = blockCount
+        firstAbandoned = min(firstAbandoned ?? block, block)
+        waiting = waiting.filter { $0.key < block }
         condition.signal()
         condition.unlock()
     }
@@ -139,10 +166,59 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
             if allFinished { break }
             condition.wait()
         }
-        // Every block handed out was completed and merged in order.
-        precondition(waiting.isEmpty, "a completed block was never merged")
+        // Every block handed out was merged in order, or discarded behind an abandoned block.
+        precondition(waiting.isEmpty || firstAbandoned != nil, "a completed block was never merged")
         let result = merged
         condition.unlock()
         return result
+    }
+}
+
+/// The instant a Monte Carlo run must stop, as the samplers see it from inside one sample.
+public struct SampleDeadline: Sendable {
+    /// nil: no time budget.
+    public let instant: ContinuousClock.Instant?
+
+    public init(instant: ContinuousClock.Instant?) { self.instant = instant }
+
+    /// No time budget: a sample is never abandoned.
+    public static let never = SampleDeadline(instant: nil)
+
+    /// `seconds` from now (≤ 0: already passed); budgets beyond a century count as a century.
+    public init(secondsFromNow seconds: Double) {
+        instant = ContinuousClock.now.advanced(by: .seconds(min(seconds, 3.2e9)))
+    }
+
+    /// Whether the deadline has passed (reads the clock).
+    public var hasPassed: Bool { instant.map { ContinuousClock.now >= $0 } ?? false }
+}
+
+/// Consults a `SampleDeadline` from inside a sample's layer loop without reading the clock at
+/// every step: the sampler charges the work it does (weights drawn or multiplied, layers of the
+/// reduced model) before each layer, and the clock is read only once `checkInterval` units
+/// have accumulated — a fraction of a millisecond of work — so narrow layers are checked every
+/// few hundred layers and a wide layer at every layer.
+struct DeadlineMeter {
+    /// Units of work between two readings of the clock (about 0.1–0.3 ms on the calibration machine).
+    static let checkInterval = 1 << 16
+    let instant: ContinuousClock.Instant?
+    private var pending = 0
+
+    init(_ deadline: SampleDeadline) {
+        instant = deadline.instant
+        // A deadline already passed is seen at the first charge.
+        pending = Self.checkInterval
+    }
+
+    /// Adds `units` of work; true when the deadline has passed (the sample must be abandoned).
+    @inline(__always)
+    mutating func expired(after units: Int) -> Bool {
+        guard let instant else { return false }
+        pending &+= units
+        guard pending >= Self.checkInterval else { return false }
+        // Past the deadline `pending` stays full, so every later charge reports it again.
+        if ContinuousClock.now >= instant { return true }
+        pending = 0
+        return false
     }
 }

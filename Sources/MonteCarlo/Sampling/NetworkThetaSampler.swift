@@ -150,6 +150,16 @@ public final class NetworkThetaSampler {
     /// `Θ(x, x)` of network number `sample` (≥ 0) of this seed: a pure function of
     /// `(architecture, seed, sample)`.
     public func theta(sample: Int) -> Double {
+        var meter = DeadlineMeter(.never)
+        return theta(sample: sample, meter: &meter)!
+    }
+
+    /// `theta(sample:)`, abandoned (nil) as soon as `meter`'s deadline is seen to have passed;
+    /// the meter is charged the work of each layer before it starts (checked between layers,
+    /// not inside the row loop: a per-row check slowed width-10 networks by a third), so a
+    /// sample is abandoned within one layer. An abandoned sample leaves
+    /// nothing behind that a later sample reads.
+    func theta(sample: Int, meter: inout DeadlineMeter) -> Double? {
         precondition(sample >= 0, "sample indices are non-negative")
         let sampleKey = UInt64(sample)
 
@@ -163,6 +173,7 @@ public final class NetworkThetaSampler {
             let scale = weightScale[layer]
             let layerKey = StreamKey.layerKey(seed: seed, sample: sampleKey, layer: layer)
             let stored = storedWeightOffset[layer].map { storedWeights + $0 }
+            if meter.expired(after: widths[layer] * (activeInputs + 16)) { return nil }
             var activeOutputs = 0
             var squaredNorm = 0.0
             for row in 0..<widths[layer] {
@@ -195,6 +206,7 @@ public final class NetworkThetaSampler {
             let rowUnits = UnsafePointer(activeUnits + layerOffset[isOutputLayer ? 0 : layer])
             let layerKey = StreamKey.layerKey(seed: seed, sample: sampleKey, layer: layer)
             let stored = storedWeightOffset[layer].map { storedWeights + $0 }
+            if meter.expired(after: rowCount * (activeInputs + 16)) { return nil }
             lower.update(repeating: 0, count: activeInputs)
             for position in 0..<rowCount {
                 let row = isOutputLayer ? 0 : rowUnits[position]

@@ -56,6 +56,9 @@ public struct ReducedThetaSampler: Sendable {
     /// (width, fan-in) of each hidden layer, expanded (depth is bounded by the caller).
     let layers: [(width: Int, fanIn: Int)]
 
+    /// `DeadlineMeter` units charged per layer (one unit is about one Gaussian draw).
+    static let meterUnitsPerLayer = 16
+
     /// Largest depth sampled (O(L) per sample and memory).
     public static let maximumDepth = 1_000_000
 
@@ -83,6 +86,13 @@ public struct ReducedThetaSampler: Sendable {
 
     /// Θ/Q^{L−1} of sample `index`.
     public func scaledTheta(sample index: Int, scratch: Scratch) -> Double {
+        var meter = DeadlineMeter(.never)
+        return scaledTheta(sample: index, scratch: scratch, meter: &meter)!
+    }
+
+    /// `scaledTheta(sample:scratch:)`, abandoned (nil) once `meter`'s deadline is seen to have
+    /// passed; the meter is charged per layer drawn (the draws dominate a sample's cost).
+    func scaledTheta(sample index: Int, scratch: Scratch, meter: inout DeadlineMeter) -> Double? {
         var random = RandomVariates(key: StreamKey.child(of: splitMix64Finalize(seed ^ 0x5EED_D157), index: UInt64(index)))
         let h = layers.count
         let q = max(network.sigma2 / 2, 1)
@@ -95,6 +105,7 @@ public struct ReducedThetaSampler: Sendable {
         }
         var dead = false
         for (l, layer) in layers.enumerated() {
+            if meter.expired(after: Self.meterUnitsPerLayer) { return nil }
             let k = random.binomialHalf(layer.width)
             if k == 0 && network.law == .exact { dead = true }
             // Each factor divided by Q keeps Θ/Q^{L−1} of order one.

@@ -34,10 +34,11 @@ public struct MonteCarloRun: Sendable, Hashable, Codable {
 /// each block is summed alone in index order, and block results are merged in block order.
 ///
 /// Time budget: with `maxSeconds` set, no new block is started once that many seconds have
-/// elapsed, and blocks already started are finished. Blocks are started in increasing order,
-/// so the completed samples are always a prefix `0..<N` (N a multiple of the block size, or
-/// `samples`), and the result equals that of an unbounded run with `samples = N`. The run may
-/// overshoot the budget by up to one block's duration; with `maxSeconds ≤ 0` it does nothing.
+/// elapsed, and a block in progress is abandoned and discarded as soon as one of its samples
+/// sees the deadline (checked before every layer of a sample, see `runBlocks`). The completed
+/// samples are always a prefix `0..<N` (N a multiple of the block size, or `samples`), and the
+/// result equals that of an unbounded run with `samples = N`. The run overshoots the budget by
+/// well under one layer's duration; with `maxSeconds ≤ 0` it does nothing.
 ///
 /// `progress`, if given, is called on the calling thread with the number of samples completed
 /// so far, each time it grows.
@@ -70,11 +71,15 @@ func simulate(
     precondition(samples >= 0 && firstSample >= 0 && firstSample <= Int.max - samples, "sample indices must be non-negative")
     precondition(threads >= 1, "at least one thread is needed")
     let blockSize = architecture.samplesPerBlock
-    let run = runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
+    let run = runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
         let sampler = NetworkThetaSampler(architecture: architecture, seed: seed, weightStorageLimitBytes: weightStorageLimitBytes)
-        return { range in
+        return { (range: Range<Int>) -> ThetaMoments? in
             var moments = ThetaMoments()
-            for sample in range { moments.add(sampler.theta(sample: firstSample + sample)) }
+            var meter = DeadlineMeter(deadline)
+            for sample in range {
+                guard let theta = sampler.theta(sample: firstSample + sample, meter: &meter) else { return nil }
+                moments.add(theta)
+            }
             return moments
         }
     }

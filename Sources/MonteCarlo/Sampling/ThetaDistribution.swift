@@ -139,11 +139,15 @@ public func sampleDistribution(
     maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil
 ) -> BlockedRunResult<ThetaDistribution> {
     let sampler = ReducedThetaSampler(network: network, seed: seed)
-    return runBlocks(samples: samples, blockSize: distributionBlockSize(network), maxSeconds: maxSeconds, threads: threads, progress: progress) {
+    return runBlocks(samples: samples, blockSize: distributionBlockSize(network), maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
         let scratch = ReducedThetaSampler.Scratch()
-        return { range in
+        return { (range: Range<Int>) -> ThetaDistribution? in
             var d = ThetaDistribution(thresholds: thresholds)
-            for i in range { d.add(sampler.scaledTheta(sample: firstSample + i, scratch: scratch) / reference) }
+            var meter = DeadlineMeter(deadline)
+            for i in range {
+                guard let theta = sampler.scaledTheta(sample: firstSample + i, scratch: scratch, meter: &meter) else { return nil }
+                d.add(theta / reference)
+            }
             return d
         }
     }

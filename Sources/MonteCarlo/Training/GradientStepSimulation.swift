@@ -58,29 +58,36 @@ public struct GradientStepExperiment: Sendable, Hashable {
         return [x, x2]
     }
 
-    /// Scratch for one thread: two passes of the architecture.
+    /// Scratch for one thread: the network (redrawn for every sample) and two passes of the architecture.
     final class Scratch {
         let before: NetworkPass, after: NetworkPass
-        init(_ widths: [Int], batch: Int) {
-            before = NetworkPass(layerWidths: widths, batchCapacity: batch)
-            after = NetworkPass(layerWidths: widths, batchCapacity: batch)
+        var network: ExplicitNetwork
+        init(_ architecture: SimulatedArchitecture, batch: Int) {
+            before = NetworkPass(layerWidths: architecture.layerWidths, batchCapacity: batch)
+            after = NetworkPass(layerWidths: architecture.layerWidths, batchCapacity: batch)
+            network = try! ExplicitNetwork(zeroed: architecture)  // validated architecture
         }
     }
 
-    /// The quantities of network `sample`.
-    func measure(sample: Int, seed: UInt64, scratch: Scratch) -> [Double] {
-        let network = try! ExplicitNetwork(architecture: architecture, seed: seed, sample: sample)  // validated architecture
+    /// The quantities of network `sample`, or nil when abandoned once `meter`'s deadline is seen to have
+    /// passed: checked layer by layer while the network is drawn and in every pass, and
+    /// between the gradient, the tangent and the steps (each about one pass of work).
+    func measure(sample: Int, seed: UInt64, scratch: Scratch, meter: inout DeadlineMeter) -> [Double]? {
+        guard scratch.network.reinitialize(seed: seed, sample: sample, meter: &meter) else { return nil }
+        let network = scratch.network
         let xs = inputs
         for (a, x) in xs.enumerated() {
             scratch.before.setInput(a, x)
             scratch.after.setInput(a, x)
         }
         let pass = scratch.before
-        pass.compute(network, batch: xs.count)
+        guard pass.compute(network, batch: xs.count, meter: &meter) else { return nil }
         let theta = pass.ntk(0, 0), f = pass.output(0), residual = f - target
         var gradient: [Double] = []
         pass.weightedGradient(network, weights: xs.count == 1 ? [1] : [1, 0], into: &gradient)
+        if meter.expired(after: network.parameterCount * xs.count) { return nil }
         let tangent = pass.fixedPatternTangent(network, direction: gradient)
+        if meter.expired(after: 4 * network.parameterCount * xs.count) { return nil }
         let q = tangent.kernel[0]
         var values = [theta, f * q, q, residual * q]
         var offDiagonal: [Double] = []
@@ -93,7 +100,7 @@ public struct GradientStepExperiment: Sendable, Hashable {
         var offPerRate: [Double] = []
         for eta in learningRates {
             let stepped = try! network.updated(along: gradient, step: -eta * residual)
-            scratch.after.compute(stepped, batch: xs.count)
+            guard scratch.after.compute(stepped, batch: xs.count, meter: &meter) else { return nil }
             let delta = scratch.after.ntk(0, 0) - theta
             let crossed = scratch.after.samePatterns(0, as: pass, 0) ? 0.0 : 1.0
             // A dead network without biases has Θ = 0 before and after the step: no relative change.
@@ -168,14 +175,17 @@ public func simulateGradientSteps(
     _ experiment: GradientStepExperiment, samples: Int, firstSample: Int = 0, maxSeconds: Double? = nil, seed: UInt64,
     threads: Int = 1, progress: ((Int) -> Void)? = nil
 ) -> BlockedRunResult<GradientStepStatistics> {
-    let widths = experiment.architecture.layerWidths
     let blockSize = experiment.samplesPerBlock
     let batch = experiment.correlation == nil ? 1 : 2
-    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) {
-        let scratch = GradientStepExperiment.Scratch(widths, batch: batch)
-        return { range in
+    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
+        let scratch = GradientStepExperiment.Scratch(experiment.architecture, batch: batch)
+        return { (range: Range<Int>) -> GradientStepStatistics? in
             var means = VectorMeans()
-            for s in range { means.add(experiment.measure(sample: firstSample + s, seed: seed, scratch: scratch)) }
+            var meter = DeadlineMeter(deadline)
+            for s in range {
+                guard let values = experiment.measure(sample: firstSample + s, seed: seed, scratch: scratch, meter: &meter) else { return nil }
+                means.add(values)
+            }
             return GradientStepStatistics(means: means)
         }
     }

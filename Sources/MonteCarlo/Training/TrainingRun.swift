@@ -41,6 +41,9 @@ public struct TrainingResult: Sendable, Hashable {
     public var diverged: Bool
     public var parameterCount: Int
     public var wallSeconds: Double
+    /// `.timeBudget` when the time budget ended the run before `steps` (the records stop at
+    /// the last one completed; a step in progress is abandoned and never recorded).
+    public var stoppedBy: MonteCarloStopReason = .sampleBudget
 }
 
 /// Trains network number 0 of `seed` (an `ExplicitNetwork` of `architecture`; its `inputNorm2`
@@ -49,16 +52,26 @@ public struct TrainingResult: Sendable, Hashable {
 /// matrix of the first `track` inputs since initialisation and its alignment with their
 /// targets at step 0, every `recordEvery` steps and at the end. Deterministic: a function of
 /// its arguments only. Throws when the data's dimension is not the network's n0.
+///
+/// Time budget: with `maxSeconds` set, the run stops once that many seconds have passed,
+/// checked layer by layer inside every pass (`DeadlineMeter`) and after every gradient; the
+/// step in progress is abandoned, and the records are those completed before it (a prefix of
+/// the unbounded run's records), with `stoppedBy = .timeBudget`.
 public func trainNetwork(
     _ architecture: SimulatedArchitecture, data: TrainingSet, optimizer kind: TrainingOptimizer,
     learningRate: TrainingLearningRate, steps: Int, recordEvery: Int, track: Int, seed: UInt64,
-    progress: ((Int) -> Void)? = nil
+    maxSeconds: Double? = nil, progress: ((Int) -> Void)? = nil
 ) throws -> TrainingResult {
     guard data.dimension == architecture.inputDimension else {
         throw TrainingDataError("the data have dimension \(data.dimension) but the network's input dimension is \(architecture.inputDimension)")
     }
     guard steps >= 0, recordEvery >= 1, track >= 1 else { throw TrainingDataError("steps ≥ 0, record interval ≥ 1, tracked inputs ≥ 1") }
     let clock = ContinuousClock(), start = clock.now
+    var meter = DeadlineMeter(maxSeconds.map { SampleDeadline(secondsFromNow: $0) } ?? .never)
+    func seconds() -> Double {
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
     var network = try ExplicitNetwork(architecture: architecture, seed: seed, sample: 0)
     let n = data.count, tracked = min(track, n)
     let pass = NetworkPass(layerWidths: network.layerWidths, batchCapacity: n)
@@ -67,7 +80,10 @@ public func trainNetwork(
     for a in 0..<tracked { trackPass.setInput(a, data.input(a)) }
     let trackedTargets = Array(data.targets[0..<tracked])
 
-    pass.compute(network, batch: n)
+    guard pass.compute(network, batch: n, meter: &meter) else {
+        return TrainingResult(learningRate: .nan, initialMeanDiagonal: .nan, records: [], diverged: false,
+                              parameterCount: network.parameterCount, wallSeconds: seconds(), stoppedBy: .timeBudget)
+    }
     var diagonal = 0.0
     for a in 0..<n { diagonal += pass.ntk(a, a) }
     diagonal /= Double(n)
@@ -84,7 +100,7 @@ public func trainNetwork(
     trackPass.compute(network, batch: tracked)
     let initialKernel = trackPass.ntkMatrix()
     var records: [TrainingRecord] = []
-    var diverged = false
+    var diverged = false, stoppedByTime = false
     var update = [Double](repeating: 0, count: network.parameterCount)
     var gradient = update
     for step in 0...steps {
@@ -92,7 +108,7 @@ public func trainNetwork(
         let outputs = (0..<n).map(pass.output)
         let loss = KernelTrainingMeasures.loss(outputs: outputs, targets: data.targets)
         if step % recordEvery == 0 || step == steps || !loss.isFinite {
-            trackPass.compute(network, batch: tracked)
+            guard trackPass.compute(network, batch: tracked, meter: &meter) else { stoppedByTime = true; break }
             let kernel = trackPass.ntkMatrix()
             let record = TrainingRecord(step: step, loss: loss,
                                         relativeKernelChange: KernelTrainingMeasures.relativeChange(current: kernel, initial: initialKernel),
@@ -103,12 +119,12 @@ public func trainNetwork(
         }
         if step == steps { break }
         pass.weightedGradient(network, weights: (0..<n).map { (outputs[$0] - data.targets[$0]) / Double(n) }, into: &gradient)
+        if meter.expired(after: network.parameterCount * n) { stoppedByTime = true; break }
         gradient.withUnsafeBufferPointer { g in update.withUnsafeMutableBufferPointer { optimizer.update(gradient: g, into: $0) } }
         try network.update(along: update, step: 1)
-        pass.compute(network, batch: n)
+        guard pass.compute(network, batch: n, meter: &meter) else { stoppedByTime = true; break }
     }
-    let elapsed = clock.now - start
     return TrainingResult(learningRate: eta, initialMeanDiagonal: diagonal, records: records, diverged: diverged,
-                          parameterCount: network.parameterCount,
-                          wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                          parameterCount: network.parameterCount, wallSeconds: seconds(),
+                          stoppedBy: stoppedByTime ? .timeBudget : .sampleBudget)
 }

@@ -227,6 +227,9 @@ struct DistributionRunCommand: NTKSubcommand {
             throw UsageError("distribution samples O(L) per network: depth ≤ \(ReducedThetaSampler.maximumDepth)")
         }
         let reduced = try Self.reducedNetwork(a, model: model)
+        let threadCount = threads?.value ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        try checkSamplingBudget(SamplingCostModel.distribution(reduced, threads: threadCount, samples: samples.value), samples: samples.value,
+                                maxSeconds: maxSeconds.doubleValue, io: io, reduce: "a smaller depth")
         let (mean, normalized) = try DistributionReport.references(a, model: model)
         let reference = DistributionReport.scaledReference(mean: mean, network: reduced)
         guard reference.isNormal else { throw UsageError("E[Θ] is outside the range the sampler can normalise by (depth or σ² too extreme)") }
@@ -236,7 +239,6 @@ struct DistributionRunCommand: NTKSubcommand {
                                       alignment: distributionBlockSize(reduced), as: DistributionShardFile.self)
         if shard.done { return io.write(shard.doneMessage) }
         let (first, count) = (shard.range.lowerBound, shard.range.count)
-        let threadCount = threads?.value ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         let progress = io.progressLine()
         let run = sampleDistribution(reduced, reference: reference, thresholds: tail.elements.map(\.doubleValue), samples: count,
                                      firstSample: first, maxSeconds: maxSeconds.doubleValue, seed: seedValue, threads: threadCount) { done in

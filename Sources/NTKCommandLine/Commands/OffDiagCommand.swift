@@ -331,8 +331,13 @@ struct OffDiagRunCommand: NTKSubcommand {
         if shard.done { return io.write(shard.doneMessage) }
         let (first, count) = (shard.range.lowerBound, shard.range.count)
         let threadCount = threadCount(threads)
-        let progress = io.progressLine()
         let budget = maxSeconds.doubleValue
+        // One sample is one network at every depth of the sweep.
+        let costs = networks.map { SamplingCostModel.offDiagonal(SimulatedArchitecture($0), correlations: rhos.count, threads: threadCount, samples: count) }
+        let sweepCost = SamplingCost(secondsPerSample: costs.reduce(0) { $0 + $1.secondsPerSample },
+                                     parallelism: costs.map(\.parallelism).min() ?? 1, bytes: costs.map(\.bytes).max() ?? 0)
+        try checkSamplingBudget(sweepCost, samples: count, maxSeconds: budget, io: io, what: "network\(networks.count > 1 ? " sweep" : "")")
+        let progress = io.progressLine()
         let clock = ContinuousClock(), start = clock.now
         var results: [OffDiagDepthResult] = []
         for (index, net) in networks.enumerated() {

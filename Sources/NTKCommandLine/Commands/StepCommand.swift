@@ -259,6 +259,9 @@ struct StepRunCommand: NTKSubcommand {
         let simulated = try Self.simulatedArchitecture(a)  // refused before the exact references are computed
         let reference = try StepReference(a)
         let (experiment, scales) = try experiment(a, simulated: simulated, reference: reference)
+        let threadCount = threadCount(threads)
+        try checkSamplingBudget(SamplingCostModel.gradientStep(experiment, threads: threadCount, samples: samples.value),
+                                samples: samples.value, maxSeconds: maxSeconds.doubleValue, io: io, what: "network")
         let seedValue = UInt64(seed.exact.numeratorString)!
         let request = StepRequest(network: NetworkRequest(a), learningRates: experiment.learningRates, learningRateScales: scales,
                                   target: experiment.target, correlation: experiment.correlation)
@@ -266,7 +269,6 @@ struct StepRunCommand: NTKSubcommand {
                                       alignment: experiment.samplesPerBlock, as: StepShardFile.self)
         if shard.done { return io.write(shard.doneMessage) }
         let (first, count) = (shard.range.lowerBound, shard.range.count)
-        let threadCount = threadCount(threads)
         let progress = io.progressLine()
         let run = simulateGradientSteps(experiment, samples: count, firstSample: first, maxSeconds: maxSeconds.doubleValue,
                                         seed: seedValue, threads: threadCount) { done in

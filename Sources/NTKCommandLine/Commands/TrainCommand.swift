@@ -72,6 +72,10 @@ struct TrainCommand: NTKSubcommand {
     @Option(name: .customLong("learning-rate-scale"), parsing: .unconditional, help: "Learning rate relative to the initial kernel: η = c/mean Θ_0(x_a, x_a).")
     var learningRateScale: RationalArgument?
 
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Stop training after this many seconds in all, shared among the σ² values (at most one year).")
+    var maxSeconds = RationalArgument(600)
+
     @Option(parsing: .unconditional, help: "Random seed of the networks and the synthetic data.")
     var seed = IntegerArgument(1)
 
@@ -111,6 +115,7 @@ struct TrainCommand: NTKSubcommand {
         try learningRate?.checkPositive("--learning-rate", maximum: BigRational(1_000_000), maximumMagnitudeDigits: 30)
         try learningRateScale?.checkPositive("--learning-rate-scale", maximum: BigRational(1_000_000), maximumMagnitudeDigits: 30)
         if data != nil && inputDim != nil { throw ValidationError("--input-dim is fixed by the columns of --data") }
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
     }
 
     /// The training set: the CSV file or the synthetic set, `n0` the synthetic input dimension.
@@ -153,6 +158,16 @@ struct TrainCommand: NTKSubcommand {
             throw UsageError("the run is too large (parameters × inputs × steps × σ² values above 1e13); reduce --steps, --train-size or the width")
         }
         let hidden = l > 1 ? Array(repeating: m, count: l - 1) : []
+        // One "sample" of the estimate is one step of every σ²'s network.
+        let stepCost = SamplingCostModel.training(SimulatedArchitecture(inputDimension: n0, hiddenWidths: hidden, sigma2: 2, inputNorm2: 1,
+                                                                        trainableBiases: !noBias),
+                                                  inputs: set.count, tracked: min(track.value, set.count), recordEvery: recordEvery.value,
+                                                  adam: optimizer == .adam)
+        let budget = maxSeconds.doubleValue
+        try checkSamplingBudget(SamplingCost(secondsPerSample: stepCost.secondsPerSample * Double(sigma2.elements.count), parallelism: 1,
+                                             bytes: stepCost.bytes),
+                                samples: steps.value + 1, maxSeconds: budget, io: io, what: "training step",
+                                reduce: "a smaller width, depth or --train-size")
         let rate: TrainingLearningRate
         if let eta = learningRate {
             rate = .absolute(eta.doubleValue)
@@ -173,12 +188,17 @@ struct TrainCommand: NTKSubcommand {
         }
         var results: [(sigma2: RationalArgument, result: TrainingResult)] = []
         let progress = io.progressLine()
-        for s in sigma2.elements {
+        let clock = ContinuousClock(), start = clock.now
+        for (index, s) in sigma2.elements.enumerated() {
+            // The remaining budget, shared evenly among the remaining σ² values.
+            let elapsed = start.duration(to: clock.now)
+            let used = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let share = max(0, budget - used) / Double(sigma2.elements.count - index)
             let architecture = SimulatedArchitecture(inputDimension: n0, hiddenWidths: hidden, sigma2: s.doubleValue, inputNorm2: 1,
                                                      trainableBiases: !noBias)
             do {
                 let result = try trainNetwork(architecture, data: set, optimizer: optimizer, learningRate: rate, steps: steps.value,
-                                              recordEvery: recordEvery.value, track: track.value, seed: seed) { step in
+                                              recordEvery: recordEvery.value, track: track.value, seed: seed, maxSeconds: share) { step in
                     progress?.update("ntk train: σ² = \(s.text), step \(step)/\(steps.value)")
                 }
                 results.append((s, result))
@@ -221,6 +241,10 @@ struct TrainCommand: NTKSubcommand {
             } catch { throw UsageError("--output \(Arguments.quoted(output ?? "")): \(error)") }
         } else {
             io.write(table)
+        }
+        let stopped = results.filter { $0.result.stoppedBy == .timeBudget }
+        if !stopped.isEmpty {
+            io.writeError("ntk: note: --max-seconds stopped training for σ² = \(stopped.map(\.sigma2.text).joined(separator: ", ")) before step \(steps.value); its rows stop at the last recorded step\n")
         }
         if results.contains(where: \.result.diverged) {
             io.writeError("ntk: note: training diverged for σ² = \(results.filter(\.result.diverged).map(\.sigma2.text).joined(separator: ", ")) (loss or kernel not finite); its rows stop there\n")

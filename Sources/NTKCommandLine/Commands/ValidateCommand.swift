@@ -314,10 +314,12 @@ struct ValidateRunCommand: NTKSubcommand {
         let shard = try sharding.plan(command: "validate", request: NetworkRequest(a), seed: seedValue, samples: n,
                                       alignment: simulated.samplesPerBlock, as: ValidateShardFile.self)
         if shard.done { return io.write(shard.doneMessage) }
+        let count = shard.range.count
+        try checkSamplingBudget(SamplingCostModel.validate(simulated, threads: threadCount, samples: count), samples: count,
+                                maxSeconds: maxSeconds.doubleValue, io: io, what: "network")
         let reference = ValidationReference(a)
         let progress = io.progressLine()
         let start = Date()
-        let count = shard.range.count
         let run = simulate(simulated, samples: count, firstSample: shard.range.lowerBound, maxSeconds: maxSeconds.doubleValue,
                            seed: seedValue, threads: threadCount) { done in
             let elapsed = Date().timeIntervalSince(start)
