@@ -35,9 +35,9 @@ public final class SmallAngleKernelLayers {
     private let registerCount: Int
 
     // State.
-    private var phi: Pair, t: Pair, scale: Pair, rho: Pair
+    private let phi: Pair, t: Pair, scale: Pair, rho: Pair
     // Constants: h = σ²/2, h/π, 1/π, β, the ratio of the current segment, 1.
-    private var h: Pair, hOverPi: Pair, inversePi: Pair, beta: Pair, ratio: Pair
+    private let h: Pair, hOverPi: Pair, inversePi: Pair, beta: Pair, ratio: Pair
     private let one: UnsafeMutablePointer<__mpfr_struct>
     // Scratch.
     private let factor: Pair, next: Pair, defect: Pair, y: Pair
@@ -46,9 +46,9 @@ public final class SmallAngleKernelLayers {
 
     /// Series coefficients enclosed at `precision`, and log₂ of their magnitude relative to the
     /// first (for choosing where to cut). `arcsineTail` holds upper bounds of a_N(1 + 2^-15).
-    private var cosine: [Pair] = [], sine: [Pair] = [], arcsine: [Pair] = []
-    private var arcsineTail: [UnsafeMutablePointer<__mpfr_struct>] = []
-    private var cosineLog: [Double] = [], sineLog: [Double] = [], arcsineLog: [Double] = []
+    private let cosine: [Pair], sine: [Pair], arcsine: [Pair]
+    private let arcsineTail: [UnsafeMutablePointer<__mpfr_struct>]
+    private let cosineLog: [Double], sineLog: [Double], arcsineLog: [Double]
 
     /// Registers at `precision` bits for the constants h = σ²/2, h/π, 1/π and β, each given
     /// as an enclosure.
@@ -74,12 +74,10 @@ public final class SmallAngleKernelLayers {
         one = register()
         factor = pair(); self.next = pair(); defect = pair(); y = pair()
         acc = register(); tmp = register(); c2 = register()
-        mpfr_set_ui(one, 1, MPFR_RNDN)
-        SmallAngleKernelLayers.load(h, halfSigma2)
-        SmallAngleKernelLayers.load(hOverPi, halfSigma2OverPi)
-        SmallAngleKernelLayers.load(self.inversePi, inversePi)
-        SmallAngleKernelLayers.load(self.beta, beta)
         // 1/(2k+2)!, (2k+2)/(2k+3)!, (2n)!/(4^n n!² (2n+1)), enclosed.
+        var cosine: [Pair] = [], sine: [Pair] = [], arcsine: [Pair] = []
+        var arcsineTail: [UnsafeMutablePointer<__mpfr_struct>] = []
+        var cosineLog: [Double] = [], sineLog: [Double] = [], arcsineLog: [Double] = []
         var factorial = BigRational(2)  // (2k+2)! at k = 0
         var arcsineCoefficient = BigRational(1)  // (2n)!/(4^n n!²) at n = 0
         for k in 0...levels {
@@ -99,6 +97,13 @@ public final class SmallAngleKernelLayers {
             factorial = factorial * BigRational((2 * k + 3) * (2 * k + 4))
             arcsineCoefficient = arcsineCoefficient * BigRational((2 * k + 1) * (2 * k + 2)) / BigRational(4 * (k + 1) * (k + 1))
         }
+        (self.cosine, self.sine, self.arcsine, self.arcsineTail) = (cosine, sine, arcsine, arcsineTail)
+        (self.cosineLog, self.sineLog, self.arcsineLog) = (cosineLog, sineLog, arcsineLog)
+        mpfr_set_ui(one, 1, MPFR_RNDN)
+        SmallAngleKernelLayers.load(h, halfSigma2)
+        SmallAngleKernelLayers.load(hOverPi, halfSigma2OverPi)
+        SmallAngleKernelLayers.load(self.inversePi, inversePi)
+        SmallAngleKernelLayers.load(self.beta, beta)
     }
 
     deinit {

@@ -188,6 +188,12 @@ let deepKernel = InfiniteWidthKernelRecursion(architecture: deepKernelNet, arith
 report("kernel width 3, L=10^6, ρ=0.5, default (139-bit intervals)", runs: 3, work: 1e6, unit: "layers/s", target: .time(5)) {
     _ = try! deepKernel.evaluate(q1: 1, q2: 1, c: BigRational(1, 2))
 }
+// The cost per layer at 256 bits, for the cost estimate of `ntk kernel` (KernelCommand.checkCost).
+let deep256Net = try! Architecture(width: 3, depth: 100_000, sigma2: 2)
+let deep256Kernel = InfiniteWidthKernelRecursion(architecture: deep256Net, arithmetic: try! EnclosureKernelArithmetic(precision: 256))
+report("kernel width 3, L=10^5, ρ=0.5, 256-bit intervals", runs: 3, work: 1e5, unit: "layers/s", target: .information("cost model")) {
+    _ = try! deep256Kernel.evaluate(q1: 1, q2: 1, c: BigRational(1, 2))
+}
 let deepDoubleKernel = try! InfiniteWidthKernel(architecture: deepKernelNet)
 report("kernel width 3, L=10^6, ρ=0.5, Double", runs: 5, work: 1e6, unit: "layers/s", target: .time(0.1)) {
     _ = try! deepDoubleKernel.evaluate(correlation: 0.5)
