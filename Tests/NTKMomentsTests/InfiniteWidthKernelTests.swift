@@ -282,7 +282,7 @@ struct DeepKernelFastPathTests {
     static let correlations: [BigRational] = [BigRational(1, 2), BigRational(-9, 10), 1 - BigRational(1, 1 << 17) * BigRational(99, 100),
                                               1 - BigRational(1, 1 << 17) * BigRational(101, 100), 1 - BigRational(1, 10).power(8), 1]
 
-    @Test("the fast path's enclosures contain the 1000-bit value, across the switch at angle 2^-8, and are at most 4× as wide as the generic loop's")
+    @Test("check: kernel-certified-deep — the fast path's enclosures contain the 1000-bit value, across the switch at angle 2^-8, and are at most 4× as wide as the generic loop's")
     func fastPathEnclosesAndStaysTight() throws {
         for a in try Self.architectures() {
             let reference = InfiniteWidthKernelRecursion(architecture: a, arithmetic: try MPFRKernelArithmetic(precision: 1000))
