@@ -47,7 +47,7 @@ let package = Package(
         ),
         .executableTarget(name: "ntk", dependencies: ["NTKCommandLine"]),
         // `make bench`: release-mode timings (medians of several runs); not part of the tests.
-        .executableTarget(name: "ntk-bench", dependencies: ["NTKMoments", "Multiprecision", "MonteCarlo"]),
+        .executableTarget(name: "ntk-bench", dependencies: ["NTKMoments", "Multiprecision", "MonteCarlo", "Experiments"]),
         .testTarget(name: "MultiprecisionTests", dependencies: ["Multiprecision"]),
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),

@@ -1,5 +1,6 @@
 // Release-mode benchmarks for `make bench`: each case runs several times and reports the
 // median wall time and the throughput, next to the target it is measured against.
+import Experiments
 import Foundation
 import MonteCarlo
 import Multiprecision
@@ -188,6 +189,12 @@ let deepKernel = InfiniteWidthKernelRecursion(architecture: deepKernelNet, arith
 report("kernel width 3, L=10^6, ρ=0.5, default (139-bit intervals)", runs: 3, work: 1e6, unit: "layers/s", target: .time(5)) {
     _ = try! deepKernel.evaluate(q1: 1, q2: 1, c: BigRational(1, 2))
 }
+// The cost per layer at 256 bits, for the cost estimate of `ntk kernel` (KernelCommand.checkCost).
+let deep256Net = try! Architecture(width: 3, depth: 100_000, sigma2: 2)
+let deep256Kernel = InfiniteWidthKernelRecursion(architecture: deep256Net, arithmetic: try! EnclosureKernelArithmetic(precision: 256))
+report("kernel width 3, L=10^5, ρ=0.5, 256-bit intervals", runs: 3, work: 1e5, unit: "layers/s", target: .information("cost model")) {
+    _ = try! deep256Kernel.evaluate(q1: 1, q2: 1, c: BigRational(1, 2))
+}
 let deepDoubleKernel = try! InfiniteWidthKernel(architecture: deepKernelNet)
 report("kernel width 3, L=10^6, ρ=0.5, Double", runs: 5, work: 1e6, unit: "layers/s", target: .time(0.1)) {
     _ = try! deepDoubleKernel.evaluate(correlation: 0.5)
@@ -305,10 +312,12 @@ report("weighted gradient Σ c_a ∇f(x_a), same network (GFLOP/s)", runs: 5, wo
 // (SamplingCostModel): estimated against measured seconds on one thread, over a small grid
 // per sampler. Goal: the ratio measured/estimated within a factor 3 either way.
 func costRow(_ name: String, estimate: SamplingCost, samples: Int, _ body: () -> Void) {
+    costRow(name, estimatedSeconds: estimate.seconds(samples: samples), body)
+}
+func costRow(_ name: String, estimatedSeconds estimated: Double, _ body: () -> Void) {
     let row = "cost model: " + name
     guard benchFilter.map({ row.contains($0) }) ?? true else { return }
     let measured = median((0..<3).map { _ in seconds(body) })
-    let estimated = estimate.seconds(samples: samples)
     let ratio = measured / estimated
     let verdict = ratio >= 1.0 / 3 && ratio <= 3 ? "met" : "NOT MET"
     countedRows += 1
@@ -353,6 +362,23 @@ for (width, depth, inputs, steps) in [(30, 20, 50, 500), (100, 5, 100, 200), (30
     costRow("train width \(width), depth \(depth), \(inputs) inputs, \(steps) GD steps",
             estimate: SamplingCostModel.training(a, inputs: inputs, tracked: 20, recordEvery: 10, adam: false), samples: steps) {
         _ = try! trainNetwork(a, data: data, optimizer: .gd, learningRate: .absolute(1e-3), steps: steps, recordEvery: 10, track: 20, seed: 1)
+    }
+}
+// `ntk kernel`'s estimate (KernelCostModel), the same way: one pair at the default precision
+// over depths up to 10⁶, 256 bits, Double, and a matrix of 40 inputs.
+for (depth, arithmetic, precision, inputs) in [(1000, KernelRequest.Arithmetic.mpfr, 139, 0), (10_000, .mpfr, 139, 0),
+                                               (100_000, .mpfr, 139, 0), (1_000_000, .mpfr, 139, 0), (10_000, .certified, 256, 0),
+                                               (1_000_000, .double, 53, 0), (50, .mpfr, 103, 40)] {
+    var request = KernelRequest(network: try! Architecture(width: 3, depth: depth, sigma2: 2), correlation: [BigRational(1, 2)],
+                                arithmetic: arithmetic, precision: arithmetic == .double ? nil : precision)
+    if inputs > 0 {
+        request.correlation = nil
+        request.vectors = (0..<inputs).map { i in (0..<3).map { BigRational(($0 * 7 + i * 3) % 11 - 5, 4) } }
+    }
+    let label = inputs > 0 ? "\(inputs) inputs (\(request.pairCount) pairs)" : "1 pair"
+    costRow("kernel L = \(depth), \(arithmetic.rawValue) \(arithmetic == .double ? "" : "\(precision) bits, ")\(label)",
+            estimatedSeconds: KernelCostModel.seconds(pairs: request.pairCount, depth: depth, arithmetic: arithmetic, precision: request.workingPrecision)) {
+        _ = try! request.run(.silent)
     }
 }
 

@@ -55,3 +55,42 @@ struct SmallArgumentSeriesTests {
         #expect(!BigFloat(-1, precision: 100).timesPowerOfTwo(-20).isSmallSeriesArgument)
     }
 }
+
+/// One layer of `SmallAngleKernelLayers` against the angle map evaluated at 1500 bits:
+/// ρ′ = (sin φ + (π − φ) cos φ)/π and φ′ = 2 arcsin √((1 − ρ′)/2).
+@Suite("Small-angle kernel layers: one step of the angle map")
+struct SmallAngleKernelLayersTests {
+    static func reference(_ x: BigFloat) -> (angle: BigFloat, correlation: BigFloat) {
+        let q = 1500
+        let X = BigFloat(x, precision: q)
+        let (s, c) = X.sineAndCosine(precision: q, rounding: .nearest)
+        let pi = BigFloat.pi(precision: q)
+        let oneMinusCos = s * s / (BigFloat(1, precision: q) + c)
+        let defect = oneMinusCos - (s - X * c) / pi
+        let rho = BigFloat(1, precision: q) - defect
+        let angle = defect.timesPowerOfTwo(-1).squareRoot().arcsine(precision: q, rounding: .nearest).timesPowerOfTwo(1)
+        return (angle, rho)
+    }
+
+    @Test("the angle and correlation intervals after one layer contain the 1500-bit values and are a few ulps wide")
+    func oneLayerEncloses() {
+        for p in [53, 139, 256, 1000] {
+            let one = Enclosure(BigRational(1), precision: p)
+            let pi = Enclosure(lower: BigFloat.pi(precision: p, rounding: .down), upper: BigFloat.pi(precision: p, rounding: .up))
+            let layers = SmallAngleKernelLayers(precision: p, halfSigma2: one, halfSigma2OverPi: one / pi, inversePi: one / pi, beta: one)
+            for e in [-9, -10, -13, -17, -20, -31, -47, -60] {
+                let x = BigFloat(0.987654321, precision: p).timesPowerOfTwo(e) + BigFloat(1, precision: p).timesPowerOfTwo(e - 3)
+                let r = Self.reference(x)
+                var angle = Enclosure(exactly: x), t = one, scale = one
+                var rho: Enclosure? = nil
+                #expect(layers.run(angle: &angle, t: &t, scale: &scale, correlation: &rho, ratio: one, count: 1) == 1)
+                guard let rho else { Issue.record("no correlation"); continue }
+                for (name, enc, value) in [("angle", angle, r.angle), ("correlation", rho, r.correlation)] {
+                    #expect(!(value < enc.lower) && !(enc.upper < value), "p=\(p) e=\(e) \(name): \(value) ∉ [\(enc.lower), \(enc.upper)]")
+                    let relative = (BigFloat.difference(enc.upper, enc.lower, precision: 64, rounding: .up) / value).doubleValue()
+                    #expect(relative < Double(sign: .plus, exponent: -p + 6, significand: 1), "p=\(p) e=\(e) \(name): relative width \(relative)")
+                }
+            }
+        }
+    }
+}

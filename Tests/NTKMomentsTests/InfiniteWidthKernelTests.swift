@@ -265,3 +265,67 @@ struct DeepCertifiedKernelTests {
         }
     }
 }
+
+@Suite("Deep certified kernels: the fast path for runs of layers")
+struct DeepKernelFastPathTests {
+    /// Constant width with biases (the angle at ρ = 1/2 falls below 2^-8 near layer 2400), and
+    /// irregular widths (several segments, σ² ≠ 2) without biases.
+    static func architectures() throws -> [Architecture] {
+        [try Architecture(width: 3, depth: 2_500, sigma2: 2),
+         try Architecture(width: 3, depth: 6_000, sigma2: 2),
+         try Architecture(inputDimension: 4, hiddenRuns: [.init(width: 5, count: 1_000), .init(width: 2, count: 2_000), .init(width: 7, count: 1_500)],
+                          sigma2: BigRational(3, 2), trainableBiases: false)]
+    }
+
+    /// Correlations whose angles start far above 2^-8 (the switch comes after thousands of layers),
+    /// just above and just below it (cos 2^-8 ≈ 1 − 2^-17), below it from the first layer, and 1.
+    static let correlations: [BigRational] = [BigRational(1, 2), BigRational(-9, 10), 1 - BigRational(1, 1 << 17) * BigRational(99, 100),
+                                              1 - BigRational(1, 1 << 17) * BigRational(101, 100), 1 - BigRational(1, 10).power(8), 1]
+
+    @Test("check: kernel-certified-deep — the fast path's enclosures contain the 1000-bit value, across the switch at angle 2^-8, and are at most 4× as wide as the generic loop's")
+    func fastPathEnclosesAndStaysTight() throws {
+        for a in try Self.architectures() {
+            let reference = InfiniteWidthKernelRecursion(architecture: a, arithmetic: try MPFRKernelArithmetic(precision: 1000))
+            for c in Self.correlations {
+                let r = try reference.evaluate(q1: 1, q2: 1, c: c)
+                for p in [64, 139] {
+                    let fast = InfiniteWidthKernelRecursion(architecture: a, arithmetic: try EnclosureKernelArithmetic(precision: p))
+                    var generic = fast
+                    generic.usesLayerRunner = false
+                    let e = try fast.evaluate(q1: 1, q2: 1, c: c)
+                    let g = try generic.evaluate(q1: 1, q2: 1, c: c)
+                    let label = "L=\(a.depth) p=\(p) c=\(c.approximateDouble)"
+                    for (name, enc, old, value) in [("ntk", e.ntk, g.ntk, r.ntk), ("nngp", e.nngp, g.nngp, r.nngp),
+                                                    ("diagonal", e.ntkDiagonal1, g.ntkDiagonal1, r.ntkDiagonal1),
+                                                    ("normalized", e.normalized, g.normalized, r.normalized)] {
+                        #expect(!(value < enc.lower) && !(enc.upper < value), "\(label) \(name): \(value) ∉ [\(enc.lower), \(enc.upper)]")
+                        let limit = BigFloat.product(old.width, BigFloat(4, precision: 64), precision: 64, rounding: .up)
+                        #expect(!(limit < enc.width), "\(label) \(name): width \(enc.width) > 4 × \(old.width)")
+                    }
+                    if c == 1 {
+                        // φ = 0 runs the same operations in both paths: bit for bit.
+                        #expect(e.ntk.lower == g.ntk.lower && e.ntk.upper == g.ntk.upper, "\(label): diagonal not bit-identical")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("runs of layers stop handing back when their preconditions fail (negative Horner sum, angle above 2^-8)")
+    func declinesOutsideItsDomain() throws {
+        let p = 100
+        let arithmetic = try EnclosureKernelArithmetic(precision: p)
+        let one = arithmetic.constant(1), pi = arithmetic.pi
+        let layers = SmallAngleKernelLayers(precision: p, halfSigma2: one, halfSigma2OverPi: one / pi, inversePi: one / pi, beta: one)
+        var angle = arithmetic.constant(BigRational(1, 1000)), t = arithmetic.constant(-1), scale = one
+        var rho: Enclosure? = nil
+        #expect(layers.run(angle: &angle, t: &t, scale: &scale, correlation: &rho, ratio: one, count: 10) == 0)
+        t = one
+        angle = arithmetic.constant(BigRational(1, 100))
+        #expect(layers.run(angle: &angle, t: &t, scale: &scale, correlation: &rho, ratio: one, count: 10) == 0)
+        #expect(rho == nil)
+        angle = arithmetic.constant(BigRational(1, 1000))
+        #expect(layers.run(angle: &angle, t: &t, scale: &scale, correlation: &rho, ratio: one, count: 10) == 10)
+        #expect(rho != nil && angle.upper < arithmetic.constant(BigRational(1, 1000)).lower)
+    }
+}

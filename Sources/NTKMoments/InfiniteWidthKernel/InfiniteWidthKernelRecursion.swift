@@ -40,6 +40,8 @@ public struct InfiniteWidthKernelRecursion<Arithmetic: KernelArithmetic>: Sendab
     let segments: [(ratio: Scalar, count: Int)]
     /// σ²/n_{L−1}.
     let nngpScale: Scalar
+    /// False sends every layer through the generic loop (tests compare the two paths).
+    var usesLayerRunner = true
 
     public init(architecture: Architecture, arithmetic: Arithmetic) {
         self.architecture = architecture
@@ -62,22 +64,27 @@ public struct InfiniteWidthKernelRecursion<Arithmetic: KernelArithmetic>: Sendab
         if q1.isExactlyZero || q2.isExactlyZero {
             return architecture.depth == 1 ? (c + beta, nngpScale * c) : (beta, zero)
         }
-        var t = c + beta
-        var state = Scalar.kernelAngleState(angle, constants: map)
-        var scale = rootProduct
-        var rho: Scalar? = nil
+        var v = KernelLayerState(angle: Scalar.kernelAngleState(angle, constants: map), t: c + beta, scale: rootProduct, correlation: nil)
+        // Runs of layers the arithmetic computes faster (certified intervals: the deep layers).
+        let runner = !usesLayerRunner ? nil : Scalar.kernelLayerRunner(map: map, halfSigma2: halfSigma2, halfSigma2OverPi: halfSigma2OverPi, beta: beta)
         for segment in segments {
-            for _ in 0..<segment.count {
-                let factor = halfSigma2 - halfSigma2OverPi * Scalar.kernelAngle(state)
-                let next = Scalar.kernelAdvance(state, constants: map)
-                state = next.state
-                scale = scale * segment.ratio
-                t = t * factor + (scale * next.correlation + beta)
-                rho = next.correlation
+            var remaining = segment.count
+            while remaining > 0 {
+                if let runner {
+                    remaining -= runner(&v, segment.ratio, remaining)
+                    if remaining == 0 { break }
+                }
+                let factor = halfSigma2 - halfSigma2OverPi * Scalar.kernelAngle(v.angle)
+                let next = Scalar.kernelAdvance(v.angle, constants: map)
+                v.angle = next.state
+                v.scale = v.scale * segment.ratio
+                v.t = v.t * factor + (v.scale * next.correlation + beta)
+                v.correlation = next.correlation
+                remaining -= 1
             }
         }
-        guard let rho else { return (t, nngpScale * c) }
-        return (t, nngpScale * scale * rho)
+        guard let rho = v.correlation else { return (v.t, nngpScale * c) }
+        return (v.t, nngpScale * v.scale * rho)
     }
 
     /// Θ*(x, x) for ‖x‖² = q: the same loop at φ = 0.

@@ -39,6 +39,27 @@ public protocol KernelScalar: Sendable {
     static func kernelAngle(_ state: AngleState) -> Self
     /// One step of the angle map: the state of φ′ and the correlation ρ′ = cos φ′ (`KernelAngleMap`).
     static func kernelAdvance(_ state: AngleState, constants: KernelAngleMap<Self>) -> (state: AngleState, correlation: Self)
+    /// A faster path for runs of layers (`KernelLayerRunner`), made once per kernel evaluation;
+    /// nil (the default) when every layer goes through the generic loop.
+    static func kernelLayerRunner(map: KernelAngleMap<Self>, halfSigma2: Self, halfSigma2OverPi: Self, beta: Self) -> KernelLayerRunner<Self>?
+}
+
+/// The loop variables of the recursion between two layers: the angle state, the Horner sum t,
+/// the scale D_j√(qq′) and the last correlation (nil before the first layer).
+public struct KernelLayerState<Scalar: KernelScalar> {
+    public var angle: Scalar.AngleState
+    public var t: Scalar
+    public var scale: Scalar
+    public var correlation: Scalar?
+}
+
+/// Runs up to `count` layers of one segment (layer ratio `ratio`) on the loop variables, each
+/// exactly as the generic loop defines it (to the arithmetic's contract), and returns how many
+/// it ran; 0 hands the next layer back to the generic loop.
+public typealias KernelLayerRunner<Scalar: KernelScalar> = (_ state: inout KernelLayerState<Scalar>, _ ratio: Scalar, _ count: Int) -> Int
+
+extension KernelScalar {
+    public static func kernelLayerRunner(map: KernelAngleMap<Self>, halfSigma2: Self, halfSigma2OverPi: Self, beta: Self) -> KernelLayerRunner<Self>? { nil }
 }
 
 /// A point (non-interval) scalar: carries (φ, sin φ, cos φ, 1 − cos φ) through the layers. The next
@@ -269,6 +290,18 @@ extension Enclosure: KernelScalar {
         let a = constants.step(Enclosure(exactly: phi.lower))
         let b = constants.step(Enclosure(exactly: phi.upper))
         return (Enclosure(lower: a.angle.lower, upper: b.angle.upper), Enclosure(lower: b.correlation.lower, upper: a.correlation.upper))
+    }
+
+    /// Deep layers (angle 0 < φ < 2^-8, or φ = 0 exactly) on preallocated MPFR registers
+    /// (`SmallAngleKernelLayers`): the same enclosures as `smallAngleAdvance` and the interval
+    /// Horner update, without a temporary `BigFloat` per operation.
+    public static func kernelLayerRunner(map: KernelAngleMap<Enclosure>, halfSigma2: Enclosure, halfSigma2OverPi: Enclosure,
+                                         beta: Enclosure) -> KernelLayerRunner<Enclosure>? {
+        let layers = SmallAngleKernelLayers(precision: halfSigma2.precision, halfSigma2: halfSigma2, halfSigma2OverPi: halfSigma2OverPi,
+                                            inversePi: map.inversePi, beta: beta)
+        return { state, ratio, count in
+            layers.run(angle: &state.angle, t: &state.t, scale: &state.scale, correlation: &state.correlation, ratio: ratio, count: count)
+        }
     }
 
     /// The angle map for 0 < φ ≤ 2^-8 (every layer of a deep network but the first few
