@@ -67,6 +67,25 @@ document("moments", "ntk moments --format json (schema ntk.moments, version 1)",
   top, ["schema","schema_version","ntk_version"] + NETWORK_REQUIRED + ["model","arithmetic","arithmetic_description","guarantee","digits_requested","E_theta","E_theta2","variance","ratio","p_dead"])
 
 
+# limit
+top = {**stamp("limit"), "phase": {"enum": ["ordered", "edge-of-chaos", "chaotic"]}, "biases": {"type": "boolean"},
+       "alpha0_enters_limit": {"type": "boolean"}, "precision_bits": {"type": "integer", "minimum": 16},
+       "digits": {"type": "integer", "minimum": 1}, "published_is_gi_derived": {"type": "boolean"},
+       "published_form": {"type": "string"}, "published_note": {"type": "string"},
+       "fQ_over_theta2_limit_form": {"type": "string"}, "corrections_reason": {"type": "string"},
+       "corrections_unavailable": {"const": True}}
+for q in ["lambda", "sigma2", "alpha0", "input_norm2", "exact", "gi", "published", "exact_minus_published_relative", "c1", "c2",
+          "fQ_over_theta2_limit", "G_w", "G_b"] + [f"normalized_moment{k}" for k in range(3, 9)]:
+    top.update(real(q))
+for k in range(3, 9):
+    top[f"normalized_moment{k}_source"] = {"type": "string"}
+document("limit", "ntk limit --format json (schema ntk.limit, version 1)",
+  "Limits of the dispersion E[Θ²]/E[Θ]² as M → ∞ with L/M → λ: exact, gi (gradient independence), published; c1, c2 (null unless --corrections and the expansion holds; corrections_reason says why not); normalized_moment3 … with their _source; the first-step limit with G_w, G_b. " + CONTRACT,
+  top, ["schema", "schema_version", "ntk_version", "lambda", "lambda_exact", "sigma2", "sigma2_exact", "phase", "biases", "alpha0",
+        "alpha0_enters_limit", "input_norm2", "precision_bits", "digits", "exact", "gi", "published", "published_is_gi_derived",
+        "published_form", "published_note", "exact_minus_published_relative", "c1", "c2"])
+
+
 if __name__ == "__main__":
     for name, text in OUTPUT.items():
         (Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER).joinpath(f"{name}.schema.json").write_text(text)

@@ -14,6 +14,10 @@ import pytest
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
 CASES = [
+    ("limit", ["limit", "--lambda", "1", "--sigma2", "5/2", "--corrections", "--first-step"]),
+    ("limit", ["limit", "--lambda", "1/2", "--sigma2", "2", "--input-ratio", "2", "--max-moment", "3", "--digits", "30"]),
+    ("limit", ["limit", "--lambda", "1", "--sigma2", "2.000000000001", "--corrections"]),
+    ("limit", ["limit", "--lambda", "50", "--sigma2", "3", "--no-bias", "--precision", "64"]),
     ("moments", ["moments", "--widths", "3,2,2", "--sigma2", "2", "--exact", "--max-moment", "4", "--first-step"]),
     ("moments", ["moments", "--widths", "3,2,2", "--sigma2", "5/2", "--certified", "--per-layer"]),
     ("moments", ["moments", "--width", "1000", "--depth", "1000000", "--sigma2", "3", "--double"]),

@@ -1,0 +1,92 @@
+import Multiprecision
+import NTKMoments
+
+/// `ntk limit`: the limits of the dispersion E[Θ²]/E[Θ]² as M → ∞ with L/M → λ — exact,
+/// gradient independence and published (derivations/04, 05) — optionally the closed forms of
+/// the first two finite-width corrections (derivations/07), the limits of E[Θ^k]/E[Θ]^k
+/// (derivations/08) and of E[fQ]/E[Θ]² (derivations/11).
+public struct LimitRequest: Experiment, Equatable {
+    public var lambda: BigRational
+    public var sigma2: BigRational
+    /// α₀ = lim (mean bias part)/(mean weight part); default r/‖x‖².
+    public var alpha0: BigRational?
+    /// r = n₀/M (default 1).
+    public var inputRatio: BigRational?
+    /// ‖x‖² (default 1).
+    public var inputNorm2: BigRational?
+    public var biases: Bool
+    /// Working precision in bits (raised to carry `digits`).
+    public var precision: Int
+    /// Significant digits to report (default: 20, fewer at low precision).
+    public var digits: Int?
+    /// Also the closed forms of c₁, c₂ (n₀ = M).
+    public var corrections: Bool
+    /// Also the limits of E[Θ^k]/E[Θ]^k for k = 3 … maxMoment.
+    public var maxMoment: Int?
+    /// Also the limit of E[fQ]/E[Θ]².
+    public var firstStep: Bool
+
+    public static let lambdaRange = (BigRational(1) / BigRational(10).power(30))...BigRational(50)
+    public static let precisionRange = 16...100_000
+    public static let digitsRange = 1...10_000
+
+    public init(lambda: BigRational, sigma2: BigRational, alpha0: BigRational? = nil, inputRatio: BigRational? = nil,
+                inputNorm2: BigRational? = nil, biases: Bool = true, precision: Int = 128, digits: Int? = nil,
+                corrections: Bool = false, maxMoment: Int? = nil, firstStep: Bool = false) {
+        self.lambda = lambda
+        self.sigma2 = sigma2
+        self.alpha0 = alpha0
+        self.inputRatio = inputRatio
+        self.inputNorm2 = inputNorm2
+        self.biases = biases
+        self.precision = precision
+        self.digits = digits
+        self.corrections = corrections
+        self.maxMoment = maxMoment
+        self.firstStep = firstStep
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lambda, sigma2, alpha0, inputRatio = "input_ratio", inputNorm2 = "input_norm2", biases, precision, digits
+        case corrections, maxMoment = "max_moment", firstStep = "first_step"
+    }
+
+    /// Digits to report.
+    public var outputDigits: Int { digits ?? DecimalDigits.digits(forBits: precision) }
+
+    /// The precision the limits are computed at: `precision`, raised to carry every digit.
+    public var workingPrecision: Int { max(precision, DecimalDigits.bits(forDigits: outputDigits)) }
+
+    /// α₀ as it enters the limits.
+    public var alpha0Value: BigRational {
+        alpha0 ?? DispersionLimits.alpha0(inputRatio: inputRatio ?? 1, inputNorm2: inputNorm2 ?? 1, trainableBiases: biases)
+    }
+
+    /// Range and consistency checks (the command line's parser checks syntax only).
+    public func check() throws {
+        func refuse(_ message: String) -> ExperimentError { .invalidRequest(message) }
+        guard Self.lambdaRange.contains(lambda) else { throw refuse("--lambda \(lambda.displayText) is outside the supported range 1e-30 … 50") }
+        guard sigma2.signum > 0 else { throw refuse("--sigma2 must be positive") }
+        guard Self.precisionRange.contains(precision) else {
+            throw refuse("--precision '\(precision)' is out of range: an integer from \(Self.precisionRange.lowerBound) to \(Self.precisionRange.upperBound)")
+        }
+        if let d = digits, !Self.digitsRange.contains(d) {
+            throw refuse("--digits '\(d)' is out of range: an integer from 1 to 10000")
+        }
+        if let p = maxMoment, !MomentsRequest.maxMomentRange.contains(p) {
+            throw refuse("--max-moment '\(p)' is out of range: an integer from 2 to \(MomentsRequest.maxMomentRange.upperBound)")
+        }
+        if let a = alpha0, a.signum < 0 { throw refuse("--alpha0 must not be negative") }
+        if let r = inputRatio, r.signum <= 0 { throw refuse("--input-ratio must be positive") }
+        if let x = inputNorm2, x.signum <= 0 { throw refuse("--input-norm2 must be positive") }
+        if !biases, alpha0 != nil || inputRatio != nil || inputNorm2 != nil {
+            throw refuse("--alpha0, --input-ratio and --input-norm2 do not apply with --no-bias (the limit is F_ww(λ) in every phase)")
+        }
+        if alpha0 != nil, inputRatio != nil || inputNorm2 != nil {
+            throw refuse("give either --alpha0 or --input-ratio/--input-norm2, not both")
+        }
+        if let a = alpha0, a.isZero, maxMoment != nil {
+            throw refuse("--max-moment needs --alpha0 > 0 (α0 = 0 means ‖x‖² = ∞)")
+        }
+    }
+}
