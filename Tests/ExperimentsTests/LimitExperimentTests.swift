@@ -44,3 +44,34 @@ struct LimitExperimentTests {
         #expect(message(LimitRequest(lambda: 1, sigma2: 2, inputNorm2: 2, biases: false))?.contains("do not apply with --no-bias") == true)
     }
 }
+
+@Suite("Symbolic experiment")
+struct SymbolicExperimentTests {
+    /// Σ c_ij xⁱ sʲ at (x, s).
+    func evaluate(_ p: ReportedPolynomial, x: BigRational, s: BigRational) -> BigRational {
+        var total = BigRational(0)
+        for (i, row) in p.polynomial.coefficients.enumerated() {
+            for (j, c) in row.enumerated() { total = total + c * x.power(i) * s.power(j) }
+        }
+        return total
+    }
+
+    @Test("3,2,2 at s = 2, x = 1: E[Θ] = 61/12, E[Θ²] = 8809/72, E[Θ³] = 30467/4, E[fQ] = 440/9 (enumeration; derivations/03, 08, 11)")
+    func golden() throws {
+        let r = try SymbolicRequest(network: try Architecture(widths: [3, 2, 2], sigma2: 1), maxMoment: 3, firstStep: true).run(.silent)
+        #expect(evaluate(r.mean, x: 1, s: 2) == BigRational(61, 12))
+        #expect(evaluate(r.secondMoment, x: 1, s: 2) == BigRational(8809, 72))
+        #expect(r.higherMoments.count == 1 && evaluate(r.higherMoments[0], x: 1, s: 2) == BigRational(30467, 4))
+        #expect(evaluate(try #require(r.fQ), x: 1, s: 2) == BigRational(440, 9))
+        let text = try JSONValueEncoder().encode(r).serialized()
+        #expect(try JSONValueDecoder().decode(SymbolicResult.self, from: try JSONParser().parse(text)) == r)
+    }
+
+    @Test("refusals: depth beyond 400, gi with the first step")
+    func refusals() throws {
+        #expect(throws: ExperimentError.self) { try SymbolicRequest(network: try Architecture(width: 3, depth: 401, sigma2: 1)).run(.silent) }
+        #expect(throws: ExperimentError.self) {
+            try SymbolicRequest(network: try Architecture(widths: [3, 2, 2], sigma2: 1), model: .gradientIndependence, firstStep: true).run(.silent)
+        }
+    }
+}

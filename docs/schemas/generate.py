@@ -86,6 +86,24 @@ document("limit", "ntk limit --format json (schema ntk.limit, version 1)",
         "published_form", "published_note", "exact_minus_published_relative", "c1", "c2"])
 
 
+# symbolic
+polynomial = {"type": "object", "properties": {
+    "degree_s": {"type": "integer", "minimum": -1}, "degree_x": {"type": "integer", "minimum": -1},
+    "coefficients": {"type": "array", "items": {"type": "array", "items": {"type": "string", "pattern": "^-?[0-9]+(/[0-9]+)?$"}}}},
+    "required": ["degree_s", "degree_x", "coefficients"], "additionalProperties": False}
+top = {**stamp("symbolic"), "widths": network()["widths"], "depth": {"type": "integer", "minimum": 1}, "biases": {"type": "boolean"},
+       "model": {"enum": ["exact", "gi"]},
+       "variables": {"type": "object", "properties": {"s": {"const": "sigma^2"}, "x": {"const": "||x||^2"}}, "required": ["s", "x"],
+                     "additionalProperties": False},
+       "coefficient_layout": {"type": "string"}, "valid_for": {"type": "string"}, "E_fQ": polynomial}
+for k in ["E_theta", "E_theta2"] + [f"E_theta{k}" for k in range(3, 7)]:
+    top[k] = polynomial
+document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1)",
+  "E[Θ], E[Θ²] (and E_theta3 … E_theta6, E_fQ) as polynomials in s = σ² and x = ‖x‖²: coefficients[i][j] is the exact rational coefficient of x^i s^j.",
+  top, ["schema", "schema_version", "ntk_version", "widths", "depth", "biases", "model", "variables", "coefficient_layout", "valid_for",
+        "E_theta", "E_theta2"])
+
+
 if __name__ == "__main__":
     for name, text in OUTPUT.items():
         (Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER).joinpath(f"{name}.schema.json").write_text(text)

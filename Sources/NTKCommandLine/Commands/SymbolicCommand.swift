@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Multiprecision
 import NTKMoments
@@ -27,49 +28,21 @@ struct SymbolicCommand: NTKSubcommand {
           help: "Also E[fQ] (Q = ⟨∇Θ, ∇f⟩), whose negative is the smooth first-order mean change E[ΔΘ]/η of one gradient step (exact model only).")
     var firstStep = false
 
-    static let maximumDepth = 400
-
     func validate() throws {
-        try maxMoment?.check("--max-moment", 2...6)
-        if firstStep && model != .exact {
-            throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)")
-        }
+        try maxMoment?.check("--max-moment", SymbolicRequest.maxMomentRange)
     }
 
     func execute(_ io: CommandIO) throws {
         let a = try network.architecture(sigma2: 1, inputNorm2: 1)
-        guard a.depth <= Self.maximumDepth else {
-            throw UsageError("symbolic mode is limited to depth \(Self.maximumDepth) (this network has \(a.depth)); use ntk moments")
-        }
-        let estimate = CostEstimate.exactDecimalDigits(a)
-        guard estimate < 200_000 else {
-            throw UsageError("the polynomial coefficients would need about \(Int(estimate)) digits (limit 200000); use smaller widths")
-        }
-        let m = MomentRecursion(arithmetic: SymbolicArithmetic(), model: model).moments(of: a)
-        let mean = m.mean.mantissa, second = m.secondMoment.mantissa
-        let p = maxMoment?.value ?? 2
-        if p > 2, estimate * Double(p) / 2 >= 200_000 {
-            throw UsageError("E[Θ^\(p)] would need coefficients of about \(Int(estimate * Double(p) / 2)) digits (limit 200000); use smaller widths or a lower --max-moment")
-        }
-        let higher = p > 2 ? (3...p).map { TupleMomentRecursion(arithmetic: SymbolicArithmetic(), model: model, order: $0).moment(of: a).mantissa } : []
-        let fQ = firstStep ? FirstStepRecursion(arithmetic: SymbolicArithmetic()).expectation(of: a).mantissa : nil
+        let result = try io.run(SymbolicRequest(network: a, model: model, maxMoment: maxMoment?.value, firstStep: firstStep))
+        let mean = result.mean.polynomial, second = result.secondMoment.polynomial
+        let higher = result.higherMoments.map(\.polynomial), fQ = result.fQ?.polynomial
+        let network = describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")
         switch format {
         case .json:
-            let value: JSONValue = .object([
-                ("widths", .string(compactWidths(a))),
-                ("depth", .number("\(a.depth)")),
-                ("biases", .bool(a.trainableBiases)),
-                ("model", .string(model.rawValue)),
-                ("variables", .object([("s", .string("sigma^2")), ("x", .string("||x||^2"))])),
-                ("coefficient_layout", .string("coefficients[i][j] multiplies x^i s^j; exact rationals p/q")),
-                ("valid_for", .string("||x||^2 > 0; at ||x||^2 = 0 (depth >= 2) E_theta = beta, E_theta2 = beta^2")),
-                ("E_theta", polynomialJSON(mean)),
-                ("E_theta2", polynomialJSON(second)),
-            ] + higher.enumerated().map { ("E_theta\($0.offset + 3)", polynomialJSON($0.element)) }
-              + (fQ.map { [("E_fQ", polynomialJSON($0))] } ?? []))
-            io.writeJSON(value)
+            try io.writeDocument(result)
         case .latex:
-            io.write("% E[Θ] and E[Θ²] for \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")); valid for \\|x\\|^2 > 0\n")
+            io.write("% E[Θ] and E[Θ²] for \(network); valid for \\|x\\|^2 > 0\n")
             io.write("\\mathbb{E}[\\Theta] &= \(PolynomialText.latex(mean)) \\\\\n")
             io.write("\\mathbb{E}[\\Theta^2] &= \(PolynomialText.latex(second))" + (higher.isEmpty && fQ == nil ? "" : " \\\\") + "\n")
             for (k, h) in higher.enumerated() {
@@ -77,7 +50,7 @@ struct SymbolicCommand: NTKSubcommand {
             }
             if let fQ { io.write("\\mathbb{E}[fQ] &= \(PolynomialText.latex(fQ))\n") }
         default:
-            io.write("network    \(describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: ""))\n")
+            io.write("network    \(network)\n")
             io.write("model      \(model == .exact ? "exact" : "gradient independence (approximation)")\n")
             io.write("variables  s = σ², x = ‖x‖²  (exact rational coefficients; valid for x > 0)\n")
             io.write("E[Θ]  = \(PolynomialText.plain(mean))\n")
@@ -85,14 +58,6 @@ struct SymbolicCommand: NTKSubcommand {
             for (k, h) in higher.enumerated() { io.write("E[Θ^\(k + 3)] = \(PolynomialText.plain(h))\n") }
             if let fQ { io.write("E[fQ] = \(PolynomialText.plain(fQ))   (−E[fQ] = smooth E[ΔΘ]/η of one gradient step)\n") }
         }
-    }
-
-    func polynomialJSON(_ p: Polynomial) -> JSONValue {
-        .object([
-            ("degree_s", .number("\(p.sDegree)")),
-            ("degree_x", .number("\(p.xDegree)")),
-            ("coefficients", .array(p.coefficients.map { row in .array(row.map { .string($0.fractionString) }) })),
-        ])
     }
 }
 
