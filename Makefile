@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_BIN := .build/release/ntk
 
-.PHONY: deps build release demo test python-test validate bench sanitize clean install figures figures-data
+.PHONY: deps build release demo test python-test validate false-fail bench sanitize clean install figures figures-data
 
 # GMP and MPFR headers are needed to compile. Fresh machines of this kind have libgmp-dev
 # but not libmpfr-dev, so install whatever is missing (as root, or through sudo).
@@ -75,6 +75,11 @@ clean:
 # The fixed Monte Carlo validation suite (about 1–2 minutes on 2 cores; at most 5).
 validate: release
 	$(RELEASE_BIN) validate suite
+
+# False-FAIL rate of validate, offdiag, step and distribution at their documented settings,
+# 200 seeds each (not part of `make test`; about 2 hours on 2 cores, see docs/guarantees.md).
+false-fail: release
+	Tests/Cluster/false-fail-rate.sh $(RELEASE_BIN) 200
 
 # Release-mode benchmarks: medians of several runs, with their targets.
 bench: deps
