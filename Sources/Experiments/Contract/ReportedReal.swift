@@ -91,14 +91,13 @@ public struct ReportedReal: Sendable, Equatable {
         return BigFloat(r, precision: 64).formatted(significantDigits: 19)
     }
 
-    static func inDoubleRange(_ x: Double) -> Bool { x.isFinite && (x == 0 || abs(x) >= Double.leastNormalMagnitude) }
 
     /// log₁₀|value| from the decimal text's mantissa and exponent (nil for zero).
     var log10Magnitude: Double? { decimal.flatMap(DecimalText.log10Magnitude) }
 
     /// True when the decimal's value is a double (then the number member says it all).
     static func isExactlyDouble(_ text: String) -> Bool {
-        guard let x = Double(text), inDoubleRange(x), let r = try? BigRational(parsing: text) else { return false }
+        guard let x = DecimalText.nearestDouble(text), let r = try? BigRational(parsing: text) else { return false }
         return BigRational(exactly: x) == r
     }
 

@@ -120,7 +120,7 @@ enum EngineFastPath {
 
         func rational(_ name: String, maximumDigits: Int) -> BigRational? {
             guard let t = texts[name], t.count <= 1000, let v = try? BigRational(parsing: t),
-                  v.bitSize <= Int(Double(maximumDigits) * 3.33) + 64 else { return nil }
+                  Arguments.magnitudeFits(v, digits: maximumDigits) else { return nil }
             return v
         }
     }

@@ -9,9 +9,14 @@ import NTKMoments
 enum Arguments {
     /// Numbers beyond 10^±digits would make every later step pointlessly expensive.
     static func checkMagnitude(_ value: BigRational, text: String, flag: String, digits: Int) throws {
-        if value.bitSize > Int(Double(digits) * 3.33) + 64 {
+        if !magnitudeFits(value, digits: digits) {
             throw UsageError("\(flag) \(quoted(text)) is too large or too finely divided (limit: about \(digits) digits in numerator and denominator)")
         }
+    }
+
+    /// True when numerator and denominator together hold at most about `digits` digits.
+    static func magnitudeFits(_ value: BigRational, digits: Int) -> Bool {
+        value.bitSize <= Int(Double(digits) * 3.33) + 64
     }
 
     /// n₀ = r·M must stay within the supported widths for every M of a study.
