@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import MonteCarlo
 import Multiprecision
@@ -39,7 +40,7 @@ struct OffDiagReference {
         // The nearest double may lie below the upper end: one step up covers it.
         meanUpper = BigFloat(m.upper, precision: 53).doubleValue().nextUp
         secondUpper = BigFloat(m2.upper, precision: 53).doubleValue().nextUp
-        plan = exactSamplingPlan(a, mean: mean, secondMoment: second)
+        plan = ExactSamplingPlan(architecture: a, mean: mean, secondMoment: second)
         // Θ*(x, x′) from the arc-cosine recursion (InfiniteWidthKernel, derivations/09) in double
         // precision; nil where it cannot be represented (σ² or the kernel outside the double range).
         let q = BigFloat(a.inputNorm2, precision: 53).doubleValue()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import MonteCarlo
 import Multiprecision
@@ -32,7 +33,7 @@ struct ValidationReference {
     /// The exact E[Θ³], E[Θ⁴] give the exact standard errors and the samples needed to tell the
     /// exact model from GI (nil where they do not fit a Double). Computed on demand: the
     /// p = 3, 4 recursions cost more than the rest of the reference, and only reports print them.
-    var plan: ExactSamplingPlan? { exactSamplingPlan(architecture, mean: exactMean, secondMoment: exactSecond) }
+    var plan: ExactSamplingPlan? { ExactSamplingPlan(architecture: architecture, mean: exactMean, secondMoment: exactSecond) }
 }
 
 /// A validation that ran but cannot support a verdict (too few samples, or standard errors
