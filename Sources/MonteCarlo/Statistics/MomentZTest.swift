@@ -43,27 +43,52 @@ public enum ValidationVerdict: String, Sendable, Hashable, Codable, CaseIterable
 /// is then at most 1/4), and N ≥ 16(κ̂ − 1)⁴ for E[Θ²], whose own kurtosis the samples do not
 /// estimate (for lognormal tails κ(Θ²) ≈ κ(Θ)⁴); otherwise the moment is inconclusive, never
 /// failed.
+///
+/// An exact standard error is the true one, but |z| > zMax is rare only where the sample mean is
+/// close to normal. A skewed, heavy-tailed Y (Θ or Θ²) makes most sample means fall a little
+/// short and a few overshoot by many standard errors. So with exact standard errors a |z| above
+/// zMax is a failure only when the normal approximation is known to hold — N ≥ 100γ², γ the
+/// model's exact skewness of Y (from E[Θ^k], k ≤ 3 for Θ and E[Θ²], E[Θ⁴], E[Θ⁶] for Θ²; the
+/// first Edgeworth correction to the tail beyond z = 4 is then at most the tail itself) — or
+/// when |z| exceeds `chebyshevZ` = √1000: by Chebyshev's inequality a correct model gives
+/// |z| ≥ √1000 with probability at most 10⁻³ whatever its law. Between zMax and √1000 without
+/// the normal approximation the moment is inconclusive.
 public struct MomentZTest: Sendable, Hashable {
     /// Exact standard errors of the sample means of Θ and Θ² under the model.
     public struct ExactStandardErrors: Sendable, Hashable {
         public let mean: Double
         public let secondMoment: Double
+        /// The model's skewness of Θ and of Θ², where known: they decide whether the normal
+        /// approximation behind |z| > zMax holds (nil: not known, so it is not relied on).
+        public let thetaSkewness: Double?
+        public let thetaSquaredSkewness: Double?
 
-        /// From the model's E[Θ], E[Θ²], E[Θ³], E[Θ⁴] (`plan`) for `samples` samples.
+        /// From the model's E[Θ^k] (`plan`) for `samples` samples.
         public init(plan: ExactSamplingPlan, samples: Int) {
             let se = plan.standardErrors(samples: samples)
             mean = se.mean
             secondMoment = se.secondMoment
+            thetaSkewness = plan.skewness.theta
+            thetaSquaredSkewness = plan.skewness.thetaSquared
         }
 
-        public init(mean: Double, secondMoment: Double) {
+        public init(mean: Double, secondMoment: Double, thetaSkewness: Double? = nil, thetaSquaredSkewness: Double? = nil) {
             self.mean = mean
             self.secondMoment = secondMoment
+            self.thetaSkewness = thetaSkewness
+            self.thetaSquaredSkewness = thetaSquaredSkewness
         }
     }
 
     /// The sample-size factor of the trust rule for sample standard errors: N ≥ 16(κ̂ − 1).
     public static let sampleKurtosisFactor = 16.0
+
+    /// The sample-size factor of the normal approximation with exact standard errors: N ≥ 100γ².
+    public static let skewnessFactor = 100.0
+
+    /// The |z| that fails a moment on an exact standard error without the normal approximation:
+    /// Chebyshev's inequality bounds P(|z| ≥ √1000) by 10⁻³ for a correct model, whatever its law.
+    public static let chebyshevZ = 1000.0.squareRoot()
 
     /// The fewest samples on which a verdict is given.
     ///
@@ -94,6 +119,9 @@ public struct MomentZTest: Sendable, Hashable {
     public let usesExactStandardErrors: Bool
     /// The sample kurtosis E[(Θ − μ)⁴]/Var(Θ)² of the samples (NaN without spread).
     public let sampleKurtosis: Double
+    /// The model's skewness of Θ and of Θ² when the standard errors are exact and it is known.
+    public let thetaSkewness: Double?
+    public let thetaSquaredSkewness: Double?
 
     /// Tests `moments` against the model values `referenceMean = E[Θ]` and
     /// `referenceSecondMoment = E[Θ²]`; `zMax` must be finite and positive. With
@@ -110,6 +138,8 @@ public struct MomentZTest: Sendable, Hashable {
         standardErrorOfMean = exact?.mean ?? moments.standardErrorOfMean
         standardErrorOfSecondMoment = exact?.secondMoment ?? moments.standardErrorOfSecondMoment
         usesExactStandardErrors = exact != nil
+        thetaSkewness = exact?.thetaSkewness
+        thetaSquaredSkewness = exact?.thetaSquaredSkewness
         sampleKurtosis = Self.kurtosis(moments)
         self.referenceMean = referenceMean
         self.referenceSecondMoment = referenceSecondMoment
@@ -141,6 +171,19 @@ public struct MomentZTest: Sendable, Hashable {
     /// Both standard errors can be trusted for a failure.
     public var standardErrorsAreTrustworthy: Bool { meanStandardErrorIsTrustworthy && secondMomentStandardErrorIsTrustworthy }
 
+    /// Whether the sample mean of Θ is known to be close enough to normal for |z| > zMax to
+    /// fail: exact standard errors and N ≥ 100γ(Θ)².
+    public var meanIsNearNormal: Bool { usesExactStandardErrors && Self.nearNormal(count, thetaSkewness) }
+
+    /// Whether the sample mean of Θ² is known to be close enough to normal: exact standard
+    /// errors and N ≥ 100γ(Θ²)².
+    public var secondMomentIsNearNormal: Bool { usesExactStandardErrors && Self.nearNormal(count, thetaSquaredSkewness) }
+
+    static func nearNormal(_ count: Int, _ skewness: Double?) -> Bool {
+        guard let g = skewness, g.isFinite else { return false }
+        return Double(count) >= skewnessFactor * g * g
+    }
+
     /// `(mean − referenceMean) / standardErrorOfMean`; NaN or infinite when the standard
     /// error is not positive (fewer than 2 samples, or no spread).
     public var zMean: Double { (mean - referenceMean) / standardErrorOfMean }
@@ -151,18 +194,41 @@ public struct MomentZTest: Sendable, Hashable {
     /// The verdict on `E[Θ]` alone.
     public var meanVerdict: ValidationVerdict {
         trusted(Self.verdict(count: count, z: zMean, standardError: standardErrorOfMean, estimate: mean, model: referenceMean, zMax: zMax),
-                meanStandardErrorIsTrustworthy)
+                z: zMean, trustworthy: meanStandardErrorIsTrustworthy, nearNormal: meanIsNearNormal)
     }
 
     /// The verdict on `E[Θ²]` alone.
     public var secondMomentVerdict: ValidationVerdict {
         trusted(Self.verdict(count: count, z: zSecondMoment, standardError: standardErrorOfSecondMoment, estimate: secondMoment,
-                             model: referenceSecondMoment, zMax: zMax), secondMomentStandardErrorIsTrustworthy)
+                             model: referenceSecondMoment, zMax: zMax),
+                z: zSecondMoment, trustworthy: secondMomentStandardErrorIsTrustworthy, nearNormal: secondMomentIsNearNormal)
     }
 
-    /// A failure on untrustworthy sample standard errors is no failure: inconclusive.
-    private func trusted(_ verdict: ValidationVerdict, _ trustworthy: Bool) -> ValidationVerdict {
-        verdict == .fail && !trustworthy ? .inconclusive : verdict
+    /// A failure stands only on a standard error that can be trusted and, when it is exact, with
+    /// the normal approximation or beyond Chebyshev's bound; otherwise it is inconclusive.
+    private func trusted(_ verdict: ValidationVerdict, z: Double, trustworthy: Bool, nearNormal: Bool) -> ValidationVerdict {
+        guard verdict == .fail else { return verdict }
+        guard trustworthy else { return .inconclusive }
+        guard usesExactStandardErrors, !nearNormal else { return .fail }
+        return abs(z) > max(zMax, Self.chebyshevZ) ? .fail : .inconclusive
+    }
+
+    /// Why the verdict is inconclusive, in one phrase; nil when it is not.
+    public var inconclusiveReason: String? {
+        guard verdict == .inconclusive else { return nil }
+        if !hasEnoughSamples { return "fewer than \(Self.minimumSamples) samples" }
+        let reasons = [(meanVerdict, zMean, meanStandardErrorIsTrustworthy), (secondMomentVerdict, zSecondMoment, secondMomentStandardErrorIsTrustworthy)]
+            .filter { $0.0 == .inconclusive }
+            .map { v, z, trustworthy -> String in
+                if !(z.isFinite) { return "no finite standard error" }
+                if !trustworthy { return "sample standard errors that heavy tails make unreliable" }
+                return "|z| > \(Self.formatted(zMax)) without the normal approximation (exact skewness too large for \(count) samples) and below Chebyshev's √1000"
+            }
+        return Array(Set(reasons)).sorted().joined(separator: "; ")
+    }
+
+    static func formatted(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
     }
 
     /// The verdict on both moments: fail if either fails, else inconclusive if either is,
@@ -206,11 +272,27 @@ public struct MomentZTest: Sendable, Hashable {
 public struct ExactSamplingPlan: Sendable, Hashable {
     /// E[Θ], E[Θ²], E[Θ³], E[Θ⁴] of the model the samples come from.
     public let moments: [Double]
+    /// E[Θ⁶], where known: the skewness of Θ² needs it.
+    public let sixthMoment: Double?
 
-    /// Precondition: four finite moments.
-    public init(moments: [Double]) {
+    /// Precondition: four finite moments, and a finite sixth moment if any.
+    public init(moments: [Double], sixthMoment: Double? = nil) {
         precondition(moments.count == 4 && moments.allSatisfy(\.isFinite), "E[Θ^k], k = 1…4, are needed")
+        precondition(sixthMoment?.isFinite ?? true, "E[Θ⁶] must be finite")
         self.moments = moments
+        self.sixthMoment = sixthMoment
+    }
+
+    /// The skewness E[(Y − E Y)³]/Var(Y)^{3/2} of Y = Θ and, with E[Θ⁶], of Y = Θ²; nil where
+    /// Y has no spread or the value is not finite.
+    public var skewness: (theta: Double?, thetaSquared: Double?) {
+        func skew(_ m1: Double, _ m2: Double, _ m3: Double) -> Double? {
+            let variance = m2 - m1 * m1
+            guard variance > 0 else { return nil }
+            let g = (m3 - 3 * m1 * m2 + 2 * m1 * m1 * m1) / (variance * variance.squareRoot())
+            return g.isFinite ? g : nil
+        }
+        return (skew(moments[0], moments[1], moments[2]), sixthMoment.flatMap { skew(moments[1], moments[3], $0) })
     }
 
     /// Per-sample standard deviations of Θ and Θ².
