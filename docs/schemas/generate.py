@@ -104,6 +104,119 @@ document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1
         "E_theta", "E_theta2"])
 
 
+# The Monte Carlo commands and the tables. Their documents predate the typed results: the stamp
+# is optional until each command's result type writes it (docs/json.md says which do).
+NUMBER = {"type": "number"}
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+COUNT = {"type": "integer", "minimum": 0}
+TEXT = {"type": "string"}
+SIBLINGS = ("_decimal", "_exact", "_log10", "_lower", "_upper", "_digits", "_certified")
+def obj(props, required=None):
+    """An object of exactly these members; all but the contract's siblings required unless listed."""
+    if required is None:
+        required = [k for k in props if not k.endswith(SIBLINGS)]
+    return {"type": "object", "properties": props, "required": list(required), "additionalProperties": False}
+def reals(*names, shape="scalar"):
+    p = {}
+    for n in names: p.update(real(n, shape))
+    return p
+def optional_stamp(name):
+    return stamp(name)
+def estimate(*extra, required=("mc", "se")):
+    return obj({**reals("mc", "se", *extra)}, list(required))
+def run_header(name):
+    p = {**optional_stamp(name), **network(), "samples": COUNT, "seconds": NUMBER, "stopped_by": TEXT,
+         "seeds": {"type": "array", "items": COUNT}}
+    return p
+RUN_REQUIRED = [k for k in NETWORK_REQUIRED if k != "input_dim"] + ["samples", "seconds", "seeds"]
+VERDICT = {"enum": ["pass", "fail", "inconclusive"]}
+def table_rows(name, title, description, row, required):
+    s = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "description": description,
+         "type": "array", "items": obj(row, required)}
+    OUTPUT[name] = json.dumps(s, indent=2, ensure_ascii=False) + "\n"
+
+# validate (run and merge)
+moment_check = obj({**reals("mc", "se", "se_exact", "exact", "z", "gi", "z_gi")}, ["mc", "se", "exact", "z"])
+top = {**run_header("validate"), "z_max": NUMBER, "minimum_samples": COUNT, "z_standard_errors": {"enum": ["exact", "sample"]},
+       "E_theta": moment_check, "E_theta2": moment_check,
+       "samples_to_separate_gi": obj(reals("z", "by_E_theta", "by_E_theta2"), ["z"]),
+       "dispersion_plugin": obj({**reals("mc", "se_delta_method"), "note": TEXT}),
+       "verdict": VERDICT, "passed": {"type": "boolean"}, "gi_verdict": VERDICT, "gi_rejected": {"type": "boolean"},
+       "inconclusive_reason": TEXT}
+document("validate", "ntk validate --format json and ntk validate merge --format json (schema ntk.validate, version 1)",
+  "Monte Carlo E[Θ], E[Θ²] of simulated networks (mc ± se, se_exact from the exact E[Θ⁴]) against the exact recursion (exact, z) and gradient independence (gi, z_gi), the verdicts and the samples needed to tell the two models apart. " + CONTRACT,
+  top, RUN_REQUIRED + ["stopped_by", "z_max", "minimum_samples", "z_standard_errors", "E_theta", "E_theta2", "verdict", "passed", "gi_verdict", "gi_rejected"])
+
+# offdiag (run and merge)
+diagonal_check = obj({"E_theta": obj(reals("mc", "se", "exact", "z"), ["mc", "se", "exact", "z"]),
+                      "E_theta2": obj(reals("mc", "se", "exact", "z"), ["mc", "se", "exact", "z"]),
+                      "standard_errors": {"enum": ["exact", "sample"]}, "verdict": VERDICT, "inconclusive_reason": TEXT},
+                     ["E_theta", "E_theta2", "standard_errors", "verdict"])
+result = obj({"depth": COUNT, **reals("correlation"), "samples": COUNT, "E_theta_xy": estimate(), "E_theta_xy2": estimate(),
+              "ratio": estimate(), **reals("infinite_width_theta", "infinite_width_ratio"),
+              "dispersion": obj(reals("mc", "se_delta_method"), ["mc", "se_delta_method"]),
+              **reals("correlation_with_diagonal", "bound_abs_E_theta_xy", "bound_E_theta_xy2"), "exact_check": diagonal_check},
+             ["depth", "correlation", "samples", "E_theta_xy", "E_theta_xy2", "ratio", "dispersion", "bound_abs_E_theta_xy", "bound_E_theta_xy2"])
+top = {**run_header("offdiag"), "z_max": NUMBER, **reals("correlations", shape="list"),
+       "depths": {"type": "array", "items": obj({"depth": COUNT, "samples": COUNT, "seconds": NUMBER, "stopped_by": TEXT,
+                                                 "diagonal_check": diagonal_check})},
+       "verdict": VERDICT, "results": {"type": "array", "items": result}}
+document("offdiag", "ntk offdiag --format json and ntk offdiag merge --format json (schema ntk.offdiag, version 1)",
+  "Monte Carlo off-diagonal moments E[Θ(x,x′)], E[Θ(x,x′)²] per depth and correlation, with the infinite-width kernel, the certified bounds from the exact diagonal moments and the diagonal z-tests (depths[].diagonal_check, verdict). " + CONTRACT,
+  top, RUN_REQUIRED + ["z_max", "correlations", "depths", "verdict", "results"])
+
+# step (run and merge)
+change = {"delta_theta_over_eta": estimate(), "kink": estimate(), "delta_theta_over_E_theta": estimate(),
+          "relative_abs_change": estimate(), "crossing_fraction": estimate()}
+top = {**run_header("step"), "target": NUMBER, "E_theta": obj(reals("mc", "se", "exact"), ["mc", "se", "exact"]),
+       "E_fQ": obj(reals("mc", "se", "exact", "z"), ["mc", "se", "exact", "z"]), **reals("smooth_delta_over_eta_exact", "learning_rate"),
+       **change, "sweep": {"type": "array", "items": obj({**reals("learning_rate"), **change})}, "note": TEXT}
+document("step", "ntk step --format json and ntk step merge --format json (schema ntk.step, version 1)",
+  "One gradient step of simulated networks: E[Θ] and E[fQ] (Monte Carlo against exact, z on the exact standard error) and the change of Θ per learning rate (sweep). " + CONTRACT,
+  top, RUN_REQUIRED + ["E_theta", "E_fQ"])
+
+# distribution (run and merge)
+quantiles = {"type": "object", "patternProperties": {"^0\\.[0-9]+$": NUMBER_OR_NULL}, "additionalProperties": False}
+top = {**run_header("distribution"), "model": {"enum": ["exact", "gi"]}, "mean_exact": TEXT, **reals("E_theta"),
+       "moments": {"type": "array", "items": obj({"k": COUNT, **reals("mc", "se", "exact", "z"), "se_kind": {"enum": ["exact", "sample"]}},
+                                                 ["k", "mc", "se", "se_kind", "exact", "z"])},
+       "quantiles": quantiles, **reals("quantile_resolution_relative"),
+       "tails": {"type": "array", "items": obj(reals("t", "p", "se"), ["t", "p", "se"])},
+       "log_mean": estimate(), "log_variance": estimate(), "zero_samples": COUNT}
+document("distribution", "ntk distribution --format json and ntk distribution merge --format json (schema ntk.distribution, version 1)",
+  "The law of Θ from the reduced model: moments E[Θ^k]/E[Θ]^k (Monte Carlo against exact, z), quantiles of Θ/E[Θ], tail probabilities, the mean and variance of log Θ. mean_exact (a decimal string) is kept for one release; E_theta carries the same exact mean under the contract. " + CONTRACT,
+  top, RUN_REQUIRED + ["model", "moments", "quantiles", "tails", "log_mean", "log_variance", "zero_samples"])
+
+# expand
+coefficients = {}
+for q in ["F", "c1", "c2", "c3"]: coefficients.update(reals(q, f"{q}_error"))
+top = {**optional_stamp("expand"), **reals("sigma2", "lambda", "input_ratio", "input_norm2", "alpha0"), "biases": {"type": "boolean"},
+       "model": {"enum": ["exact", "gi"]}, "phase": {"enum": ["ordered", "edge-of-chaos", "chaotic"]},
+       "widths": {"type": "array", "items": COUNT}, "check_widths": {"type": "array", "items": COUNT},
+       "precision_bits": COUNT, "valid": {"type": "boolean"}, "reason": TEXT, "error_estimate": TEXT, **coefficients,
+       **reals("c1_closed_form", "c1_difference", "c2_closed_form", "c2_difference"),
+       "mean_ratio": obj(coefficients, ["F", "c1"]), "second_moment_ratio": obj(coefficients, ["F", "c1"])}
+document("expand", "ntk expand --format json (schema ntk.expand, version 1)",
+  "The 1/M expansion R(M) ≈ F + c1/M + c2/M² + c3/M³ of the dispersion at fixed λ = L/M, fitted over widths and checked at check_widths; valid false (with reason, exit 3) where the expansion does not hold. " + CONTRACT,
+  top, ["sigma2", "sigma2_exact", "lambda", "lambda_exact", "biases", "model", "phase", "widths", "valid"],
+  {"if": {"properties": {"valid": {"const": True}}}, "then": {"required": ["F", "F_error", "c1", "c1_error", "error_estimate"]},
+   "else": {"required": ["reason"]}})
+
+# table (one row per network)
+row = {**reals("sigma2", "lambda"), "M": COUNT, "L": COUNT, "n0": COUNT,
+       **reals("ratio", "limit_exact", "limit_published", "rel_err_exact", "rel_err_published", "order_exact", "order_published", "richardson",
+               "E_fQ_over_theta2", "limit_first_step")}
+table_rows("table", "ntk table --format json (rows)",
+  "One row per network of the convergence table: the finite-width dispersion (ratio), its limits and relative errors, the observed order of convergence and the Richardson extrapolation; numbers outside double range are null beside _decimal and _log10. " + CONTRACT,
+  row, ["sigma2", "lambda", "M", "L", "n0"])
+
+# train (one row per recorded step)
+row = {**reals("sigma2"), "step": COUNT, **reals("loss", "ntk_rel_change", "alignment", "learning_rate", "test_loss", "accuracy")}
+table_rows("train", "ntk train --format json (rows)",
+  "One row per recorded optimizer step and σ²: the training loss, the relative change of the tracked NTK matrix ‖Θ_t − Θ_0‖_F/‖Θ_0‖_F, its alignment with the labels and the learning rate. " + CONTRACT,
+  row, ["sigma2", "step", "loss", "ntk_rel_change", "learning_rate"])
+
+
 if __name__ == "__main__":
     for name, text in OUTPUT.items():
         (Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER).joinpath(f"{name}.schema.json").write_text(text)
