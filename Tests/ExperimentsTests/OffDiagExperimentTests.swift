@@ -8,20 +8,16 @@ import NTKOutput
 
 @Suite("Off-diagonal experiment")
 struct OffDiagExperimentTests {
-    func network(_ widths: [Int], sigma2: BigRational = 2, inputNorm2: BigRational = 1) throws -> Architecture {
-        try Architecture(widths: widths, sigma2: sigma2, inputNorm2: inputNorm2, trainableBiases: true)
-    }
-
     @Test("check refuses what the command line refuses, in its words")
     func refusals() throws {
-        let a = try network([3, 4, 4])
+        let a = try Architecture.simulationFixture([3, 4, 4])
         let cases: [(OffDiagRequest, String)] = [
             (OffDiagRequest(network: a, correlations: [0], samples: 0), "--samples"),
             (OffDiagRequest(network: a, correlations: [2]), "--correlation '2' is out of range"),
             (OffDiagRequest(network: a, correlations: []), "--correlation"),
             (OffDiagRequest(network: a, depths: [5], correlations: [0]), "the network has depth 3"),
-            (OffDiagRequest(network: try network([1, 4]), correlations: [BigRational(1, 2)]), "n0 = 1 allows only ρ = ±1"),
-            (OffDiagRequest(network: try network([3, 10_000, 10_000, 10_000]), correlations: [0]), "offdiag stores every weight"),
+            (OffDiagRequest(network: try Architecture.simulationFixture([1, 4]), correlations: [BigRational(1, 2)]), "n0 = 1 allows only ρ = ±1"),
+            (OffDiagRequest(network: try Architecture.simulationFixture([3, 10_000, 10_000, 10_000]), correlations: [0]), "offdiag stores every weight"),
             (OffDiagRequest(network: a, correlations: [0], zMax: 0), "--z-max"),
             (OffDiagRequest(network: a, correlations: [0], threads: 0), "--threads"),
             (OffDiagRequest(network: a, correlations: [0], samples: 10, sampleRange: 5..<20), "sample range"),
@@ -35,7 +31,7 @@ struct OffDiagExperimentTests {
 
     @Test("at ρ = 1 the two inputs coincide: Θ(x,x′) = Θ(x,x) in every network, tested against the exact diagonal moments")
     func correlationOne() throws {
-        let a = try network([3, 5, 5], sigma2: BigRational(5, 2), inputNorm2: 2)
+        let a = try Architecture.simulationFixture([3, 5, 5], sigma2: BigRational(5, 2), inputNorm2: 2)
         let result = try OffDiagRequest(network: a, correlations: [0, 1], samples: 64, seed: 4, threads: 2).run(.silent)
         let exact = try MomentSummary(architecture: a, mode: .exact)
         let exactMean = try #require(exact.mean.approximation(precision: 64)).doubleValue()
@@ -53,7 +49,7 @@ struct OffDiagExperimentTests {
 
     @Test("depth 1 is deterministic: Θ(x,x′) = ρ‖x‖² + 1 (the bias), the infinite-width value, at every depth of a sweep's first layer")
     func depthOne() throws {
-        let a = try network([3, 4, 4], inputNorm2: 2)
+        let a = try Architecture.simulationFixture([3, 4, 4], inputNorm2: 2)
         let rhos: [BigRational] = [BigRational(-1, 2), 0, BigRational(1, 2)]
         let result = try OffDiagRequest(network: a, depths: [1, 3], correlations: rhos, samples: 40, threads: 1).run(.silent)
         #expect(result.depths.map(\.depth) == [1, 3] && result.rows.count == 6)
@@ -72,7 +68,7 @@ struct OffDiagExperimentTests {
 
     @Test("two shards merge into the unsharded run")
     func shardsMerge() throws {
-        let a = try network([2, 4, 4, 4])
+        let a = try Architecture.simulationFixture([2, 4, 4, 4])
         var request = OffDiagRequest(network: a, depths: [2, 4], correlations: [0, BigRational(1, 2), 1], samples: 600, seed: 9, threads: 2)
         let whole = try request.run(.silent)
         let split = 2 * (try request.sampleAlignment())
@@ -91,7 +87,7 @@ struct OffDiagExperimentTests {
 
     @Test("a request and its result survive the JSON text unchanged")
     func roundTrip() throws {
-        let request = OffDiagRequest(network: try network([3, 4, 4], sigma2: BigRational(5, 2)), depths: [2, 3],
+        let request = OffDiagRequest(network: try Architecture.simulationFixture([3, 4, 4], sigma2: BigRational(5, 2)), depths: [2, 3],
                                      correlations: [BigRational(-1, 3), 1], samples: 50, sampleRange: 0..<40, seed: 1 << 63, threads: 1)
         let requestText = try JSONValueEncoder().encode(request).serialized()
         #expect(try JSONValueDecoder().decode(OffDiagRequest.self, from: try JSONParser().parse(requestText)) == request)

@@ -54,4 +54,11 @@ public enum LegacyJSON {
         try ReportedNetwork(jsonMembers: { object[$0] }, named: "").architecture
     }
 
+
+    /// Writes a hand-built document as the whole encoding of a value (inserted verbatim by
+    /// `JSONValueEncoder`).
+    public static func encode(_ document: JSONValue, to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(document)
+    }
 }

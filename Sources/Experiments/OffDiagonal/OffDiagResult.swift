@@ -126,14 +126,9 @@ extension OffDiagResult: Codable {
         ])
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(document)
-    }
+    public func encode(to encoder: any Encoder) throws { try LegacyJSON.encode(document, to: encoder) }
 
-    public init(from decoder: any Decoder) throws {
-        try self.init(document: try JSONValue(from: decoder))
-    }
+    public init(from decoder: any Decoder) throws { try self.init(document: try JSONValue(from: decoder)) }
 
     /// The result `document` wrote.
     public init(document d: JSONValue) throws {
