@@ -49,6 +49,9 @@ public struct StepResult: ExperimentResult, Equatable {
     /// The z-score of E[fQ] against the exact recursion.
     public var zFQ: Double { (fQ.mean - exactFQ) / fQ.standardError }
 
+    /// The smooth part of E[ΔΘ]/η, −E[fQ] (exact): what E[ΔΘ]/η tends to without the kinks.
+    public var exactSmoothDeltaOverEta: Double { -exactFQ }
+
     public init(network: Architecture, samples: Int, seconds: Double, stoppedBy: String, seeds: [UInt64], target: Double,
                 theta: MonteCarloEstimate, exactMeanTheta: Double, fQ: MonteCarloEstimate, exactFQ: Double, rates: [Rate],
                 correlation: Double?, offDiagonalTheta: MonteCarloEstimate?, offDiagonalFQ: MonteCarloEstimate?) {
@@ -128,7 +131,7 @@ extension StepResult: Codable {
                                  ("exact", LegacyJSON.number(exactMeanTheta))])),
             ("E_fQ", .object([("mc", LegacyJSON.number(fQ.mean)), ("se", LegacyJSON.number(fQ.standardError)),
                               ("exact", LegacyJSON.number(exactFQ)), ("z", LegacyJSON.number(zFQ))])),
-            ("smooth_delta_over_eta_exact", LegacyJSON.number(-exactFQ)),
+            ("smooth_delta_over_eta_exact", LegacyJSON.number(exactSmoothDeltaOverEta)),
         ]
         // The first rate at the top level; every rate of a sweep in `sweep`.
         if let first = rates.first { members += rateMembers(first) }

@@ -24,7 +24,7 @@ struct StepReport {
         for rate in r.rates {
             let scale = rate.scale.map { " (c = \($0))" } ?? ""
             out += "η = \(g(rate.learningRate, 4))\(scale)\n"
-            out += "  E[ΔΘ]/η            \(pm(rate.deltaOverEta))   smooth −E[fQ] = \(g(-r.exactFQ, 8))\n"
+            out += "  E[ΔΘ]/η            \(pm(rate.deltaOverEta))   smooth −E[fQ] = \(g(r.exactSmoothDeltaOverEta, 8))\n"
             out += "  kink part          \(pm(rate.kink))\n"
             out += "  E[ΔΘ]/E[Θ]         \(pm(rate.deltaOverMeanTheta))\n"
             out += "  E[|ΔΘ|/Θ]          \(pm(rate.relativeAbsoluteChange))\n"
