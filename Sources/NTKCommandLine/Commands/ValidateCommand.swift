@@ -203,42 +203,6 @@ func threadCount(_ threads: IntegerArgument?) -> Int {
     threads?.value(in: 1...1024) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
-extension SimulatedArchitecture {
-    /// The network `a` describes, with σ² and ‖x‖² correctly rounded to doubles.
-    init(_ a: Architecture) {
-        self.init(inputDimension: a.inputDimension, hiddenWidths: Array(a.expandedWidths.dropFirst()),
-                  sigma2: BigFloat(a.sigma2, precision: 53).doubleValue(),
-                  inputNorm2: BigFloat(a.inputNorm2, precision: 53).doubleValue(), trainableBiases: a.trainableBiases)
-    }
-
-    /// The network `a` describes, refused with one line naming `command` when σ² or ‖x‖² lie
-    /// outside the double range every simulation (validate, offdiag, step) computes in.
-    static func checked(_ a: Architecture, command: String) throws -> SimulatedArchitecture {
-        let simulated = SimulatedArchitecture(a)
-        guard simulated.sigma2.isNormal, simulated.inputNorm2.isFinite, simulated.sigma2 < 1e30, simulated.inputNorm2 < 1e30 else {
-            throw UsageError("\(command) simulates in double precision: σ² and ‖x‖² must lie within 1e-300 … 1e30")
-        }
-        return simulated
-    }
-}
-
-/// The weights and biases of the explicit network of `a` (what `ExplicitNetwork` stores at
-/// most), in floating point: exact enough to refuse a network, and never overflowing.
-func explicitParameterCount(_ a: Architecture) -> Double {
-    var total = 0.0, previous = Double(a.inputDimension)
-    for run in a.hiddenRuns {
-        let w = Double(run.width)
-        total += (w * previous + w) + Double(run.count - 1) * (w * w + w)
-        previous = w
-    }
-    return total + previous + 1
-}
-
-extension MonteCarloStopReason {
-    /// How reports name the budget that ended a run.
-    var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
-}
-
 /// The flags a `validate` shard records (its request): the network.
 typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
 

@@ -1,0 +1,13 @@
+import NTKMoments
+
+/// The exact references of a step run: E[Θ] and E[fQ] (MPFR, 128 bits; derivations/11).
+public struct StepReference: Sendable, Equatable {
+    public let meanTheta: Double
+    public let fQ: Double
+
+    public init(_ a: Architecture) throws {
+        let s = try FirstStepSummary(architecture: a, mode: .mpfr(precision: 128))
+        meanTheta = s.mean.approximation(precision: 64)?.doubleValue() ?? .nan
+        fQ = s.fQ.approximation(precision: 64)?.doubleValue() ?? .nan
+    }
+}
