@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import MonteCarlo
 import Multiprecision
@@ -29,18 +30,6 @@ struct StepRequest: Codable, Hashable, Sendable {
 }
 
 typealias StepShardFile = ShardFile<StepRequest, GradientStepStatistics>
-
-/// The exact references of a step run: E[Θ] and E[fQ] (MPFR, 128 bits).
-struct StepReference {
-    let meanTheta: Double
-    let fQ: Double
-
-    init(_ a: Architecture) throws {
-        let s = try FirstStepSummary(architecture: a, mode: .mpfr(precision: 128))
-        meanTheta = s.mean.approximation(precision: 64)?.doubleValue() ?? .nan
-        fQ = s.fQ.approximation(precision: 64)?.doubleValue() ?? .nan
-    }
-}
 
 /// What `ntk step` reports, shared by `run` and `merge`.
 struct StepReport {
@@ -242,7 +231,7 @@ struct StepRunCommand: NTKSubcommand {
     /// The explicit network of `a`, refused when too large to store or outside double range.
     static func simulatedArchitecture(_ a: Architecture) throws -> SimulatedArchitecture {
         let simulated = try SimulatedArchitecture.checked(a, command: "step")
-        guard a.depth <= ValidateRunCommand.maximumDepth, a.inputDimension <= 100_000 else {
+        guard a.depth <= ValidateRequest.maximumDepth, a.inputDimension <= 100_000 else {
             throw UsageError("step stores every weight: at most \(maximumParameters) parameters")
         }
         let parameters = explicitParameterCount(a)
@@ -298,7 +287,7 @@ struct StepMergeCommand: NTKSubcommand {
         let merged = try mergeShards(files, command: "step", as: StepShardFile.self)
         let request = merged.request
         let a = try request.network.architecture()
-        guard a.depth <= ValidateRunCommand.maximumDepth else { throw UsageError("the shards' network is deeper than step simulates") }
+        guard a.depth <= ValidateRequest.maximumDepth else { throw UsageError("the shards' network is deeper than step simulates") }
         let rates = request.learningRates.count
         let expected = 4 + 4 * rates + (request.correlation == nil ? 0 : 2 + 2 * rates)
         guard rates >= 1, rates <= 20, request.learningRates.allSatisfy({ $0.isFinite && $0 > 0 }), request.target.isFinite,

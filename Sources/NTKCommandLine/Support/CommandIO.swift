@@ -53,10 +53,16 @@ extension CommandIO {
     /// Runs an experiment with its progress reports on this output's status line (a terminal
     /// or the engine's client; none otherwise), cleared when the experiment ends.
     func run<E: Experiment>(_ experiment: E) throws -> E.Result {
-        guard let line = progressLine() else { return try experiment.run(ExperimentContext()) }
+        try run { try experiment.run($0) }
+    }
+
+    /// Runs one step of an experiment (a simulation whose statistics a shard file keeps) in
+    /// a context reporting to this output's status line, as `run(_:)` does.
+    func run<T>(_ step: (ExperimentContext) throws -> T) throws -> T {
+        guard let line = progressLine() else { return try step(ExperimentContext()) }
         let box = ProgressBox(line)
         defer { box.finish() }
-        return try experiment.run(ExperimentContext { progress in box.update(progress.text) })
+        return try step(ExperimentContext { progress in box.update(progress.text) })
     }
 
     /// Writes the JSON document of a command that has no typed result yet, brought to the
@@ -105,4 +111,10 @@ public struct ResultDoesNotHold: Error, CustomStringConvertible {
 /// A validation that ran and failed: exit code 1.
 public struct ValidationFailure: Error, CustomStringConvertible {
     public let description: String
+}
+
+/// A validation that ran but cannot support a verdict (too few samples, or standard errors
+/// that are not finite and positive): exit code 3.
+struct ValidationInconclusive: Error, CustomStringConvertible {
+    let description: String
 }
