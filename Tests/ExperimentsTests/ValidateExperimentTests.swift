@@ -11,6 +11,9 @@ struct ValidateExperimentTests {
     /// 3,2,2 at σ² = 2, ‖x‖² = 1: E[Θ] = 61/12, E[Θ²] = 8809/72 (enumeration, derivations/03).
     static func network322(sigma2: BigRational = 2) throws -> Architecture { try Architecture(widths: [3, 2, 2], sigma2: sigma2) }
 
+    /// No time budget that a slow machine could reach: the sample counts decide.
+    static let unbounded = ValidateRequest.maximumSecondsLimit
+
     static func message(_ run: () throws -> Any) -> String? {
         do { _ = try run(); return nil } catch { return "\(error)" }
     }
@@ -45,11 +48,11 @@ struct ValidateExperimentTests {
     @Test("depth 1: Θ = (‖x‖² + β)·1 = 7/2 for every network (derivations/01), so the run passes with no spread; 2 samples are inconclusive")
     func deterministic() throws {
         let a = try Architecture(widths: [3], sigma2: 2, inputNorm2: BigRational(5, 2))
-        let r = try ValidateRequest(network: a, samples: 30, threads: 1).run(.silent)
+        let r = try ValidateRequest(network: a, samples: 30, threads: 1, maximumSeconds: Self.unbounded).run(.silent)
         #expect(r.verdict == .pass && r.samples == 30)
         #expect(r.mean.estimate == 3.5 && r.mean.exact == 3.5 && r.mean.standardError == 0)
         #expect(r.secondMoment.exact == 12.25)
-        let few = try ValidateRequest(network: a, samples: 2, threads: 1).run(.silent)
+        let few = try ValidateRequest(network: a, samples: 2, threads: 1, maximumSeconds: Self.unbounded).run(.silent)
         #expect(few.verdict == .inconclusive)
         #expect(few.inconclusiveReason?.hasPrefix("2 samples; a verdict needs at least 30 samples") == true)
     }
@@ -57,7 +60,7 @@ struct ValidateExperimentTests {
     @Test("3,2,2 at σ² = 2: the references are 61/12 and 8809/72; 20000 networks pass at a fixed seed; σ² = 5/2's reference fails them")
     func passAndFail() throws {
         let a = try Self.network322()
-        let request = ValidateRequest(network: a, samples: 20_000, seed: 7, threads: 1)
+        let request = ValidateRequest(network: a, samples: 20_000, seed: 7, threads: 1, maximumSeconds: Self.unbounded)
         let run = try request.simulate(.silent)
         let result = request.evaluate(run)
         #expect(abs(result.mean.exact - 61.0 / 12) <= 1e-14 * 61 / 12)
@@ -74,7 +77,7 @@ struct ValidateExperimentTests {
     @Test("shards 1/2 and 2/2, merged by ValidateMergeRequest, give the unsharded run's estimates and z-scores bit for bit")
     func merge() throws {
         let a = try Self.network322()
-        func request(_ shard: ShardSpec?) -> ValidateRequest { ValidateRequest(network: a, samples: 3000, seed: 3, threads: 1, shard: shard) }
+        func request(_ shard: ShardSpec?) -> ValidateRequest { ValidateRequest(network: a, samples: 3000, seed: 3, threads: 1, maximumSeconds: Self.unbounded, shard: shard) }
         let whole = try request(nil).run(.silent)
         var merged = ThetaMoments()
         for k in 1...2 { merged.merge(try request(try ShardSpec(index: k, count: 2)).simulate(.silent).moments) }
@@ -85,7 +88,7 @@ struct ValidateExperimentTests {
 
     @Test("the result's document: schema stamp first, the legacy keys after it, and a decode–encode round trip that changes nothing")
     func codableRoundTrip() throws {
-        let result = try ValidateRequest(network: try Self.network322(), samples: 500, seed: 2, threads: 1).run(.silent)
+        let result = try ValidateRequest(network: try Self.network322(), samples: 500, seed: 2, threads: 1, maximumSeconds: Self.unbounded).run(.silent)
         let json = try JSONValueEncoder().encode(result)
         guard case .object(let members) = json else { Issue.record("not an object"); return }
         #expect(members.prefix(4).map(\.key) == ["schema", "schema_version", "ntk_version", "widths"])
