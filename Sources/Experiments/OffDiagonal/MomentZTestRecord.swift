@@ -4,12 +4,14 @@ import NTKOutput
 /// The figures of one `MomentZTest` as a report carries them: the estimates of E[Θ] and E[Θ²]
 /// with their standard errors, the exact values, the z-scores, which standard errors were used
 /// and the verdict. In JSON: `E_theta` and `E_theta2` objects (`mc`, `se`, `exact`, `z`),
-/// `standard_errors` ("exact" or "sample") and `verdict`.
+/// `standard_errors` ("exact" or "sample"), `verdict` and, when inconclusive, `inconclusive_reason`.
 public struct MomentZTestRecord: Sendable, Equatable {
     public var mean: Double, standardErrorOfMean: Double, referenceMean: Double, zMean: Double
     public var secondMoment: Double, standardErrorOfSecondMoment: Double, referenceSecondMoment: Double, zSecondMoment: Double
     public var usesExactStandardErrors: Bool
     public var verdict: ValidationVerdict
+    /// Why the verdict is inconclusive (`MomentZTest.inconclusiveReason`); nil otherwise.
+    public var inconclusiveReason: String?
 
     public init(_ t: MomentZTest) {
         (mean, standardErrorOfMean, referenceMean, zMean) = (t.mean, t.standardErrorOfMean, t.referenceMean, t.zMean)
@@ -17,6 +19,7 @@ public struct MomentZTestRecord: Sendable, Equatable {
             = (t.secondMoment, t.standardErrorOfSecondMoment, t.referenceSecondMoment, t.zSecondMoment)
         usesExactStandardErrors = t.usesExactStandardErrors
         verdict = t.verdict
+        inconclusiveReason = t.inconclusiveReason
     }
 
     /// The members this record adds to its parent object.
@@ -27,7 +30,7 @@ public struct MomentZTestRecord: Sendable, Equatable {
         return [("E_theta", moment(mean, standardErrorOfMean, referenceMean, zMean)),
                 ("E_theta2", moment(secondMoment, standardErrorOfSecondMoment, referenceSecondMoment, zSecondMoment)),
                 ("standard_errors", .string(usesExactStandardErrors ? "exact" : "sample")),
-                ("verdict", .string(verdict.rawValue))]
+                ("verdict", .string(verdict.rawValue))] + (inconclusiveReason.map { [("inconclusive_reason", JSONValue.string($0))] } ?? [])
     }
 
     /// The record `jsonMembers` wrote into `object`.
@@ -43,5 +46,6 @@ public struct MomentZTestRecord: Sendable, Equatable {
             throw JSONValueDecoder.Failure(path: "verdict", reason: "expected pass, fail or inconclusive")
         }
         verdict = v
+        inconclusiveReason = object["inconclusive_reason"]?.stringValue
     }
 }

@@ -48,7 +48,7 @@ struct OffDiagReport {
         switch t.verdict {
         case .pass: verdict = "PASS (|z| ≤ \(g(zMax, 3)))"
         case .fail: verdict = "FAIL (|z| > \(g(zMax, 3)))"
-        case .inconclusive: verdict = "INCONCLUSIVE (fewer than \(MomentZTest.minimumSamples) samples, no finite standard error, or sample standard errors that heavy tails make unreliable)"
+        case .inconclusive: verdict = "INCONCLUSIVE (\(t.inconclusiveReason ?? "no verdict"))"
         }
         return "E[Θ] \(g(t.mean)) ± \(g(t.standardErrorOfMean, 2)) vs exact \(g(t.referenceMean, 8)) (z \(zScoreText(t.zMean))), "
             + "E[Θ²] \(g(t.secondMoment)) ± \(g(t.standardErrorOfSecondMoment, 2)) vs exact \(g(t.referenceSecondMoment, 8)) (z \(zScoreText(t.zSecondMoment))): \(verdict)"

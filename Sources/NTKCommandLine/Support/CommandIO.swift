@@ -112,3 +112,9 @@ public struct ResultDoesNotHold: Error, CustomStringConvertible {
 public struct ValidationFailure: Error, CustomStringConvertible {
     public let description: String
 }
+
+/// A validation that ran but cannot support a verdict (too few samples, or standard errors
+/// that are not finite and positive): exit code 3.
+struct ValidationInconclusive: Error, CustomStringConvertible {
+    let description: String
+}

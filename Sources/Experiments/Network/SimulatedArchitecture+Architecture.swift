@@ -12,6 +12,7 @@ extension SimulatedArchitecture {
 
     /// The network `a` describes, refused with one line naming `command` when σ² or ‖x‖² lie
     /// outside the double range every simulation (validate, offdiag, step) computes in.
+    /// - Throws: `ExperimentError.invalidRequest`.
     public static func checked(_ a: Architecture, command: String) throws -> SimulatedArchitecture {
         let simulated = SimulatedArchitecture(a)
         guard simulated.sigma2.isNormal, simulated.inputNorm2.isFinite, simulated.sigma2 < 1e30, simulated.inputNorm2 < 1e30 else {
@@ -19,18 +20,6 @@ extension SimulatedArchitecture {
         }
         return simulated
     }
-}
-
-/// The weights and biases of the explicit network of `a` (what `ExplicitNetwork` stores at
-/// most), in floating point: exact enough to refuse a network, and never overflowing.
-public func explicitParameterCount(_ a: Architecture) -> Double {
-    var total = 0.0, previous = Double(a.inputDimension)
-    for run in a.hiddenRuns {
-        let w = Double(run.width)
-        total += (w * previous + w) + Double(run.count - 1) * (w * w + w)
-        previous = w
-    }
-    return total + previous + 1
 }
 
 extension MonteCarloStopReason {
