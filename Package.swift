@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
         .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NTKMoments", "Multiprecision", "NTKOutput"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NTKMoments", "Multiprecision", "MonteCarlo", "NTKOutput"]),
         .testTarget(name: "NTKCommandLineTests", dependencies: ["NTKCommandLine", "NTKMoments", "Multiprecision", "NTKOutput", "Experiments"]),
         .testTarget(name: "DerivationTests", dependencies: []),
     ]

@@ -221,9 +221,7 @@ func depthPrefixes(_ a: Architecture, depths: [Int]?) throws -> [Architecture] {
 }
 
 /// The shortest decimal that reads back as x (0.1 → "0.1", 1 → "1").
-func shortestDecimal(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
-}
+func shortestDecimal(_ x: Double) -> String { LegacyMembers.shortestDecimal(x) }
 
 /// −1 ≤ ρ ≤ 1.
 func isCorrelation(_ rho: BigRational) -> Bool { BigRational(-1) <= rho && rho <= BigRational(1) }

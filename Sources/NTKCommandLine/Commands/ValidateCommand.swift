@@ -234,11 +234,6 @@ func explicitParameterCount(_ a: Architecture) -> Double {
     return total + previous + 1
 }
 
-extension MonteCarloStopReason {
-    /// How reports name the budget that ended a run.
-    var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
-}
-
 /// The flags a `validate` shard records (its request): the network.
 typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
 

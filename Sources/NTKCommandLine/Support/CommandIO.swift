@@ -53,10 +53,16 @@ extension CommandIO {
     /// Runs an experiment with its progress reports on this output's status line (a terminal
     /// or the engine's client; none otherwise), cleared when the experiment ends.
     func run<E: Experiment>(_ experiment: E) throws -> E.Result {
-        guard let line = progressLine() else { return try experiment.run(ExperimentContext()) }
+        try withContext { try experiment.run($0) }
+    }
+
+    /// Calls `body` with a context whose progress reports go to this output's status line,
+    /// cleared when `body` returns: for commands that run an experiment in several steps.
+    func withContext<T>(_ body: (ExperimentContext) throws -> T) throws -> T {
+        guard let line = progressLine() else { return try body(ExperimentContext()) }
         let box = ProgressBox(line)
         defer { box.finish() }
-        return try experiment.run(ExperimentContext { progress in box.update(progress.text) })
+        return try body(ExperimentContext { progress in box.update(progress.text) })
     }
 
     /// Writes the JSON document of a command that has no typed result yet, brought to the

@@ -27,20 +27,8 @@ extension ReportedReal {
 /// Significant digits of a rendered decimal such as "-0.001230" or "1.25e-30".
 func significantDigitCount(_ text: String) -> Int { DecimalDigits.significantDigitCount(text) }
 
-/// A JSON number (readable by any float parser) for an exact rational: its exact decimal
-/// expansion when that is short, otherwise 17 significant digits without trailing zeros.
-func decimalNumber(_ r: BigRational) -> String {
-    let exact = exactDecimal(r)
-    if !exact.contains("/"), exact.count <= 40 { return exact }
-    let s = BigFloat(r, precision: 256).formatted(significantDigits: 17)
-    var mantissa = Substring(s), exponent = Substring("")
-    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) { mantissa = s[..<e]; exponent = s[e...] }
-    if mantissa.contains(".") {
-        while mantissa.hasSuffix("0") { mantissa.removeLast() }
-        if mantissa.hasSuffix(".") { mantissa.removeLast() }
-    }
-    return String(mantissa) + String(exponent).replacingOccurrences(of: "e+", with: "e")
-}
+/// A JSON number (readable by any float parser) for an exact rational (`LegacyMembers`).
+func decimalNumber(_ r: BigRational) -> String { LegacyMembers.decimalNumber(r) }
 
 func digitsToBits(_ digits: Int) -> Int { DecimalDigits.bits(forDigits: digits) }
 
@@ -49,23 +37,11 @@ extension JSONValue {
 }
 
 /// A JSON number for a double (17 significant digits), or null when it is not finite.
-func jsonNumber(_ x: Double) -> JSONValue {
-    x.isFinite ? .number(BigFloat(x, precision: 53).formatted(significantDigits: 17).replacingOccurrences(of: "e+", with: "e")) : .null
-}
+func jsonNumber(_ x: Double) -> JSONValue { LegacyMembers.number(x) }
 
-/// The architecture every JSON report echoes: widths (n0 too, when asked), depth, σ² and ‖x‖²
-/// as numbers with their exact rationals, biases.
+/// The architecture every JSON report echoes (`LegacyMembers.architecture`).
 func architectureMembers(_ a: Architecture, inputDimension: Bool = false) -> [(key: String, value: JSONValue)] {
-    var members: [(key: String, value: JSONValue)] = [("widths", .string(compactWidths(a)))]
-    if inputDimension { members.append(("input_dim", .number("\(a.inputDimension)"))) }
-    return members + [
-        ("depth", .number("\(a.depth)")),
-        ("sigma2", .number(decimalNumber(a.sigma2))),
-        ("sigma2_exact", .string(a.sigma2.fractionString)),
-        ("input_norm2", .number(decimalNumber(a.inputNorm2))),
-        ("input_norm2_exact", .string(a.inputNorm2.fractionString)),
-        ("biases", .bool(a.trainableBiases)),
-    ]
+    LegacyMembers.architecture(a, inputDimension: inputDimension)
 }
 
 /// A Monte Carlo figure in text: `digits` significant digits of the double, "undefined" where
