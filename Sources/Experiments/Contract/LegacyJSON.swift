@@ -49,9 +49,20 @@ public enum LegacyJSON {
         ]
     }
 
+    /// The shortest decimal that reads back as x (2 → "2", 0.1 → "0.1"), as quantile levels
+    /// and thresholds are named.
+    public static func shortestDecimal(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
+    }
+
     /// The network `architectureMembers` wrote into `object`.
     public static func architecture(in object: JSONValue) throws -> Architecture {
-        try ReportedNetwork(jsonMembers: { object[$0] }, named: "").architecture
+        try architecture(from: { object[$0] })
+    }
+
+    /// The network `architectureMembers` wrote, read member by member.
+    public static func architecture(from member: (String) -> JSONValue?) throws -> Architecture {
+        try ReportedNetwork(jsonMembers: member, named: "").architecture
     }
 
 

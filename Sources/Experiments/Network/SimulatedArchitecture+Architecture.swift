@@ -21,8 +21,3 @@ extension SimulatedArchitecture {
         return simulated
     }
 }
-
-extension MonteCarloStopReason {
-    /// How reports name the budget that ended a run.
-    public var label: String { self == .sampleBudget ? "sample budget" : "time budget" }
-}

@@ -25,9 +25,7 @@ struct OffDiagShardRequest: Codable, Hashable, Sendable {
 typealias OffDiagShardFile = ShardFile<OffDiagShardRequest, OffDiagonalSweepStatistics>
 
 /// The shortest decimal that reads back as x (0.1 → "0.1", 1 → "1").
-func shortestDecimal(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
-}
+func shortestDecimal(_ x: Double) -> String { LegacyJSON.shortestDecimal(x) }
 
 /// −1 ≤ ρ ≤ 1.
 func isCorrelation(_ rho: BigRational) -> Bool { OffDiagRequest.isCorrelation(rho) }

@@ -1,0 +1,31 @@
+import Multiprecision
+
+/// The range checks requests share, with the messages the command line prints for the same
+/// flags (so that a refusal reads the same from every front end).
+enum RequestRange {
+    /// Refuses an integer outside `range` (nil passes).
+    static func integer(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
+        if let value, !range.contains(value) {
+            throw ExperimentError.invalidRequest("\(flag) '\(value)' is out of range: an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+    }
+
+    /// Refuses a value that is not positive or exceeds `maximum`; `text` is how it was written.
+    static func positive(_ flag: String, _ value: BigRational, text: String, maximum: BigRational) throws {
+        guard value.signum > 0 else {
+            throw ExperimentError.invalidRequest("\(flag) '\(text)' is out of range: must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
+        }
+        if maximum < value {
+            throw ExperimentError.invalidRequest("\(flag) '\(text)' is out of range: at most \(maximum.terminatingDecimal ?? maximum.fractionString)")
+        }
+    }
+
+    /// `positive` for a double, which must also be finite.
+    static func positive(_ flag: String, _ value: Double, maximum: BigRational) throws {
+        let text = "\(value)"
+        guard value.isFinite, let exact = BigRational(exactly: value) else {
+            throw ExperimentError.invalidRequest("\(flag) '\(text)' is out of range: must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
+        }
+        try positive(flag, exact, text: text, maximum: maximum)
+    }
+}
