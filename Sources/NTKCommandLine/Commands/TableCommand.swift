@@ -67,40 +67,65 @@ struct TableCommand: NTKSubcommand {
         let cell: @Sendable (ConvergenceStudy.Row, Int) -> String?
     }
 
-    static let definitions: [ColumnDefinition] = {
+    /// How LaTeX headers write the tabulated quantity (finite width, its limit) and the first
+    /// correction: R_M and F for the dispersion, the normalized moment for --moment p, and
+    /// E[fQ]/E[Θ]² for --first-step, whose ordered-phase limit with biases is an approximation.
+    struct QuantitySymbols: Sendable {
+        var finite = "R_M", limit = "F", limitNote = ""
+
+        static let dispersion = QuantitySymbols()
+        static func moment(_ p: Int) -> QuantitySymbols {
+            QuantitySymbols(finite: "\\mathbb{E}[\\Theta^{\(p)}]/\\mathbb{E}[\\Theta]^{\(p)}", limit: "m_{\(p)}")
+        }
+        static func firstStep(approximateLimit: Bool) -> QuantitySymbols {
+            QuantitySymbols(finite: "\\mathbb{E}[fQ]/\\mathbb{E}[\\Theta]^2", limit: "G",
+                            limitNote: approximateLimit ? ", $\\approx$ where ordered" : "")
+        }
+    }
+
+    static func definitions(_ q: QuantitySymbols = .dispersion) -> [ColumnDefinition] {
         @Sendable func f(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: digits) } }
         @Sendable func order(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: min(digits, 4)) } }
+        // A quotient in a denominator or numerator gets parentheses; R_M does not need them.
+        let r = q.finite, l = q.limit, rq = r.contains("/") ? "(\(r))" : r, lp = l.contains("_") ? "{\(l)}" : l
         return [
             .init(column: .number("sigma2", widthHint: 6, latex: "$\\sigma^2$")) { r, _ in decimalNumber(r.sigma2) },
             .init(column: .number("lambda", widthHint: 6, latex: "$\\lambda$")) { r, _ in decimalNumber(r.lambda) },
             .init(column: .number("M", widthHint: 7, latex: "$M$")) { r, _ in "\(r.width)" },
             .init(column: .number("L", widthHint: 7, latex: "$L$")) { r, _ in "\(r.depth)" },
             .init(column: .number("n0", widthHint: 7, latex: "$n_0$")) { r, _ in "\(r.inputDimension)" },
-            .init(column: .number("ratio", widthHint: 14, latex: "$R_M$")) { r, d in f(r.dispersion, d) },
-            .init(column: .number("limit_exact", widthHint: 14, latex: "$F$ (exact)")) { r, d in f(r.limitExact, d) },
-            .init(column: .number("limit_published", widthHint: 15, latex: "$F$ (published)")) { r, d in f(r.limitPublished, d) },
-            .init(column: .number("rel_err_exact", widthHint: 14, latex: "$R_M/F - 1$")) { r, d in f(r.relativeErrorExact, d) },
-            .init(column: .number("rel_err_published", widthHint: 17, latex: "$R_M/F_{\\mathrm{pub}} - 1$")) { r, d in f(r.relativeErrorPublished, d) },
+            .init(column: .number("ratio", widthHint: 14, latex: "$\(r)$")) { r, d in f(r.dispersion, d) },
+            .init(column: .number("limit_exact", widthHint: 14, latex: "$\(l)$ (exact\(q.limitNote))")) { r, d in f(r.limitExact, d) },
+            .init(column: .number("limit_published", widthHint: 15, latex: "$\(l)$ (published)")) { r, d in f(r.limitPublished, d) },
+            .init(column: .number("rel_err_exact", widthHint: 14, latex: "$\(rq)/\(l) - 1$")) { r, d in f(r.relativeErrorExact, d) },
+            .init(column: .number("rel_err_published", widthHint: 17, latex: "$\(rq)/\(lp)_{\\mathrm{pub}} - 1$")) { r, d in f(r.relativeErrorPublished, d) },
             .init(column: .number("order_exact", widthHint: 11, latex: "order")) { r, d in order(r.orderExact, d) },
             .init(column: .number("order_published", widthHint: 15, latex: "order (pub.)")) { r, d in order(r.orderPublished, d) },
             .init(column: .number("c1", widthHint: 14, latex: "$c_1$")) { r, d in f(r.c1, d) },
-            .init(column: .number("predicted", widthHint: 14, latex: "$F + c_1/M$")) { r, d in f(r.predicted, d) },
-            .init(column: .number("rel_err_predicted", widthHint: 17, latex: "$(F + c_1/M)/R_M - 1$")) { r, d in f(r.relativeErrorPredicted, d) },
+            .init(column: .number("predicted", widthHint: 14, latex: "$\(l) + c_1/M$")) { r, d in f(r.predicted, d) },
+            .init(column: .number("rel_err_predicted", widthHint: 17, latex: "$(\(l) + c_1/M)/\(rq) - 1$")) { r, d in f(r.relativeErrorPredicted, d) },
             .init(column: .number("richardson", widthHint: 14, latex: "Richardson")) { r, d in f(r.richardson, d) },
         ]
-    }()
+    }
+
+    /// The symbols of this table's quantity.
+    var symbols: QuantitySymbols {
+        if firstStep { return .firstStep(approximateLimit: !input.noBias && sigma2.elements.contains { $0.value < BigRational(2) }) }
+        return moment.value == 2 ? .dispersion : .moment(moment.value)
+    }
 
     /// The default columns; the 1/M columns (c1, predicted, rel_err_predicted) each cost an
     /// expansion per (σ², λ), so they are opt-in through --columns.
-    static let defaultColumns = definitions.map(\.column.name).filter { !["c1", "predicted", "rel_err_predicted"].contains($0) }
+    static let defaultColumns = definitions().map(\.column.name).filter { !["c1", "predicted", "rel_err_predicted"].contains($0) }
 
     /// The selected columns, in the order given.
     func selectedColumns() throws -> [ColumnDefinition] {
-        guard let text = columns else { return Self.definitions.filter { Self.defaultColumns.contains($0.column.name) } }
+        let definitions = Self.definitions(symbols)
+        guard let text = columns else { return definitions.filter { Self.defaultColumns.contains($0.column.name) } }
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         return try names.map { name in
-            guard let d = Self.definitions.first(where: { $0.column.name == name }) else {
-                throw ValidationError("--columns: unknown column \(Arguments.quoted(name)); allowed: \(Self.definitions.map(\.column.name).joined(separator: ", "))")
+            guard let d = definitions.first(where: { $0.column.name == name }) else {
+                throw ValidationError("--columns: unknown column \(Arguments.quoted(name)); allowed: \(definitions.map(\.column.name).joined(separator: ", "))")
             }
             return d
         }
@@ -202,9 +227,15 @@ struct TableCommand: NTKSubcommand {
             throw UsageError("table output failed: \(error)")
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
-        if writesHeader { io.writeError(unattainableLambdaNote(study)) }
+        if writesHeader {
+            // Order and Richardson compare rows of one λ′; say so when λ′ changes from row to row.
+            let comparing = try selectedColumns().contains { ["order_exact", "order_published", "richardson"].contains($0.column.name) }
+            io.writeError(unattainableLambdaNote(study, emptiedColumns: comparing
+                ? "order and Richardson compare rows of the same λ′ only, so they stay empty where λ′ differs from the row before" : nil))
+        }
         io.writeError(correctionNote(correctionNotes, widthCount: study.widths.count))
-        if writesHeader, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
+        let showsPublished = try selectedColumns().contains { $0.column.name.hasSuffix("published") }
+        if writesHeader, showsPublished, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }
@@ -212,7 +243,8 @@ struct TableCommand: NTKSubcommand {
 
 /// One stderr line when some requested λ cannot be met (λM not an integer), else "".
 /// `where` says where the reader sees λ′: the table's lambda column, or a chart's points.
-func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "rows use L = round(λM) and λ′ = L/M (shown in the lambda column)") -> String {
+func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "rows use L = round(λM) and λ′ = L/M (shown in the lambda column)",
+                            emptiedColumns: String? = nil) -> String {
     let misses = study.unattainableLambdas
     guard !misses.isEmpty else { return "" }
     var byLambda: [(BigRational, [Int])] = []
@@ -220,7 +252,8 @@ func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "ro
         if let i = byLambda.firstIndex(where: { $0.0 == l }) { byLambda[i].1.append(m) } else { byLambda.append((l, [m])) }
     }
     let listed = byLambda.prefix(4).map { "λ = \(exactDecimal($0.0)) at M = \($0.1.prefix(6).map(String.init).joined(separator: ", "))\($0.1.count > 6 ? ", …" : "")" }
-    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′\n"
+    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′"
+        + (emptiedColumns.map { "; \($0)" } ?? "") + "\n"
 }
 
 /// One stderr line naming the rows whose predicted and rel_err_predicted cells (and c1, when
