@@ -104,8 +104,9 @@ document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1
         "E_theta", "E_theta2"])
 
 
-# The Monte Carlo commands and the tables. Their documents predate the typed results: the stamp
-# is optional until each command's result type writes it (docs/json.md says which do).
+# The Monte Carlo commands, expand and the tables. Their members predate the typed results and
+# are kept; validate, offdiag, step and distribution now write the stamp, expand not yet (its
+# stamp is optional), and table and train print arrays of rows, which have no place for one.
 NUMBER = {"type": "number"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 COUNT = {"type": "integer", "minimum": 0}
@@ -125,10 +126,10 @@ def optional_stamp(name):
 def estimate(*extra, required=("mc", "se")):
     return obj({**reals("mc", "se", *extra)}, list(required))
 def run_header(name):
-    p = {**optional_stamp(name), **network(), "samples": COUNT, "seconds": NUMBER, "stopped_by": TEXT,
+    p = {**stamp(name), **network(), "samples": COUNT, "seconds": NUMBER, "stopped_by": TEXT,
          "seeds": {"type": "array", "items": COUNT}}
     return p
-RUN_REQUIRED = [k for k in NETWORK_REQUIRED if k != "input_dim"] + ["samples", "seconds", "seeds"]
+RUN_REQUIRED = ["schema", "schema_version", "ntk_version"] + [k for k in NETWORK_REQUIRED if k != "input_dim"] + ["samples", "seconds", "seeds"]
 VERDICT = {"enum": ["pass", "fail", "inconclusive"]}
 def table_rows(name, title, description, row, required):
     s = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "description": description,
@@ -185,7 +186,7 @@ top = {**run_header("distribution"), "model": {"enum": ["exact", "gi"]}, "mean_e
        "log_mean": estimate(), "log_variance": estimate(), "zero_samples": COUNT}
 document("distribution", "ntk distribution --format json and ntk distribution merge --format json (schema ntk.distribution, version 1)",
   "The law of Θ from the reduced model: moments E[Θ^k]/E[Θ]^k (Monte Carlo against exact, z), quantiles of Θ/E[Θ], tail probabilities, the mean and variance of log Θ. mean_exact (a decimal string) is kept for one release; E_theta carries the same exact mean under the contract. " + CONTRACT,
-  top, RUN_REQUIRED + ["model", "moments", "quantiles", "tails", "log_mean", "log_variance", "zero_samples"])
+  top, RUN_REQUIRED + ["model", "E_theta", "moments", "quantiles", "tails", "log_mean", "log_variance", "zero_samples"])
 
 # expand
 coefficients = {}

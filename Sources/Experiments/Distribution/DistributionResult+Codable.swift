@@ -21,13 +21,19 @@ extension DistributionResult: Codable {
     /// The members in the order and number formats the document has always had.
     var legacyDocument: JSONValue {
         let number = LegacyJSON.number
+        let meanDigits = meanExact.formatted(significantDigits: 17)
         return .object(LegacyJSON.architectureMembers(network.architecture) + [
             ("model", .string(model.rawValue)),
             ("samples", .number("\(samples)")),
             ("seconds", number(seconds)),
             ("stopped_by", .string(stoppedBy.label)),
             ("seeds", .array(seeds.map { .number("\($0)") })),
-            ("mean_exact", .string(meanExact.formatted(significantDigits: 17))),
+            // mean_exact predates the JSON contract (digits in a string under an `_exact` name,
+            // where the contract keeps rationals); E_theta and E_theta_decimal carry the same
+            // value under the contract. mean_exact stays for one release.
+            ("mean_exact", .string(meanDigits)),
+            ("E_theta", DecimalText.nearestDouble(meanDigits).map(number) ?? .null),
+            ("E_theta_decimal", .string(meanDigits)),
             ("moments", .array(moments.map { m in
                 .object([("k", .number("\(m.order)")), ("mc", number(m.estimate)), ("se", number(m.standardError)),
                          ("se_kind", .string(m.standardErrorKind.rawValue)), ("exact", number(m.exact)), ("z", number(m.z))])
