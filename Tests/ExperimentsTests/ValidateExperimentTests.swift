@@ -113,6 +113,14 @@ struct ValidateExperimentTests {
         #expect(try JSONValueEncoder().encode(back).serialized() == text)
     }
 
+    @Test("the suite's estimate is the sum of its cases' time budgets (225 s for E[Θ], E[Θ²], 40 s for E[fQ]), scaled, and is said only past a few seconds")
+    func suiteEstimate() {
+        #expect(ValidateSuiteRequest(budgetScale: 1).maximumSeconds == 265)
+        #expect(ValidateSuiteRequest(budgetScale: 0.5).maximumSeconds == 132.5)
+        #expect(ValidateSuiteRequest(budgetScale: 1).estimateNote?.contains("14 cases for at most 265 s") == true)
+        #expect(ValidateSuiteRequest(budgetScale: 0.001).estimateNote == nil)
+    }
+
     @Test("a cancelled context stops the run before any sample")
     func cancelled() throws {
         let context = ExperimentContext()

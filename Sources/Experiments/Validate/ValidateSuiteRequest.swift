@@ -58,6 +58,19 @@ public struct ValidateSuiteRequest: Experiment, Equatable {
         Case(widths: "6,6x2", sigma2: "2", biases: false, samples: 300_000, seconds: 10),
     ]
 
+    /// The longest the suite samples: every case's time budget, scaled (each case stops at its
+    /// budget, checked before every layer). The exact references add well under a second each.
+    public var maximumSeconds: Double {
+        (Self.cases + Self.stepCases).reduce(0) { $0 + $1.seconds } * budgetScale
+    }
+
+    /// The line to print before the suite starts, when it may run longer than a few seconds
+    /// (`SamplingBudget.noteThresholdSeconds`); nil otherwise.
+    public var estimateNote: String? {
+        guard maximumSeconds > SamplingBudget.noteThresholdSeconds else { return nil }
+        return "the suite runs \(Self.cases.count + Self.stepCases.count) cases for at most \(Int(maximumSeconds.rounded(.up))) s of sampling (their time budgets × \(LegacyJSON.shortestDecimal(budgetScale)))"
+    }
+
     /// The worker threads the suite uses: `threads`, or every core.
     public var threadCount: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
 

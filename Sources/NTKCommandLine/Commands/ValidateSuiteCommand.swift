@@ -26,7 +26,9 @@ struct ValidateSuiteCommand: NTKSubcommand {
 
     func execute(_ io: CommandIO) throws {
         try validate()
-        let result = try io.run(ValidateSuiteRequest(threads: threads?.value(in: ValidateRequest.threadRange), budgetScale: budgetScale.doubleValue))
+        let request = ValidateSuiteRequest(threads: threads?.value(in: ValidateRequest.threadRange), budgetScale: budgetScale.doubleValue)
+        if let note = request.estimateNote { io.writeError("ntk: note: \(note)\n") }
+        let result = try io.run(request)
         try writeMomentCases(result, io)
         try writeStepCases(result, io)
         switch result.verdict {
@@ -52,7 +54,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
         }
         try sink.end()
         io.write("z = (Monte Carlo − model)/standard error for E[Θ] and E[Θ²]; pass when |z| ≤ 4 against the exact recursion;\n")
-        io.write("inconclusive below \(result.minimumSamples) samples or without finite, positive standard errors.\n")
+        io.write("inconclusive below \(result.minimumSamples) samples, without finite, positive standard errors, or where heavy tails leave |z| > 4 unsupported.\n")
         io.write("dispersion_mc is the plug-in estimate (biased low for heavy tails); fixed seed \(result.seed).\n")
     }
 
