@@ -6,7 +6,7 @@ public struct DistributionSample: Sendable, Hashable {
     public var statistic: ThetaDistribution
     public var seconds: Double
     public var stoppedBy: MonteCarloStopReason
-    /// The seeds the samples came from: one for a run, the run's for merged shards.
+    /// The random seeds the samples came from: one for a run, the run's for merged shards.
     public var seeds: [UInt64]
 
     public init(statistic: ThetaDistribution, seconds: Double, stoppedBy: MonteCarloStopReason, seeds: [UInt64]) {

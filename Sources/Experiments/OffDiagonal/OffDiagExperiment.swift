@@ -77,7 +77,7 @@ extension OffDiagRequest {
     }
 
     /// The result of `measurement` — one run's or merged shards' — against the exact references
-    /// of every depth; `seeds` are the seeds it came from. Refuses statistics that do not match
+    /// of every depth; `seeds` are the random seeds it came from. Refuses statistics that do not match
     /// the request's depths and correlations (edited or corrupt shard files).
     public func result(of measurement: OffDiagMeasurement, seeds: [UInt64]) throws -> OffDiagResult {
         let rhos = correlationValues

@@ -32,7 +32,7 @@
 public final class NetworkThetaSampler {
     /// The simulated network.
     public let architecture: SimulatedArchitecture
-    /// The seed of the run; with the sample index it determines every weight.
+    /// The random seed of the run; with the sample index it determines every weight.
     public let seed: UInt64
 
     /// Default bound on the bytes of weight matrices kept between the forward and the

@@ -12,7 +12,7 @@ public enum MonteCarloStopReason: String, Sendable, Hashable, Codable {
 public struct MonteCarloRun: Sendable, Hashable, Codable {
     /// The simulated network.
     public var architecture: SimulatedArchitecture
-    /// The seed of the run.
+    /// The random seed of the run.
     public var seed: UInt64
     /// Power sums of Θ over samples `0..<samplesCompleted`.
     public var moments: ThetaMoments

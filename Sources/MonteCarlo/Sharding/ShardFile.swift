@@ -11,7 +11,7 @@ public protocol ShardStatistic: MonteCarloStatistic, Codable {
 
 /// The one file format of `--emit-stats` for every sampling command (schema `ntk-shard`,
 /// version 1): a header naming the run — command, build, the request (every flag that
-/// affects the result), the seed, the total samples, the shard k/N and its samples — and a
+/// affects the result), the random seed, the total samples, the shard k/N and its samples — and a
 /// fingerprint of that header, then the shard's statistic. `ShardMerge` combines the N files
 /// of one run; nothing else is needed to reproduce the report.
 ///
