@@ -1,8 +1,22 @@
+import Foundation
 import Multiprecision
 
 /// The range checks requests share, with the messages the command line prints for the same
 /// flags (so that a refusal reads the same from every front end).
-enum RequestRange {
+public enum RequestRange {
+    /// Worker threads a request may ask for.
+    public static let threads = 1...1024
+
+    /// The threads a request with `threads` uses: that many, or every core when nil.
+    public static func resolvedThreads(_ threads: Int?) -> Int {
+        threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Refuses a thread count outside `threads` (nil, every core, passes).
+    static func threads(_ value: Int?) throws {
+        try integer("--threads", value, threads)
+    }
+
     /// Refuses an integer outside `range` (nil passes).
     static func integer(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
         if let value, !range.contains(value) {

@@ -27,7 +27,6 @@ public struct DistributionRequest: Experiment, Equatable {
     public static let defaultMaxSeconds = 60.0
     public static var defaultTail: [BigRational] { [2, 5, 10] }
     public static let samplesRange = 1...1_000_000_000
-    public static let threadsRange = 1...1024
     /// One year.
     public static let maximumSeconds = BigRational(31_536_000)
     public static let maximumThresholds = 100
@@ -66,7 +65,7 @@ public struct DistributionRequest: Experiment, Equatable {
     public func check() throws {
         try RequestRange.integer("--samples", samples, Self.samplesRange)
         try RequestRange.positive("--max-seconds", maxSeconds, maximum: Self.maximumSeconds)
-        try RequestRange.integer("--threads", threads, Self.threadsRange)
+        try RequestRange.threads(threads)
         guard tail.count <= Self.maximumThresholds else {
             throw ExperimentError.invalidRequest("--tail: at most \(Self.maximumThresholds) thresholds")
         }
@@ -77,7 +76,7 @@ public struct DistributionRequest: Experiment, Equatable {
     }
 
     /// The threads the run uses: `threads`, or every core.
-    public var resolvedThreads: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public var resolvedThreads: Int { RequestRange.resolvedThreads(threads) }
 
     /// Samples every index `0..<samples` (see `DistributionExperiment` for a part of them).
     public func run(_ context: ExperimentContext) throws -> DistributionResult {

@@ -43,7 +43,7 @@ extension OffDiagRequest {
         let networks = try self.networks()
         let rhos = correlationValues
         let range = computedSamples
-        let threadCount = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let threadCount = RequestRange.resolvedThreads(threads)
         do {
             _ = try SamplingBudget.check(try samplingCost(threads: threadCount), samples: range.count, maxSeconds: maxSeconds,
                                          what: sampleName, reduce: "a smaller width or depth")

@@ -29,7 +29,6 @@ public struct OffDiagRequest: Experiment, Equatable {
     public var zMax: Double
 
     public static let samplesRange = 1...1_000_000_000
-    public static let threadsRange = 1...1024
     /// One year.
     public static let maximumSeconds = 31_536_000.0
     public static let maximumCorrelations = 1000
@@ -67,9 +66,7 @@ public struct OffDiagRequest: Experiment, Equatable {
         guard Self.samplesRange.contains(samples) else {
             throw refuse("--samples '\(samples)' is out of range: an integer from 1 to \(Self.samplesRange.upperBound)")
         }
-        if let threads, !Self.threadsRange.contains(threads) {
-            throw refuse("--threads '\(threads)' is out of range: an integer from 1 to 1024")
-        }
+        try RequestRange.threads(threads)
         guard maxSeconds > 0 else { throw refuse("--max-seconds '\(maxSeconds)' is out of range: must be positive") }
         guard maxSeconds <= Self.maximumSeconds else { throw refuse("--max-seconds '\(maxSeconds)' is out of range: at most 31536000") }
         guard zMax.isFinite, zMax > 0 else { throw refuse("--z-max '\(zMax)' is out of range: must be positive") }

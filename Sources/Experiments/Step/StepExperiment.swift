@@ -64,7 +64,7 @@ extension StepRequest {
     /// Simulates `computedSamples` networks of `plan`, refused when one network does not fit
     /// the time budget or the run not in memory.
     public func simulate(_ plan: StepPlan, _ context: ExperimentContext) throws -> BlockedRunResult<GradientStepStatistics> {
-        let threadCount = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let threadCount = RequestRange.resolvedThreads(threads)
         do {
             _ = try SamplingBudget.check(samplingCost(plan, threads: threadCount), samples: samples, maxSeconds: maxSeconds,
                                          what: "network", reduce: "a smaller width or depth")

@@ -69,9 +69,7 @@ public struct StepRequest: Experiment, Equatable {
         }
         guard maxSeconds > 0 else { throw refuse("--max-seconds '\(maxSeconds)' is out of range: must be positive") }
         guard maxSeconds <= Self.maximumSeconds else { throw refuse("--max-seconds '\(maxSeconds)' is out of range: at most 31536000") }
-        if let threads, !(1...1024).contains(threads) {
-            throw refuse("--threads '\(threads)' is out of range: an integer from 1 to 1024")
-        }
+        try RequestRange.threads(threads)
         if learningRates != nil && learningRateScales != nil {
             throw refuse("give --learning-rate (absolute η) or --learning-rate-scale (η = c/E[Θ]), not both")
         }

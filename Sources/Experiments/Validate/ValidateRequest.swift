@@ -33,7 +33,6 @@ public struct ValidateRequest: Experiment, Equatable {
     public static let maximumWidth = 100_000
     public static let maximumInputDimension = 1_000_000_000
     public static let maximumSamples = 1_000_000_000_000
-    public static let threadRange = 1...1024
     /// One year.
     public static let maximumSecondsLimit = 31_536_000.0
 
@@ -54,7 +53,7 @@ public struct ValidateRequest: Experiment, Equatable {
     }
 
     /// The worker threads the run uses: `threads`, or every core.
-    public var threadCount: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public var threadCount: Int { RequestRange.resolvedThreads(threads) }
 
     /// Range and consistency checks (the command line's parser checks syntax only), and the
     /// network's: explicit matrices of bounded size, σ² and ‖x‖² in double range.
@@ -62,9 +61,7 @@ public struct ValidateRequest: Experiment, Equatable {
         if !(1...Self.maximumSamples).contains(samples) {
             throw ExperimentError.invalidRequest("--samples '\(samples)' is out of range: an integer from 1 to \(Self.maximumSamples)")
         }
-        if let threads, !Self.threadRange.contains(threads) {
-            throw ExperimentError.invalidRequest("--threads '\(threads)' is out of range: an integer from 1 to 1024")
-        }
+        try RequestRange.threads(threads)
         try Self.checkPositive("--max-seconds", maximumSeconds, maximum: Self.maximumSecondsLimit)
         try Self.checkPositive("--z-max", zMax)
         let a = network.architecture

@@ -72,13 +72,11 @@ public struct ValidateSuiteRequest: Experiment, Equatable {
     }
 
     /// The worker threads the suite uses: `threads`, or every core.
-    public var threadCount: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public var threadCount: Int { RequestRange.resolvedThreads(threads) }
 
     /// Range checks (the command line's parser checks syntax only).
     public func check() throws {
-        if let threads, !ValidateRequest.threadRange.contains(threads) {
-            throw ExperimentError.invalidRequest("--threads '\(threads)' is out of range: an integer from 1 to 1024")
-        }
+        try RequestRange.threads(threads)
         try ValidateRequest.checkPositive("--budget-scale", budgetScale, maximum: Self.maximumBudgetScale)
     }
 }

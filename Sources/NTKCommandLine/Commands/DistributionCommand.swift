@@ -75,7 +75,7 @@ struct DistributionRunCommand: NTKSubcommand {
         guard seed.exact.signum >= 0, seed.exact.bitSize <= 64, UInt64(seed.exact.numeratorString) != nil else {
             throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to 18446744073709551615")
         }
-        try threads?.check("--threads", 1...1024)
+        try threads?.check("--threads", RequestRange.threads)
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }
         try sharding.check(merge: "ntk distribution merge")

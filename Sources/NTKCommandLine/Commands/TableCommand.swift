@@ -202,10 +202,10 @@ struct TableCommand: NTKSubcommand {
             }
             if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
         }
+        let selected = try selectedColumns()
         let progress = io.progressLine()
         var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
         do {
-            let selected = try selectedColumns()
             try sink.begin(columns: selected.map(\.column))
             var done = 0
             for group in groups {
@@ -229,12 +229,12 @@ struct TableCommand: NTKSubcommand {
         // Said once, after the table: a refusal must stay the only line on stderr.
         if writesHeader {
             // Order and Richardson compare rows of one λ′; say so when λ′ changes from row to row.
-            let comparing = try selectedColumns().contains { ["order_exact", "order_published", "richardson"].contains($0.column.name) }
+            let comparing = selected.contains { ["order_exact", "order_published", "richardson"].contains($0.column.name) }
             io.writeError(unattainableLambdaNote(study, emptiedColumns: comparing
                 ? "order and Richardson compare rows of the same λ′ only, so they stay empty where λ′ differs from the row before" : nil))
         }
         io.writeError(correctionNote(correctionNotes, widthCount: study.widths.count))
-        let showsPublished = try selectedColumns().contains { $0.column.name.hasSuffix("published") }
+        let showsPublished = selected.contains { $0.column.name.hasSuffix("published") }
         if writesHeader, showsPublished, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }

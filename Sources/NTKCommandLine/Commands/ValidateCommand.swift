@@ -21,13 +21,13 @@ enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--threads`: 1 … 1024, or all cores when absent.
 func checkThreads(_ threads: IntegerArgument?) throws {
-    if let threads, threads.value(in: 1...1024) == nil {
+    if let threads, threads.value(in: RequestRange.threads) == nil {
         throw ValidationError("--threads \(Arguments.quoted(threads.text)) is out of range: an integer from 1 to 1024")
     }
 }
 
 func threadCount(_ threads: IntegerArgument?) -> Int {
-    threads?.value(in: 1...1024) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+    RequestRange.resolvedThreads(threads?.value(in: RequestRange.threads))
 }
 
 /// The flags a `validate` shard records (its request): the network.
@@ -93,7 +93,7 @@ struct ValidateRunCommand: NTKSubcommand {
         let (sigma2, inputNorm2) = try scale.values()
         return ValidateRequest(network: try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2),
                                samples: samples.value(in: 1...ValidateRequest.maximumSamples)!, seed: seedValue!,
-                               threads: threads?.value(in: ValidateRequest.threadRange), maximumSeconds: maxSeconds.doubleValue,
+                               threads: threads?.value(in: RequestRange.threads), maximumSeconds: maxSeconds.doubleValue,
                                zMax: zMax.doubleValue, shard: try sharding.spec())
     }
 

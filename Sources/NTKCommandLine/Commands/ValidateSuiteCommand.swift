@@ -26,7 +26,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
 
     func execute(_ io: CommandIO) throws {
         try validate()
-        let request = ValidateSuiteRequest(threads: threads?.value(in: ValidateRequest.threadRange), budgetScale: budgetScale.doubleValue)
+        let request = ValidateSuiteRequest(threads: threads?.value(in: RequestRange.threads), budgetScale: budgetScale.doubleValue)
         if let note = request.estimateNote { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         try writeMomentCases(result, io)
