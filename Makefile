@@ -58,8 +58,9 @@ figures-data: release
 # After the unit tests: a real single-node Slurm cluster runs `ntk slurm` jobs (Tests/Cluster/;
 # installs slurm-wlm and munge when missing, about 30 s after that), then the Python package
 # is built, installed and tested (python-test).
+# .ci/swift-test is `swift test`, repeating its failures at the end of the output.
 test: deps
-	$(SWIFT) test
+	SWIFT=$(SWIFT) .ci/swift-test
 	$(SWIFT) build --product ntk
 	Tests/Cluster/slurm-cluster.sh .build/debug/ntk
 	$(MAKE) --no-print-directory python-test
@@ -93,5 +94,5 @@ bench: deps
 # build untouched.
 sanitize: deps
 	NTK_SANITIZER=address ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp \
-	  $(SWIFT) test --sanitize=address --scratch-path .build-asan
-	NTK_SANITIZER=thread $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter MonteCarloTests
+	  SWIFT=$(SWIFT) .ci/swift-test --sanitize=address --scratch-path .build-asan
+	NTK_SANITIZER=thread SWIFT=$(SWIFT) .ci/swift-test --sanitize=thread --scratch-path .build-tsan --filter MonteCarloTests

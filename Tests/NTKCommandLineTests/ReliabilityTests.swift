@@ -404,12 +404,18 @@ struct ReliabilityTests {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, path, &actions, &attributes, &cArguments, environ)
         try #require(spawned == 0, "posix_spawn failed: \(spawned)")
-        Thread.sleep(forTimeInterval: 0.5)
+        // Signal only once the temporary file exists beside the target (on a loaded machine
+        // that can take longer than any fixed sleep); 120 s is a bound only a hang reaches.
         var status: Int32 = 0
-        #expect(waitpid(pid, &status, WNOHANG) == 0, "the table finished before the signal; the test would prove nothing")
-        // While running, the temporary file exists beside the target.
-        let during = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        var during: [String] = []
+        let opened = Date()
+        repeat {
+            Thread.sleep(forTimeInterval: 0.05)
+            during = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        } while !during.contains(where: { $0.hasPrefix(".table.csv.tmp.") }) && waitpid(pid, &status, WNOHANG) == 0
+            && Date().timeIntervalSince(opened) < 120
         #expect(during.contains { $0.hasPrefix(".table.csv.tmp.") }, "no temporary file while writing: \(during)")
+        #expect(waitpid(pid, &status, WNOHANG) == 0, "the table finished before the signal; the test would prove nothing")
         kill(pid, signal)
         let start = Date()
         var waited: pid_t = 0
