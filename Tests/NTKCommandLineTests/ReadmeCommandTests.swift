@@ -121,6 +121,9 @@ struct ReadmeCommandTests {
         if let i = arguments.firstIndex(of: "--output"), i + 1 < arguments.count {
             arguments[i + 1] = temporaryDirectory().appendingPathComponent(URL(fileURLWithPath: arguments[i + 1]).lastPathComponent).path
         }
+        // Committed inputs are named from the repository root; tests never depend on the
+        // process-wide working directory.
+        arguments = arguments.map { $0.hasPrefix("derivations/") ? Self.repositoryRoot.appendingPathComponent($0).path : $0 }
         let result = ntk(arguments)
         #expect(result.code == 0, "\(example): \(result.stderr)")
         #expect(Self.normalised(result.stdout) == Self.normalised(example.expected), "\(example)")

@@ -53,11 +53,12 @@ final class ScratchDirectory {
 
     @Test func relativePathsResolveAgainstTheWorkingDirectory() throws {
         let directory = try ScratchDirectory()
-        let previous = FileManager.default.currentDirectoryPath
-        // The working directory is process-wide; no other test depends on it.
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
-        #expect(FileManager.default.changeCurrentDirectoryPath(directory.path))
-        let writer = try AtomicFileWriter(path: "relative.txt")
+        // The working directory is process-wide and other tests run concurrently, so it stays
+        // as it is: the relative path climbs from it to the root and back down to the scratch
+        // directory.
+        let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let relative = String(repeating: "../", count: depth) + directory.path.drop { $0 == "/" } + "/relative.txt"
+        let writer = try AtomicFileWriter(path: relative)
         #expect(writer.temporaryPath.hasPrefix("/"))
         #expect((writer.temporaryPath as NSString).lastPathComponent.hasPrefix(".relative.txt.tmp.\(getpid())."))
         try writer.append("r")
