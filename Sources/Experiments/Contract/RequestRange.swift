@@ -34,12 +34,12 @@ public enum RequestRange {
         }
     }
 
-    /// `positive` for a double, which must also be finite.
-    static func positive(_ flag: String, _ value: Double, maximum: BigRational) throws {
+    /// `positive` for a double, which must also be finite (no `maximum`: any finite value).
+    static func positive(_ flag: String, _ value: Double, maximum: BigRational? = nil) throws {
         let text = "\(value)"
         guard value.isFinite, let exact = BigRational(exactly: value) else {
             throw ExperimentError.invalidRequest("\(flag) '\(text)' is out of range: must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
         }
-        try positive(flag, exact, text: text, maximum: maximum)
+        try positive(flag, exact, text: text, maximum: maximum ?? exact)
     }
 }

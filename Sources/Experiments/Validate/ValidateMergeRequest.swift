@@ -30,7 +30,7 @@ public struct ValidateMergeRequest: Experiment, Equatable {
     }
 
     public func run(_ context: ExperimentContext) throws -> ValidateResult {
-        try ValidateRequest.checkPositive("--z-max", zMax)
+        try RequestRange.positive("--z-max", zMax)
         guard network.architecture.depth <= ValidateRequest.maximumDepth else {
             throw ExperimentError.invalidRequest("the shards' network is deeper than validate simulates")
         }

@@ -62,24 +62,14 @@ public struct ValidateRequest: Experiment, Equatable {
             throw ExperimentError.invalidRequest("--samples '\(samples)' is out of range: an integer from 1 to \(Self.maximumSamples)")
         }
         try RequestRange.threads(threads)
-        try Self.checkPositive("--max-seconds", maximumSeconds, maximum: Self.maximumSecondsLimit)
-        try Self.checkPositive("--z-max", zMax)
+        try RequestRange.positive("--max-seconds", maximumSeconds, maximum: BigRational(exactly: Self.maximumSecondsLimit))
+        try RequestRange.positive("--z-max", zMax)
         let a = network.architecture
         guard a.depth <= Self.maximumDepth, a.hiddenRuns.allSatisfy({ $0.width <= Self.maximumWidth }),
               a.inputDimension <= Self.maximumInputDimension else {
             throw ExperimentError.invalidRequest("validate simulates explicit matrices: depth ≤ \(Self.maximumDepth) and hidden widths ≤ \(Self.maximumWidth)")
         }
         _ = try SimulatedArchitecture.checked(a, command: "validate")
-    }
-
-    /// Refuses a finite, positive `value` above `maximum`, and anything not finite and positive.
-    static func checkPositive(_ flag: String, _ value: Double, maximum: Double = .greatestFiniteMagnitude) throws {
-        guard value.isFinite, value > 0 else {
-            throw ExperimentError.invalidRequest("\(flag) '\(value)' is out of range: must be positive")
-        }
-        if value > maximum {
-            throw ExperimentError.invalidRequest("\(flag) '\(value)' is out of range: at most \(Int(maximum))")
-        }
     }
 
     /// The simulated network (after `check()`).

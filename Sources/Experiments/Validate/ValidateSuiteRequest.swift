@@ -1,5 +1,6 @@
 import Foundation
 import MonteCarlo
+import Multiprecision
 
 /// `ntk validate suite`: the fixed, bounded validation suite behind `make validate` — E[Θ] and
 /// E[Θ²] of ten simulated networks in the three phases against the exact recursion, and the
@@ -77,6 +78,6 @@ public struct ValidateSuiteRequest: Experiment, Equatable {
     /// Range checks (the command line's parser checks syntax only).
     public func check() throws {
         try RequestRange.threads(threads)
-        try ValidateRequest.checkPositive("--budget-scale", budgetScale, maximum: Self.maximumBudgetScale)
+        try RequestRange.positive("--budget-scale", budgetScale, maximum: BigRational(exactly: Self.maximumBudgetScale))
     }
 }

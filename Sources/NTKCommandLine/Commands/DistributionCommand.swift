@@ -47,8 +47,7 @@ struct DistributionRunCommand: NTKSubcommand {
     @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds if the samples are not done.")
     var maxSeconds = RationalArgument(60)
 
-    @Option(parsing: .unconditional, help: "Random seed.")
-    var seed = IntegerArgument(1)
+    @OptionGroup var seed: SeedOption
 
     @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
     var threads: IntegerArgument?
@@ -72,9 +71,6 @@ struct DistributionRunCommand: NTKSubcommand {
     func validate() throws {
         try samples.check("--samples", 1...Self.maximumSamples)
         try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
-        guard seed.exact.signum >= 0, seed.exact.bitSize <= 64, UInt64(seed.exact.numeratorString) != nil else {
-            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to 18446744073709551615")
-        }
         try threads?.check("--threads", RequestRange.threads)
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }
@@ -85,7 +81,7 @@ struct DistributionRunCommand: NTKSubcommand {
     func request() throws -> DistributionRequest {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
-        return DistributionRequest(network: a, model: model, samples: samples.value, seed: UInt64(seed.exact.numeratorString)!,
+        return DistributionRequest(network: a, model: model, samples: samples.value, seed: seed.value,
                                    threads: threads?.value, maxSeconds: maxSeconds.doubleValue, tail: tail.elements.map(\.value),
                                    density: chart != nil)
     }

@@ -61,8 +61,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds in all (at most one year).")
     var maxSeconds = RationalArgument(60)
 
-    @Option(parsing: .unconditional, help: "Random seed, 0 … 2^64−1.")
-    var seed = IntegerArgument(1)
+    @OptionGroup var seed: SeedOption
 
     @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
     var threads: IntegerArgument?
@@ -77,9 +76,6 @@ struct OffDiagRunCommand: NTKSubcommand {
 
     func validate() throws {
         try samples.check("--samples", OffDiagRequest.samplesRange)
-        guard seed.exact.signum >= 0, seed.exact.bitSize <= 64, UInt64(seed.exact.numeratorString) != nil else {
-            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to 18446744073709551615")
-        }
         try checkThreads(threads)
         try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(OffDiagRequest.maximumSeconds)), maximumMagnitudeDigits: 12)
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
@@ -105,7 +101,7 @@ struct OffDiagRunCommand: NTKSubcommand {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         return OffDiagRequest(network: a, depths: depths?.elements.map(\.value), correlations: correlation.elements.map(\.value),
-                              samples: samples.value, seed: UInt64(seed.exact.numeratorString)!, threads: threadCount(threads),
+                              samples: samples.value, seed: seed.value, threads: threadCount(threads),
                               maxSeconds: maxSeconds.doubleValue, zMax: zMax.doubleValue)
     }
 

@@ -67,8 +67,7 @@ struct StepRunCommand: NTKSubcommand {
     @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds if the samples are not done.")
     var maxSeconds = RationalArgument(10)
 
-    @Option(parsing: .unconditional, help: "Random seed, 0 … 2^64−1.")
-    var seed = IntegerArgument(1)
+    @OptionGroup var seed: SeedOption
 
     @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
     var threads: IntegerArgument?
@@ -81,9 +80,6 @@ struct StepRunCommand: NTKSubcommand {
     func validate() throws {
         try samples.check("--samples", StepRequest.samplesRange)
         try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(StepRequest.maximumSeconds)), maximumMagnitudeDigits: 12)
-        guard seed.exact.signum >= 0, seed.exact.bitSize <= 64, UInt64(seed.exact.numeratorString) != nil else {
-            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to 18446744073709551615")
-        }
         try checkThreads(threads)
         if learningRate != nil && learningRateScale != nil {
             throw ValidationError("give --learning-rate (absolute η) or --learning-rate-scale (η = c/E[Θ]), not both")
@@ -108,7 +104,7 @@ struct StepRunCommand: NTKSubcommand {
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         return StepRequest(network: a, learningRates: learningRate?.elements.map(\.doubleValue),
                            learningRateScales: learningRateScale?.elements.map(\.text), target: target.doubleValue,
-                           correlation: correlation?.doubleValue, samples: samples.value, seed: UInt64(seed.exact.numeratorString)!,
+                           correlation: correlation?.doubleValue, samples: samples.value, seed: seed.value,
                            threads: threadCount(threads), maxSeconds: maxSeconds.doubleValue)
     }
 

@@ -79,8 +79,7 @@ struct TrainCommand: NTKSubcommand {
             help: "Stop training after this many seconds in all, shared among the σ² values (at most one year).")
     var maxSeconds = RationalArgument(600)
 
-    @Option(parsing: .unconditional, help: "Random seed of the networks and the synthetic data.")
-    var seed = IntegerArgument(1)
+    @OptionGroup var seed: SeedOption
 
     @Option(help: "Output format: text, csv, json, markdown or latex.")
     var format: TableFormat = .text
@@ -91,11 +90,6 @@ struct TrainCommand: NTKSubcommand {
     @Option(help: "Also write an SVG chart of the relative NTK change against the step, one line per σ², to FILE.")
     var chart: String?
 
-    var seedValue: UInt64? {
-        guard seed.exact.signum >= 0, seed.exact.bitSize <= 128 else { return nil }
-        return UInt64(seed.exact.numeratorString)
-    }
-
     func validate() throws {
         try width.check("--width", TrainRequest.widthRange)
         try depth.check("--depth", TrainRequest.depthRange)
@@ -104,9 +98,6 @@ struct TrainCommand: NTKSubcommand {
         try track.check("--track", TrainRequest.trackRange)
         try steps.check("--steps", TrainRequest.stepsRange)
         try recordEvery.check("--record-every", TrainRequest.recordEveryRange)
-        guard seedValue != nil else {
-            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to \(UInt64.max)")
-        }
         guard sigma2.elements.count <= 12 else { throw ValidationError("--sigma2: at most 12 values") }
         for s in sigma2.elements { try s.checkPositive("--sigma2", maximum: BigRational(1000), maximumMagnitudeDigits: 30) }
         if learningRate != nil && learningRateScale != nil {
@@ -133,7 +124,7 @@ struct TrainCommand: NTKSubcommand {
         TrainRequest(width: width.value, depth: depth.value, inputDimension: inputDim?.value, trainableBiases: !noBias,
                      sigma2: sigma2.elements.map(\.value), dataset: try trainDataset(), trainSize: trainSize?.value, track: track.value,
                      steps: steps.value, recordEvery: recordEvery.value, optimizer: optimizer, learningRate: learningRate?.doubleValue,
-                     learningRateScale: learningRateScale?.doubleValue, maxSeconds: maxSeconds.doubleValue, seed: seedValue!)
+                     learningRateScale: learningRateScale?.doubleValue, maxSeconds: maxSeconds.doubleValue, seed: seed.value)
     }
 
     func execute(_ io: CommandIO) throws {

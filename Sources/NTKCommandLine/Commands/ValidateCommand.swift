@@ -56,8 +56,7 @@ struct ValidateRunCommand: NTKSubcommand {
             help: "Stop after this many seconds if the samples are not done (at most one year).")
     var maxSeconds = RationalArgument(60)
 
-    @Option(parsing: .unconditional, help: "Random seed, 0 … 2^64−1; each sample's stream depends only on (seed, sample index).")
-    var seed = IntegerArgument(1)
+    @OptionGroup var seed: SeedOption
 
     @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
     var threads: IntegerArgument?
@@ -74,25 +73,17 @@ struct ValidateRunCommand: NTKSubcommand {
         if samples.value(in: 1...ValidateRequest.maximumSamples) == nil {
             throw ValidationError("--samples \(Arguments.quoted(samples.text)) is out of range: an integer from 1 to \(ValidateRequest.maximumSamples)")
         }
-        if seedValue == nil {
-            throw ValidationError("--seed \(Arguments.quoted(seed.text)) is out of range: an integer from 0 to \(UInt64.max)")
-        }
         try checkThreads(threads)
         try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(ValidateRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         try sharding.check(merge: "ntk validate merge")
     }
 
-    var seedValue: UInt64? {
-        guard seed.exact.signum >= 0, seed.exact.bitSize <= 128 else { return nil }
-        return UInt64(seed.exact.numeratorString)
-    }
-
     /// The typed request these options describe (after `validate()`).
     func request() throws -> ValidateRequest {
         let (sigma2, inputNorm2) = try scale.values()
         return ValidateRequest(network: try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2),
-                               samples: samples.value(in: 1...ValidateRequest.maximumSamples)!, seed: seedValue!,
+                               samples: samples.value(in: 1...ValidateRequest.maximumSamples)!, seed: seed.value,
                                threads: threads?.value(in: RequestRange.threads), maximumSeconds: maxSeconds.doubleValue,
                                zMax: zMax.doubleValue, shard: try sharding.spec())
     }
