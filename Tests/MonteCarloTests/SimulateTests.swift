@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import MonteCarlo
@@ -62,13 +63,51 @@ struct SimulateTests {
         }
     }
 
-    @Test("Progress is reported on the calling thread, increasing, ending at the sample count")
+    @Test("Progress is reported on the calling thread, never decreasing, ending at the sample count")
     func progressReports() {
         var reports: [Int] = []
         let run = simulate(Self.architecture, samples: 4100, seed: 5, threads: 2) { reports.append($0) }
         #expect(!reports.isEmpty)
-        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0 < $1 })
+        // Heartbeats repeat a count; a count never goes back.
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(reports.last == run.samplesCompleted)
+    }
+
+    /// A sample that ends only when the run tells it to stop, as a network too wide to finish
+    /// soon would: what the caller sees while it runs, and how it stops.
+    static func endlessSamples(threads: Int, isCancelled: @escaping @Sendable () -> Bool, progress: @escaping (Int) -> Void)
+        -> BlockedRunResult<ThetaMoments> {
+        runBlocks(samples: 1000, blockSize: 10, maxSeconds: nil, threads: threads, progress: progress, isCancelled: isCancelled) { deadline in
+            { _ in
+                while !deadline.hasPassed { usleep(1000) }
+                return nil
+            }
+        }
+    }
+
+    @Test("While no sample completes, progress still arrives (heartbeats), and cancelling stops the samples inside", arguments: [1, 2])
+    func heartbeatsAndCancellation(threads: Int) {
+        let heartbeats = Atomic<Int>(0)
+        nonisolated(unsafe) var reports: [Int] = []
+        // Cancelled after the third heartbeat: without heartbeats the run would never stop.
+        let run = Self.endlessSamples(threads: threads, isCancelled: { heartbeats.load(ordering: .relaxed) >= 3 }) {
+            reports.append($0)
+            heartbeats.add(1, ordering: .relaxed)
+        }
+        #expect(reports.count >= 3 && reports.allSatisfy { $0 == 0 }, "\(reports)")
+        #expect(run.statistic.count == 0 && run.stoppedBy == .timeBudget)
+    }
+
+    @Test("A cancelled simulate stops at a block boundary with a prefix equal to an unbounded run")
+    func cancellationLeavesAPrefix() {
+        let reports = Atomic<Int>(0)
+        let cancelled = simulate(Self.architecture, samples: 1 << 40, seed: 6, threads: 2,
+                                 progress: { _ in reports.add(1, ordering: .relaxed) },
+                                 isCancelled: { reports.load(ordering: .relaxed) >= 2 })
+        #expect(cancelled.stoppedBy == .timeBudget && cancelled.samplesCompleted < 1 << 40)
+        #expect(cancelled.samplesCompleted % Self.architecture.samplesPerBlock == 0)
+        let unbounded = simulate(Self.architecture, samples: cancelled.samplesCompleted, seed: 6, threads: 1)
+        #expect(unbounded.moments == cancelled.moments)
     }
 
     @Test("The regenerating path gives the same run as the storing path")

@@ -48,9 +48,10 @@ public struct DistributionExperiment: Sendable {
         let run = sampleDistribution(reducedNetwork, reference: try references.scaledMean(for: reducedNetwork),
                                      thresholds: request.tail.map { BigFloat($0, precision: 53).doubleValue() }, samples: count,
                                      firstSample: range.lowerBound, maxSeconds: request.maxSeconds, seed: request.seed,
-                                     threads: threads) { done in
-            context.report(.init("ntk distribution: \(done)/\(count) samples", done: done, total: count))
-        }
+                                     threads: threads, progress: { [line = SamplingProgress(label: "ntk distribution", total: count)] in
+                                         context.report(line.report($0))
+                                     }, isCancelled: { context.isCancelled })
+        try context.checkCancellation()
         return DistributionSample(statistic: run.statistic, seconds: run.wallSeconds, stoppedBy: run.stoppedBy, seeds: [request.seed])
     }
 

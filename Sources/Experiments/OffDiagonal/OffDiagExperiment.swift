@@ -57,12 +57,13 @@ extension OffDiagRequest {
             let share = Self.budgetShare(remaining: maxSeconds - used, depth: net.depth, remainingDepths: networks[index...].map(\.depth))
             let run: BlockedRunResult<OffDiagonalStatistics>
             do {
+                let line = SamplingProgress(label: "ntk offdiag: depth \(net.depth)", total: range.count)
                 run = try simulateOffDiagonal(SimulatedArchitecture(net), correlations: rhos, samples: range.count, firstSample: range.lowerBound,
-                                              maxSeconds: share, seed: seed, threads: threadCount) { done in
-                    context.report(.init("ntk offdiag: depth \(net.depth): \(done)/\(range.count) samples", done: done, total: range.count))
-                }
+                                              maxSeconds: share, seed: seed, threads: threadCount,
+                                              progress: { context.report(line.report($0)) }, isCancelled: { context.isCancelled })
             } catch let e as OffDiagonalError { throw ExperimentError.invalidRequest(e.description) }
             // A depth the budget left no time for still reports its rows (with undefined estimates).
+            try context.checkCancellation()
             depths.append(run.statistic.count == 0 ? OffDiagonalStatistics(correlations: rhos) : run.statistic)
             seconds.append(run.wallSeconds)
             stoppedBy.append(run.stoppedBy.label)

@@ -71,10 +71,12 @@ extension StepRequest {
         } catch let refusal as SamplingBudgetRefusal { throw ExperimentError.tooExpensive(refusal.description) }
         try context.checkCancellation()
         let range = computedSamples
-        return simulateGradientSteps(plan.experiment, samples: range.count, firstSample: range.lowerBound, maxSeconds: maxSeconds,
-                                     seed: seed, threads: threadCount) { done in
-            context.report(.init("ntk step: \(done)/\(range.count) networks", done: done, total: range.count))
-        }
+        let line = SamplingProgress(label: "ntk step", total: range.count, unit: "networks")
+        let run = simulateGradientSteps(plan.experiment, samples: range.count, firstSample: range.lowerBound, maxSeconds: maxSeconds,
+                                        seed: seed, threads: threadCount, progress: { context.report(line.report($0)) },
+                                        isCancelled: { context.isCancelled })
+        try context.checkCancellation()
+        return run
     }
 
     /// The result of merged shards of one run (what their files record: the network, the

@@ -17,25 +17,20 @@ extension ValidateRequest {
 
     /// The simulation alone: the power sums of Θ over `sampleRange` (what a shard file keeps),
     /// with the time the run took and the budget that ended it. Progress goes to `context`
-    /// as "ntk validate: done/total samples, rate/s, seconds left".
+    /// (`SamplingProgress`) at least every half second, also while the first networks run.
     ///
-    /// Cancellation is honoured before the samplers start and when they return: `simulate`
-    /// itself stops only at its time budget.
+    /// Cancellation stops the samplers within a layer, as their time budget does, and then
+    /// throws `ExperimentError.cancelled`.
     public func simulate(_ context: ExperimentContext) throws -> MonteCarloRun {
         try check()
         _ = try checkCost()
         try context.checkCancellation()
         let range = sampleRange
         let count = range.count
-        let start = Date()
-        let progress: ((Int) -> Void)? = context.wantsProgress ? { done in
-            let elapsed = Date().timeIntervalSince(start)
-            let rate = Double(done) / max(elapsed, 1e-9)
-            context.report(.init("ntk validate: \(done)/\(count) samples, \(Int(rate))/s, \(Int(Double(count - done) / max(rate, 1e-9))) s left",
-                                 done: done, total: count))
-        } : nil
+        let line = SamplingProgress(label: "ntk validate", total: count)
+        let progress: ((Int) -> Void)? = context.wantsProgress ? { context.report(line.report($0)) } : nil
         let run = MonteCarlo.simulate(simulated, samples: count, firstSample: range.lowerBound, maxSeconds: maximumSeconds,
-                                      seed: seed, threads: threadCount, progress: progress)
+                                      seed: seed, threads: threadCount, progress: progress, isCancelled: { context.isCancelled })
         try context.checkCancellation()
         return run
     }

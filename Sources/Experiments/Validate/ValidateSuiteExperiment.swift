@@ -17,7 +17,7 @@ extension ValidateSuiteRequest {
                                  done: moments.count, total: total))
             let a = try c.architecture()
             let run = simulate(SimulatedArchitecture(a), samples: scaledSamples(c), maxSeconds: c.seconds * budgetScale, seed: Self.seed,
-                               threads: threads)
+                               threads: threads, isCancelled: { context.isCancelled })
             let r = ValidateResult(evaluating: run.moments, network: a, seconds: run.wallSeconds, stoppedBy: run.stoppedBy,
                                    seeds: [Self.seed], zMax: Self.zMax)
             moments.append(.init(widths: c.widths, sigma2: c.sigma2, biases: c.biases, samples: run.samplesCompleted, seconds: run.wallSeconds,

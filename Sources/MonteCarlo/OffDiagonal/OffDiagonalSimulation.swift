@@ -167,7 +167,8 @@ public struct OffDiagonalError: Error, CustomStringConvertible, Sendable {
 /// prefix. Block sizes depend only on the architecture and the number of correlations.
 public func simulateOffDiagonal(
     _ architecture: SimulatedArchitecture, correlations: [Double], samples: Int, firstSample: Int = 0,
-    maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil
+    maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil,
+    isCancelled: (@Sendable () -> Bool)? = nil
 ) throws -> BlockedRunResult<OffDiagonalStatistics> {
     guard samples >= 0, firstSample >= 0, firstSample <= Int.max - samples else {
         throw OffDiagonalError(description: "sample indices must be non-negative")
@@ -179,7 +180,8 @@ public func simulateOffDiagonal(
     let prototype = try ExplicitNetwork(zeroed: architecture)
     let batch = inputs.count
     let blockSize = offDiagonalBlockSize(architecture, correlations: correlations.count)
-    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
+    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress,
+                     isCancelled: isCancelled) { deadline in
         var network = prototype
         let pass = NetworkPass(layerWidths: network.layerWidths, batchCapacity: batch)
         for (a, x) in inputs.enumerated() { pass.setInput(a, x) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A Monte Carlo statistic that is summed block by block and merged in block order.
 public protocol MonteCarloStatistic: Sendable {
@@ -35,9 +36,14 @@ public struct BlockedRunResult<Statistic: MonteCarloStatistic>: Sendable {
 /// one sample. Blocks after an abandoned one are discarded too, so the completed samples are a
 /// prefix `0..<N` and the result equals that of an unbounded run with `samples = N`. A run so
 /// ends within about max(budget, one layer) of its start.
+///
+/// `progress` is called on the calling thread with the samples completed so far, each time
+/// that count grows and otherwise every `heartbeatSeconds` (a single wide or deep network can
+/// take minutes, and a progress line must not look stuck meanwhile). `isCancelled` is polled
+/// as often; once it returns true the run stops as at its deadline, within one layer.
 func runBlocks<Statistic: MonteCarloStatistic>(
     samples: Int, blockSize: Int, maxSeconds: Double?, threads: Int,
-    progress: ((Int) -> Void)?,
+    progress: ((Int) -> Void)?, isCancelled: (@Sendable () -> Bool)? = nil,
     makeEvaluator: @escaping @Sendable (SampleDeadline) -> (Range<Int>) -> Statistic?
 ) -> BlockedRunResult<Statistic> {
     precondition(samples >= 0, "sample count must be non-negative")
@@ -50,9 +56,10 @@ func runBlocks<Statistic: MonteCarloStatistic>(
     // far from overflow (Double.infinity and 1e300 are legitimate "no real limit" inputs).
     let deadline = maxSeconds.map { start.advanced(by: .seconds(min($0, 3.2e9))) }
     let blockCount = samples / blockSize + (samples % blockSize == 0 ? 0 : 1)
-    let schedule = BlockSchedule<Statistic>(blockCount: blockCount, deadline: deadline)
+    let stop = StopFlag()
+    let schedule = BlockSchedule<Statistic>(blockCount: blockCount, deadline: deadline, stop: stop)
     let workerCount = min(threads, blockCount)
-    let sampleDeadline = SampleDeadline(instant: deadline)
+    let sampleDeadline = SampleDeadline(instant: deadline, stop: stop)
     for _ in 0..<workerCount {
         let worker = Thread {
             let evaluate = makeEvaluator(sampleDeadline)
@@ -68,7 +75,7 @@ func runBlocks<Statistic: MonteCarloStatistic>(
         }
         worker.start()
     }
-    let total = schedule.waitForWorkers(count: workerCount, progress: progress)
+    let total = schedule.waitForWorkers(count: workerCount, progress: progress, isCancelled: isCancelled)
     let elapsed = clock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     return BlockedRunResult(statistic: total, wallSeconds: seconds,
@@ -83,6 +90,7 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
     private let condition = NSCondition()
     private let blockCount: Int
     private let deadline: ContinuousClock.Instant?
+    private let stop: StopFlag
     private var nextBlock = 0
     /// The blocks `0..<mergedBlocks`, merged in order.
     private var merged = Statistic()
@@ -92,9 +100,10 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
     private var completedSamples = 0
     private var finishedWorkers = 0
 
-    init(blockCount: Int, deadline: ContinuousClock.Instant?) {
+    init(blockCount: Int, deadline: ContinuousClock.Instant?, stop: StopFlag) {
         self.blockCount = blockCount
         self.deadline = deadline
+        self.stop = stop
     }
 
     /// The first abandoned block: it and every later block are never merged.
@@ -107,7 +116,7 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
         condition.lock()
         defer { condition.unlock() }
         guard nextBlock < blockCount else { return nil }
-        if let deadline, ContinuousClock.now >= deadline {
+        if stop.isSet || deadline.map({ ContinuousClock.now >= $0 }) == true {
             nextBlock = blockCount  // stop every worker at its next claim
             return nil
         }
@@ -147,11 +156,13 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
         condition.unlock()
     }
 
-    /// Blocks the caller until `count` workers have finished, reporting progress meanwhile,
-    /// and returns the merged statistic of every completed block.
-    func waitForWorkers(count: Int, progress: ((Int) -> Void)?) -> Statistic {
+    /// Blocks the caller until `count` workers have finished, reporting progress (when the
+    /// count grows, and every `heartbeatSeconds`) and polling `isCancelled` meanwhile; returns
+    /// the merged statistic of every completed block.
+    func waitForWorkers(count: Int, progress: ((Int) -> Void)?, isCancelled: (@Sendable () -> Bool)?) -> Statistic {
         condition.lock()
         var reported = 0
+        let watching = progress != nil || isCancelled != nil
         while true {
             let done = completedSamples
             let allFinished = finishedWorkers == count
@@ -164,7 +175,17 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
                 continue
             }
             if allFinished { break }
-            condition.wait()
+            if !watching {
+                condition.wait()
+                continue
+            }
+            let signalled = condition.wait(until: Date(timeIntervalSinceNow: heartbeatSeconds))
+            condition.unlock()
+            // Poll at every wake-up, not only on heartbeats: fast samples never let a wait time out.
+            if isCancelled?() == true { stop.set() }
+            // A heartbeat: nothing finished for a while.
+            if !signalled { progress?(reported) }
+            condition.lock()
         }
         // Every block handed out was merged in order, or discarded behind an abandoned block.
         precondition(waiting.isEmpty || firstAbandoned != nil, "a completed block was never merged")
@@ -174,12 +195,30 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
     }
 }
 
-/// The instant a Monte Carlo run must stop, as the samplers see it from inside one sample.
+/// Seconds between two progress reports (and cancellation polls) while no sample completes.
+let heartbeatSeconds = 0.5
+
+/// Set once when a run is cancelled; the samplers see it, like the deadline, within a layer.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// The instant a Monte Carlo run must stop, as the samplers see it from inside one sample:
+/// its time budget, or the moment it is cancelled.
 public struct SampleDeadline: Sendable {
     /// nil: no time budget.
     public let instant: ContinuousClock.Instant?
+    /// Set when the run is cancelled (nil: it cannot be).
+    let stop: StopFlag?
 
-    public init(instant: ContinuousClock.Instant?) { self.instant = instant }
+    public init(instant: ContinuousClock.Instant?) { self.init(instant: instant, stop: nil) }
+
+    init(instant: ContinuousClock.Instant?, stop: StopFlag?) {
+        self.instant = instant
+        self.stop = stop
+    }
 
     /// No time budget: a sample is never abandoned.
     public static let never = SampleDeadline(instant: nil)
@@ -187,10 +226,11 @@ public struct SampleDeadline: Sendable {
     /// `seconds` from now (≤ 0: already passed); budgets beyond a century count as a century.
     public init(secondsFromNow seconds: Double) {
         instant = ContinuousClock.now.advanced(by: .seconds(min(seconds, 3.2e9)))
+        stop = nil
     }
 
-    /// Whether the deadline has passed (reads the clock).
-    public var hasPassed: Bool { instant.map { ContinuousClock.now >= $0 } ?? false }
+    /// Whether the deadline has passed or the run was cancelled (reads the clock).
+    public var hasPassed: Bool { stop?.isSet == true || instant.map { ContinuousClock.now >= $0 } ?? false }
 }
 
 /// Consults a `SampleDeadline` from inside a sample's layer loop without reading the clock at
@@ -202,10 +242,12 @@ struct DeadlineMeter {
     /// Units of work between two readings of the clock (about 0.1–0.3 ms on the calibration machine).
     static let checkInterval = 1 << 16
     let instant: ContinuousClock.Instant?
+    let stop: StopFlag?
     private var pending = 0
 
     init(_ deadline: SampleDeadline) {
         instant = deadline.instant
+        stop = deadline.stop
         // A deadline already passed is seen at the first charge.
         pending = Self.checkInterval
     }
@@ -213,11 +255,12 @@ struct DeadlineMeter {
     /// Adds `units` of work; true when the deadline has passed (the sample must be abandoned).
     @inline(__always)
     mutating func expired(after units: Int) -> Bool {
-        guard let instant else { return false }
+        guard instant != nil || stop != nil else { return false }
         pending &+= units
         guard pending >= Self.checkInterval else { return false }
         // Past the deadline `pending` stays full, so every later charge reports it again.
-        if ContinuousClock.now >= instant { return true }
+        if stop?.isSet == true { return true }
+        if let instant, ContinuousClock.now >= instant { return true }
         pending = 0
         return false
     }

@@ -41,7 +41,8 @@ public struct MonteCarloRun: Sendable, Hashable, Codable {
 /// well under one layer's duration; with `maxSeconds ≤ 0` it does nothing.
 ///
 /// `progress`, if given, is called on the calling thread with the number of samples completed
-/// so far, each time it grows.
+/// so far, each time it grows and otherwise every half second; `isCancelled`, if given, is
+/// polled as often, and once it is true the run stops as at its time budget.
 public func simulate(
     _ architecture: SimulatedArchitecture,
     samples: Int,
@@ -49,12 +50,13 @@ public func simulate(
     maxSeconds: Double? = nil,
     seed: UInt64,
     threads: Int = 1,
-    progress: ((Int) -> Void)? = nil
+    progress: ((Int) -> Void)? = nil,
+    isCancelled: (@Sendable () -> Bool)? = nil
 ) -> MonteCarloRun {
     simulate(
         architecture, samples: samples, firstSample: firstSample, maxSeconds: maxSeconds, seed: seed, threads: threads,
         weightStorageLimitBytes: NetworkThetaSampler.defaultWeightStorageLimitBytes,
-        progress: progress)
+        progress: progress, isCancelled: isCancelled)
 }
 
 /// `simulate` with an explicit per-thread weight storage limit (see `NetworkThetaSampler`).
@@ -66,12 +68,14 @@ func simulate(
     seed: UInt64,
     threads: Int,
     weightStorageLimitBytes: Int,
-    progress: ((Int) -> Void)?
+    progress: ((Int) -> Void)?,
+    isCancelled: (@Sendable () -> Bool)? = nil
 ) -> MonteCarloRun {
     precondition(samples >= 0 && firstSample >= 0 && firstSample <= Int.max - samples, "sample indices must be non-negative")
     precondition(threads >= 1, "at least one thread is needed")
     let blockSize = architecture.samplesPerBlock
-    let run = runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
+    let run = runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress,
+                        isCancelled: isCancelled) { deadline in
         let sampler = NetworkThetaSampler(architecture: architecture, seed: seed, weightStorageLimitBytes: weightStorageLimitBytes)
         return { (range: Range<Int>) -> ThetaMoments? in
             var moments = ThetaMoments()

@@ -136,10 +136,12 @@ public func distributionBlockSize(_ network: ReducedNetwork) -> Int {
 /// (the scale of `ReducedNetwork.logScale`). `firstSample` offsets the sample indices, for shards.
 public func sampleDistribution(
     _ network: ReducedNetwork, reference: Double, thresholds: [Double], samples: Int, firstSample: Int = 0,
-    maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil
+    maxSeconds: Double? = nil, seed: UInt64, threads: Int = 1, progress: ((Int) -> Void)? = nil,
+    isCancelled: (@Sendable () -> Bool)? = nil
 ) -> BlockedRunResult<ThetaDistribution> {
     let sampler = ReducedThetaSampler(network: network, seed: seed)
-    return runBlocks(samples: samples, blockSize: distributionBlockSize(network), maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
+    return runBlocks(samples: samples, blockSize: distributionBlockSize(network), maxSeconds: maxSeconds, threads: threads, progress: progress,
+                     isCancelled: isCancelled) { deadline in
         let scratch = ReducedThetaSampler.Scratch()
         return { (range: Range<Int>) -> ThetaDistribution? in
             var d = ThetaDistribution(thresholds: thresholds)

@@ -173,11 +173,12 @@ extension GradientStepExperiment {
 /// when merged in sample order.
 public func simulateGradientSteps(
     _ experiment: GradientStepExperiment, samples: Int, firstSample: Int = 0, maxSeconds: Double? = nil, seed: UInt64,
-    threads: Int = 1, progress: ((Int) -> Void)? = nil
+    threads: Int = 1, progress: ((Int) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil
 ) -> BlockedRunResult<GradientStepStatistics> {
     let blockSize = experiment.samplesPerBlock
     let batch = experiment.correlation == nil ? 1 : 2
-    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress) { deadline in
+    return runBlocks(samples: samples, blockSize: blockSize, maxSeconds: maxSeconds, threads: threads, progress: progress,
+                     isCancelled: isCancelled) { deadline in
         let scratch = GradientStepExperiment.Scratch(experiment.architecture, batch: batch)
         return { (range: Range<Int>) -> GradientStepStatistics? in
             var means = VectorMeans()
