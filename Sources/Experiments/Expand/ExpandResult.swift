@@ -15,14 +15,16 @@ public struct ExpandResult: ExperimentResult, Equatable {
     public var schema: SchemaStamp = Self.stamp
     public var sigma2: BigRational
     public var lambda: BigRational
-    /// r = n₀/M and ‖x‖², with α₀ = r/‖x‖² with biases (0 without).
+    /// r = n₀/M and ‖x‖²; α₀ = r/‖x‖² with biases, 0 without.
     public var inputRatio: BigRational
     public var inputNorm2: BigRational
     public var alpha0: BigRational
     public var biases: Bool
     public var model: MomentModel
     public var phase: Phase
+    /// The highest coefficient c_k (0 when decoded from a document without coefficients).
     public var order: Int
+    /// Significant digits of the coefficients (0 when decoded: the document does not carry it).
     public var digits: Int
     /// The widths of the fitting window and of its copy at doubled widths.
     public var widths: [Int]
@@ -154,7 +156,7 @@ extension ExpandResult: Codable {
         guard let model = members["model"]?.stringValue.flatMap(MomentModel.init(rawValue:)) else { throw fail("model", "expected exact or gi") }
         guard let phase = members["phase"]?.stringValue.flatMap(Phase.init(rawValue:)) else { throw fail("phase", "not a phase") }
         guard let bits = members["precision_bits"]?.numberText.flatMap({ Int($0) }) else { throw fail("precision_bits", "expected an integer") }
-        // The order is the highest c_k present at the top level (or in mean_ratio, without a series at the top).
+        // The document does not name the order: it is the highest c_k with an error at the top level.
         let order = (1...ExpandRequest.orderRange.upperBound).last { members["c\($0)_error"] != nil } ?? 0
         self.init(sigma2: try rational("sigma2"), lambda: try rational("lambda"), inputRatio: try rational("input_ratio"),
                   inputNorm2: try rational("input_norm2"), alpha0: try rational("alpha0"),
