@@ -105,8 +105,8 @@ document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1
 
 
 # The Monte Carlo commands, expand and the tables. Their members predate the typed results and
-# are kept; validate, offdiag, step and distribution now write the stamp, expand not yet (its
-# stamp is optional), and table and train print arrays of rows, which have no place for one.
+# are kept; validate, offdiag, step, distribution and expand now write the stamp, and table and
+# train print arrays of rows, which have no place for one.
 NUMBER = {"type": "number"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 COUNT = {"type": "integer", "minimum": 0}
@@ -121,8 +121,6 @@ def reals(*names, shape="scalar"):
     p = {}
     for n in names: p.update(real(n, shape))
     return p
-def optional_stamp(name):
-    return stamp(name)
 def estimate(*extra, required=("mc", "se")):
     return obj({**reals("mc", "se", *extra)}, list(required))
 def run_header(name):
@@ -191,7 +189,7 @@ document("distribution", "ntk distribution --format json and ntk distribution me
 # expand
 coefficients = {}
 for q in ["F", "c1", "c2", "c3"]: coefficients.update(reals(q, f"{q}_error"))
-top = {**optional_stamp("expand"), **reals("sigma2", "lambda", "input_ratio", "input_norm2", "alpha0"), "biases": {"type": "boolean"},
+top = {**stamp("expand"), **reals("sigma2", "lambda", "input_ratio", "input_norm2", "alpha0"), "biases": {"type": "boolean"},
        "model": {"enum": ["exact", "gi"]}, "phase": {"enum": ["ordered", "edge-of-chaos", "chaotic"]},
        "widths": {"type": "array", "items": COUNT}, "check_widths": {"type": "array", "items": COUNT},
        "precision_bits": COUNT, "valid": {"type": "boolean"}, "reason": TEXT, "error_estimate": TEXT, **coefficients,
@@ -199,7 +197,7 @@ top = {**optional_stamp("expand"), **reals("sigma2", "lambda", "input_ratio", "i
        "mean_ratio": obj(coefficients, ["F", "c1"]), "second_moment_ratio": obj(coefficients, ["F", "c1"])}
 document("expand", "ntk expand --format json (schema ntk.expand, version 1)",
   "The 1/M expansion R(M) ≈ F + c1/M + c2/M² + c3/M³ of the dispersion at fixed λ = L/M, fitted over widths and checked at check_widths; valid false (with reason, exit 3) where the expansion does not hold. " + CONTRACT,
-  top, ["sigma2", "sigma2_exact", "lambda", "lambda_exact", "biases", "model", "phase", "widths", "valid"],
+  top, ["schema", "schema_version", "ntk_version", "sigma2", "sigma2_exact", "lambda", "lambda_exact", "biases", "model", "phase", "widths", "valid"],
   {"if": {"properties": {"valid": {"const": True}}}, "then": {"required": ["F", "F_error", "c1", "c1_error", "error_estimate"]},
    "else": {"required": ["reason"]}})
 

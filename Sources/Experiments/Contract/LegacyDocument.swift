@@ -40,4 +40,20 @@ public enum LegacyDocument {
             return document
         }
     }
+
+    /// Writes a stamped document: `stamp`'s members first, then `document` brought to the contract.
+    static func encode(stamp: SchemaStamp, _ document: JSONValue, to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(stamp, forKey: JSONKey("schema"))
+        guard case .object(let members) = conform(document) else { return }
+        for (key, value) in members { try c.encode(value, forKey: JSONKey(key)) }
+    }
+
+    /// The top-level members of a document being decoded, by name.
+    static func members(of decoder: any Decoder) throws -> [String: JSONValue] {
+        let c = try decoder.container(keyedBy: JSONKey.self)
+        var members: [String: JSONValue] = [:]
+        for key in c.allKeys { members[key.stringValue] = try c.decode(JSONValue.self, forKey: key) }
+        return members
+    }
 }
