@@ -57,9 +57,9 @@ func runBlocks<Statistic: MonteCarloStatistic>(
     let deadline = maxSeconds.map { start.advanced(by: .seconds(min($0, 3.2e9))) }
     let blockCount = samples / blockSize + (samples % blockSize == 0 ? 0 : 1)
     let stop = StopFlag()
-    let schedule = BlockSchedule<Statistic>(blockCount: blockCount, deadline: deadline, stop: stop)
-    let workerCount = min(threads, blockCount)
     let sampleDeadline = SampleDeadline(instant: deadline, stop: stop)
+    let schedule = BlockSchedule<Statistic>(blockCount: blockCount, deadline: sampleDeadline, stop: stop)
+    let workerCount = min(threads, blockCount)
     for _ in 0..<workerCount {
         let worker = Thread {
             let evaluate = makeEvaluator(sampleDeadline)
@@ -89,7 +89,9 @@ func runBlocks<Statistic: MonteCarloStatistic>(
 private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Sendable {
     private let condition = NSCondition()
     private let blockCount: Int
-    private let deadline: ContinuousClock.Instant?
+    /// The run's time budget and cancellation, as the samplers see them.
+    private let deadline: SampleDeadline
+    /// What `waitForWorkers` sets when the caller cancels (the flag `deadline` reads).
     private let stop: StopFlag
     private var nextBlock = 0
     /// The blocks `0..<mergedBlocks`, merged in order.
@@ -100,7 +102,7 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
     private var completedSamples = 0
     private var finishedWorkers = 0
 
-    init(blockCount: Int, deadline: ContinuousClock.Instant?, stop: StopFlag) {
+    init(blockCount: Int, deadline: SampleDeadline, stop: StopFlag) {
         self.blockCount = blockCount
         self.deadline = deadline
         self.stop = stop
@@ -116,7 +118,7 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
         condition.lock()
         defer { condition.unlock() }
         guard nextBlock < blockCount else { return nil }
-        if stop.isSet || deadline.map({ ContinuousClock.now >= $0 }) == true {
+        if deadline.hasPassed {
             nextBlock = blockCount  // stop every worker at its next claim
             return nil
         }
@@ -162,7 +164,6 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
     func waitForWorkers(count: Int, progress: ((Int) -> Void)?, isCancelled: (@Sendable () -> Bool)?) -> Statistic {
         condition.lock()
         var reported = 0
-        let watching = progress != nil || isCancelled != nil
         while true {
             let done = completedSamples
             let allFinished = finishedWorkers == count
@@ -175,10 +176,6 @@ private final class BlockSchedule<Statistic: MonteCarloStatistic>: @unchecked Se
                 continue
             }
             if allFinished { break }
-            if !watching {
-                condition.wait()
-                continue
-            }
             let signalled = condition.wait(until: Date(timeIntervalSinceNow: heartbeatSeconds))
             condition.unlock()
             // Poll at every wake-up, not only on heartbeats: fast samples never let a wait time out.
@@ -241,13 +238,14 @@ public struct SampleDeadline: Sendable {
 struct DeadlineMeter {
     /// Units of work between two readings of the clock (about 0.1–0.3 ms on the calibration machine).
     static let checkInterval = 1 << 16
-    let instant: ContinuousClock.Instant?
-    let stop: StopFlag?
+    let deadline: SampleDeadline
+    /// Whether the deadline can pass at all (a time budget or a way to cancel).
+    private let isBounded: Bool
     private var pending = 0
 
     init(_ deadline: SampleDeadline) {
-        instant = deadline.instant
-        stop = deadline.stop
+        self.deadline = deadline
+        isBounded = deadline.instant != nil || deadline.stop != nil
         // A deadline already passed is seen at the first charge.
         pending = Self.checkInterval
     }
@@ -255,12 +253,11 @@ struct DeadlineMeter {
     /// Adds `units` of work; true when the deadline has passed (the sample must be abandoned).
     @inline(__always)
     mutating func expired(after units: Int) -> Bool {
-        guard instant != nil || stop != nil else { return false }
+        guard isBounded else { return false }
         pending &+= units
         guard pending >= Self.checkInterval else { return false }
         // Past the deadline `pending` stays full, so every later charge reports it again.
-        if stop?.isSet == true { return true }
-        if let instant, ContinuousClock.now >= instant { return true }
+        if deadline.hasPassed { return true }
         pending = 0
         return false
     }
