@@ -156,7 +156,7 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
         // random width sequence from 60…140 has at most 81² pairs however deep it is), then one
         // step per layer — through the type's raw fast path where it has one (MPFR, Double),
         // else layer by layer through the factored operator.
-        var pairIndex: [WidthPair: Int] = [:]
+        var pairIndex = WidthPairIndex()
         var sets: [[Scalar]] = []
         var steps: [Int] = []
         func flush() {
@@ -180,20 +180,22 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
             for step in steps { applyLayer(sets[step]) }
         }
         func expectationIndex(_ segment: LayerBlock.Segment) -> Int {
-            let key = WidthPair(previous: segment.previous, width: segment.width)
-            if let known = pairIndex[key] { return known }
-            if sets.count == Self.cachedWidthPairs {
-                // Bounded memory for sequences with very many distinct pairs: start afresh.
-                flush()
-                sets.removeAll(keepingCapacity: true)
-                pairIndex.removeAll(keepingCapacity: true)
+            if pairIndex.count == Self.cachedWidthPairs {
+                // Bounded memory for sequences with very many distinct pairs: start afresh
+                // when the table is full and this pair is new.
+                if pairIndex.existingNumber(segment.previous, segment.width) == nil {
+                    flush()
+                    sets.removeAll(keepingCapacity: true)
+                    pairIndex.removeAll()
+                }
             }
-            pairIndex[key] = sets.count
-            sets.append(LayerMoments(previous: segment.previous, width: segment.width, model: model, arithmetic: arithmetic).values)
-            return sets.count - 1
+            let (index, inserted) = pairIndex.number(segment.previous, segment.width)
+            if inserted {
+                sets.append(LayerMoments(previous: segment.previous, width: segment.width, model: model, arithmetic: arithmetic).values)
+            }
+            return index
         }
-        let blocks = architecture.layerBlocks(periodic: !Scalar.needsRescaling)
-        for block in blocks {
+        func apply(_ block: LayerBlock) {
             switch block {
             case .periodic(let period, let repeats):
                 flush()
@@ -221,6 +223,13 @@ public struct MomentRecursion<Arithmetic: MomentArithmetic>: Sendable {
                 for _ in 0..<segment.count { steps.append(index) }
                 if steps.count >= 1 << 16 { flush() }
             }
+        }
+        if Scalar.needsRescaling {
+            // Double applies layer by layer (see `layerBlocks(periodic:)`); a random width
+            // sequence has a segment per layer, so they are not collected into an array first.
+            architecture.forEachLayerSegment { apply(.segment($0)) }
+        } else {
+            for block in architecture.layerBlocks(periodic: true) { apply(block) }
         }
         flush()
 

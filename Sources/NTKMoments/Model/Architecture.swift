@@ -68,6 +68,7 @@ public struct Architecture: Sendable, Equatable {
         }
         self.inputDimension = inputDimension
         self.hiddenRuns = merged
+        self.hiddenWidthTotals = Self.widthTotals(merged)
         self.sigma2 = sigma2
         self.inputNorm2 = inputNorm2
         self.trainableBiases = trainableBiases
@@ -103,10 +104,19 @@ public struct Architecture: Sendable, Equatable {
     /// Each distinct hidden width once, with the total number of layers of that width, in
     /// increasing width: what P(dead) = 1 − Π(1 − 2^{−n_j}) depends on (the product does not
     /// care about order), without one term per run of an alternating architecture.
-    public var hiddenWidthTotals: [WidthRun] {
-        var totals: [Int: Int] = [:]
-        for run in hiddenRuns { totals[run.width, default: 0] += run.count }
-        return totals.keys.sorted().map { WidthRun(width: $0, count: totals[$0]!) }
+    public private(set) var hiddenWidthTotals: [WidthRun]
+
+    /// The totals of `hiddenWidthTotals`, made once at construction (every engine asks for
+    /// them, and a width sequence can have 10⁶ runs).
+    private static func widthTotals(_ runs: [WidthRun]) -> [WidthRun] {
+        var index = WidthPairIndex()
+        var counts: [Int] = []
+        for run in runs {
+            let (n, inserted) = index.number(run.width, 0)
+            if inserted { counts.append(0) }
+            counts[n] += run.count
+        }
+        return zip(index.pairs, counts).map { WidthRun(width: $0.0.first, count: $0.1) }.sorted { $0.width < $1.width }
     }
 
     /// Every width n₀ … n_{L−1}, expanded (only for small networks).
@@ -116,19 +126,25 @@ public struct Architecture: Sendable, Equatable {
 
     /// The hidden layers as (n_{j−1}, n_j, how many consecutive layers share this pair):
     /// a run of width w after width p is one layer (p, w) followed by count−1 layers (w, w).
-    var layerSegments: [(previous: Int, width: Int, count: Int)] {
-        var segments: [(previous: Int, width: Int, count: Int)] = []
+    var layerSegments: [LayerBlock.Segment] {
+        var segments: [LayerBlock.Segment] = []
+        forEachLayerSegment { segments.append($0) }
+        return segments
+    }
+
+    /// `layerSegments` one by one, without building the array (a random width sequence has
+    /// one segment per layer).
+    func forEachLayerSegment(_ body: (LayerBlock.Segment) throws -> Void) rethrows {
         var previous = inputDimension
         for run in hiddenRuns {
             if previous == run.width {
-                segments.append((previous, run.width, run.count))
+                try body(.init(previous: previous, width: run.width, count: run.count))
             } else {
-                segments.append((previous, run.width, 1))
-                if run.count > 1 { segments.append((run.width, run.width, run.count - 1)) }
+                try body(.init(previous: previous, width: run.width, count: 1))
+                if run.count > 1 { try body(.init(previous: run.width, width: run.width, count: run.count - 1)) }
             }
             previous = run.width
         }
-        return segments
     }
 
     /// The hidden layers as blocks: single segments, and stretches where a short sequence of
@@ -138,12 +154,12 @@ public struct Architecture: Sendable, Equatable {
     /// With `periodic` false every segment is its own block (for `Double`, whose matrix products
     /// share one scale: a period's product could flush entries the vector path keeps).
     func layerBlocks(periodic: Bool) -> [LayerBlock] {
-        guard periodic else { return layerSegments.map { .segment(.init(previous: $0.previous, width: $0.width, count: $0.count)) } }
+        guard periodic else { return layerSegments.map { .segment($0) } }
         return layerBlocks
     }
 
     var layerBlocks: [LayerBlock] {
-        let segments = layerSegments.map { LayerBlock.Segment(previous: $0.previous, width: $0.width, count: $0.count) }
+        let segments = layerSegments
         var blocks: [LayerBlock] = []
         var i = 0
         while i < segments.count {
