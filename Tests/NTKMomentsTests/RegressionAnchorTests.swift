@@ -135,4 +135,23 @@ struct RegressionAnchorTests {
         "exact fQ":
             "8066207313096314814447265625/19440203665474811420737536",
     ]
+
+    /// The transfer engine keeps each width pair's layer in a slot and, when the slots are full,
+    /// refills them in place. A budget of one layer's entries leaves a single slot, refilled at
+    /// almost every layer; the result must not move by one bit (the anchors pin the default).
+    @Test("E[Θ³] with the layer slots refilled at almost every layer equals the default run bit for bit (MPFR, certified, Double)")
+    func refilledLayerSlots() {
+        let longer = try! Architecture(widths: Array(Self.widths(count: 301, seed: 5)), sigma2: Self.sigma2, inputNorm2: Self.inputNorm2)
+        func both<A: MomentArithmetic>(_ a: A) -> (ScaledScalar<A.Scalar>, ScaledScalar<A.Scalar>) {
+            var tight = TupleMomentRecursion(arithmetic: a, order: 3)
+            tight.layerEntryBudget = 1
+            return (TupleMomentRecursion(arithmetic: a, order: 3).moment(of: longer), tight.moment(of: longer))
+        }
+        let m = both(MPFRArithmetic(precision: 256, sigma2: Self.sigma2, inputNorm2: Self.inputNorm2))
+        #expect(Self.text(m.0.mantissa) == Self.text(m.1.mantissa))
+        let c = both(EnclosureArithmetic(precision: 128, sigma2: Self.sigma2, inputNorm2: Self.inputNorm2))
+        #expect(Self.text(c.0.mantissa) == Self.text(c.1.mantissa))
+        let d = both(try! DoubleArithmetic(sigma2: Self.sigma2, inputNorm2: Self.inputNorm2))
+        #expect(d.0.mantissa.bitPattern == d.1.mantissa.bitPattern && d.0.binaryScale == d.1.binaryScale)
+    }
 }

@@ -46,6 +46,9 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
     let arithmetic: Arithmetic
     let model: MomentModel
     let space: any TransferStateSpace
+    /// How many non-zero layer entries `propagate` keeps at once (tests lower it to make the
+    /// slots refill).
+    var layerEntryBudget = Self.cachedLayerEntries
 
     /// E[a^i b^j] of one layer for every (i, j) with i + j ≤ the space's degree.
     func jointExpectations(previous: Int, width: Int, cache: JointLayerMoments.Cache? = nil) -> [[Scalar]] {
@@ -71,15 +74,20 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         var values = Array(repeating: arithmetic.zero, count: pattern.entries.count)
         for edge in space.edges {
             let position = pattern.position[edge.source * space.stateCount + edge.target]
-            var total: Scalar? = nil
-            for term in edge.terms {
-                var v = e[term.forward][term.backward]
-                if term.count > 1 { v = arithmetic.constant(BigRational(term.count)) * v }
-                total = total.map { $0 + v } ?? v
-            }
-            if let total { values[position] = total }
+            if let total = edgeTotal(edge, e, count: { arithmetic.constant(BigRational($0)) }) { values[position] = total }
         }
         return TransferMatrix(pattern: pattern, values: values)
+    }
+
+    /// Σ count·E[a^i b^j] over the edge's terms, in term order (nil for an edge without terms).
+    private func edgeTotal(_ edge: TransferEdge, _ e: [[Scalar]], count: (Int) -> Scalar) -> Scalar? {
+        var total: Scalar? = nil
+        for term in edge.terms {
+            var v = e[term.forward][term.backward]
+            if term.count > 1 { v = count(term.count) * v }
+            total = total.map { $0 + v } ?? v
+        }
+        return total
     }
 
     /// One layer's non-zero matrix entries, in the order `PathVector.apply` visits them
@@ -91,18 +99,60 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         var values: [Scalar]
     }
 
-    func sparseLayer(previous: Int, width: Int, cache: JointLayerMoments.Cache) -> SparseLayer {
-        let m = layerMatrix(previous: previous, width: width, cache: cache)
-        let pattern = space.pattern
-        var positions = Set<Int>()
-        for edge in space.edges { positions.insert(pattern.position[edge.source * space.stateCount + edge.target]) }
-        let order = positions.sorted()
-        return SparseLayer(rows: order.map { pattern.entries[$0].row }, columns: order.map { pattern.entries[$0].column },
-                           values: order.map { m.values[$0] })
+    /// What every sparse layer of this space shares: the positions of its non-zero entries in
+    /// row-major order, the edge that fills each, and the constants of the terms' counts.
+    /// Made once per propagation; before, every width pair rebuilt and sorted the positions
+    /// and a dense matrix of zeros (a third of E[Θ⁴]'s time on random widths).
+    struct SparseLayerPlan {
+        let rows: [Int]
+        let columns: [Int]
+        let edges: [TransferEdge]
+        let counts: [Int: Scalar]
     }
 
-    /// At most this many width pairs' layers are kept at once.
-    static var cachedWidthPairs: Int { 1 << 12 }
+    func sparseLayerPlan() -> SparseLayerPlan {
+        let pattern = space.pattern
+        // Position → the edge that fills it: the last one with terms, as `layerMatrix` assigns them.
+        var edgeAt: [Int: TransferEdge] = [:]
+        for edge in space.edges {
+            let position = pattern.position[edge.source * space.stateCount + edge.target]
+            if edgeAt[position] == nil || !edge.terms.isEmpty { edgeAt[position] = edge }
+        }
+        let order = edgeAt.keys.sorted()
+        var counts: [Int: Scalar] = [:]
+        for edge in space.edges { for term in edge.terms where term.count > 1 && counts[term.count] == nil {
+            counts[term.count] = arithmetic.constant(BigRational(term.count))
+        } }
+        return SparseLayerPlan(rows: order.map { pattern.entries[$0].row }, columns: order.map { pattern.entries[$0].column },
+                               edges: order.map { edgeAt[$0]! }, counts: counts)
+    }
+
+    /// values ← the layer's non-zero entries (in `plan` order), equal to the corresponding
+    /// entries of `layerMatrix`: the same products and sums in the same order, computed in
+    /// place into storage the caller reuses (0 + x = x exactly starts each sum).
+    func fillSparseLayer(_ values: inout [Scalar], previous: Int, width: Int, cache: JointLayerMoments.Cache,
+                         plan: SparseLayerPlan, scratch: inout Scalar) {
+        let e = jointExpectations(previous: previous, width: width, cache: cache)
+        for (k, edge) in plan.edges.enumerated() {
+            values[k].setZero()
+            for (t, term) in edge.terms.enumerated() {
+                let x = e[term.forward][term.backward]
+                if term.count == 1 {
+                    values[k].accumulate(x)
+                } else if t == 0 {
+                    values[k].setProduct(plan.counts[term.count]!, x)
+                } else {
+                    scratch.setProduct(plan.counts[term.count]!, x)
+                    values[k].accumulate(scratch)
+                }
+            }
+        }
+    }
+
+    /// At most this many non-zero layer entries are kept at once (about 250 MB at 256 bits):
+    /// a layer of E[Θ⁸] has 6435 of them, E[Θ⁴] 378, E[fQ] far fewer, so a fixed number of
+    /// width pairs would not bound the memory.
+    static var cachedLayerEntries: Int { 1 << 21 }
 
     /// start·Π_j M_j over the hidden layers j = 1 … L − 1 (times 2^scale for `Double`).
     func propagate(_ start: [Scalar], through architecture: Architecture) -> PathVector<Scalar> {
@@ -116,16 +166,27 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             return m
         }
         // Single layers and short runs (irregular widths) through their non-zero entries only,
-        // built once per distinct width pair, into one reused scratch vector.
-        var sparseCache: [WidthPair: SparseLayer] = [:]
+        // each distinct width pair's built once into a slot. When the slots are full they are
+        // all given up (the numbering restarts) and refilled in place, so a sequence with more
+        // pairs than slots allocates nothing further.
         let coefficientCache = JointLayerMoments.Cache(model: model, order: space.maximumDegree)
+        let plan = sparseLayerPlan()
+        let slotLimit = max(1, layerEntryBudget / max(1, plan.edges.count))
+        var slotIndex = WidthPairIndex()
+        var slots: [[Scalar]] = []
+        var term = arithmetic.zero
         func sparse(_ segment: LayerBlock.Segment) -> SparseLayer {
-            let key = WidthPair(previous: segment.previous, width: segment.width)
-            if let known = sparseCache[key] { return known }
-            if sparseCache.count == Self.cachedWidthPairs { sparseCache.removeAll(keepingCapacity: true) }
-            let layer = sparseLayer(previous: segment.previous, width: segment.width, cache: coefficientCache)
-            sparseCache[key] = layer
-            return layer
+            let n: Int
+            if let known = slotIndex.existingNumber(segment.previous, segment.width) {
+                n = known
+            } else {
+                if slotIndex.count == slotLimit { slotIndex.removeAll() }
+                n = slotIndex.number(segment.previous, segment.width).number
+                if n == slots.count { slots.append(plan.edges.map { _ in arithmetic.zero }) }
+                fillSparseLayer(&slots[n], previous: segment.previous, width: segment.width, cache: coefficientCache,
+                                plan: plan, scratch: &term)
+            }
+            return SparseLayer(rows: plan.rows, columns: plan.columns, values: slots[n])
         }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
