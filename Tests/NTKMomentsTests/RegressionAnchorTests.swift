@@ -137,7 +137,7 @@ struct RegressionAnchorTests {
     ]
 
     /// The transfer engine keeps each width pair's layer in a slot and, when the slots are full,
-    /// refills them in place. A budget of one layer's entries leaves a single slot, refilled at
+    /// refills them in place. A budget of one value leaves a single slot, refilled at
     /// almost every layer; the result must not move by one bit (the anchors pin the default).
     @Test("E[Θ³] with the layer slots refilled at almost every layer equals the default run bit for bit (MPFR, certified, Double)")
     func refilledLayerSlots() {

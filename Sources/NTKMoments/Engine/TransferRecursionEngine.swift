@@ -46,7 +46,7 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
     let arithmetic: Arithmetic
     let model: MomentModel
     let space: any TransferStateSpace
-    /// How many non-zero layer entries `propagate` keeps at once (tests lower it to make the
+    /// How many distinct layer values `propagate` keeps at once (tests lower it to make the
     /// slots refill).
     var layerEntryBudget = Self.cachedLayerEntries
 
@@ -93,20 +93,25 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
     /// One layer's non-zero matrix entries, in the order `PathVector.apply` visits them
     /// (row-major): applying them alone performs the same roundings as the full matrix,
     /// whose other stored entries are exact zeros (x + v·0 = x in every arithmetic here).
+    /// Entry k is `values[valueIndex[k]]`: a layer of E[Θ⁴] has 378 entries but only 67
+    /// distinct ones (every entry is count·E[a^i b^j] for one of few (i, j, count)), so the
+    /// distinct values are computed and stored once.
     struct SparseLayer {
         var rows: [Int]
         var columns: [Int]
+        var valueIndex: [Int]
         var values: [Scalar]
     }
 
     /// What every sparse layer of this space shares: the positions of its non-zero entries in
-    /// row-major order, the edge that fills each, and the constants of the terms' counts.
-    /// Made once per propagation; before, every width pair rebuilt and sorted the positions
-    /// and a dense matrix of zeros (a third of E[Θ⁴]'s time on random widths).
+    /// row-major order, which distinct value each takes, the terms each distinct value sums,
+    /// and the constants of the terms' counts. Made once per propagation.
     struct SparseLayerPlan {
         let rows: [Int]
         let columns: [Int]
-        let edges: [TransferEdge]
+        let valueIndex: [Int]
+        /// The terms of each distinct value, summed in this order (an edge's term order).
+        let recipes: [[(forward: Int, backward: Int, count: Int)]]
         let counts: [Int: Scalar]
     }
 
@@ -119,23 +124,34 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             if edgeAt[position] == nil || !edge.terms.isEmpty { edgeAt[position] = edge }
         }
         let order = edgeAt.keys.sorted()
+        // Entries whose edges have the same terms in the same order have the same value.
+        var recipes: [[(forward: Int, backward: Int, count: Int)]] = []
+        var recipeNumber: [[Int]: Int] = [:]
+        let valueIndex = order.map { position -> Int in
+            let terms = edgeAt[position]!.terms
+            let key = terms.flatMap { [$0.forward, $0.backward, $0.count] }
+            if let known = recipeNumber[key] { return known }
+            recipeNumber[key] = recipes.count
+            recipes.append(terms)
+            return recipes.count - 1
+        }
         var counts: [Int: Scalar] = [:]
-        for edge in space.edges { for term in edge.terms where term.count > 1 && counts[term.count] == nil {
+        for terms in recipes { for term in terms where term.count > 1 && counts[term.count] == nil {
             counts[term.count] = arithmetic.constant(BigRational(term.count))
         } }
         return SparseLayerPlan(rows: order.map { pattern.entries[$0].row }, columns: order.map { pattern.entries[$0].column },
-                               edges: order.map { edgeAt[$0]! }, counts: counts)
+                               valueIndex: valueIndex, recipes: recipes, counts: counts)
     }
 
-    /// values ← the layer's non-zero entries (in `plan` order), equal to the corresponding
-    /// entries of `layerMatrix`: the same products and sums in the same order, computed in
-    /// place into storage the caller reuses (0 + x = x exactly starts each sum).
+    /// values ← the layer's distinct non-zero entries (`plan.recipes`), each equal to the
+    /// corresponding entries of `layerMatrix`: the same products and sums in the same order,
+    /// computed in place into storage the caller reuses (0 + x = x exactly starts each sum).
     func fillSparseLayer(_ values: inout [Scalar], previous: Int, width: Int, cache: JointLayerMoments.Cache,
                          plan: SparseLayerPlan, scratch: inout Scalar) {
         let e = jointExpectations(previous: previous, width: width, cache: cache)
-        for (k, edge) in plan.edges.enumerated() {
+        for (k, terms) in plan.recipes.enumerated() {
             values[k].setZero()
-            for (t, term) in edge.terms.enumerated() {
+            for (t, term) in terms.enumerated() {
                 let x = e[term.forward][term.backward]
                 if term.count == 1 {
                     values[k].accumulate(x)
@@ -149,9 +165,9 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         }
     }
 
-    /// At most this many non-zero layer entries are kept at once (about 250 MB at 256 bits):
-    /// a layer of E[Θ⁸] has 6435 of them, E[Θ⁴] 378, E[fQ] far fewer, so a fixed number of
-    /// width pairs would not bound the memory.
+    /// At most this many distinct layer values are kept at once (about 250 MB at 256 bits):
+    /// a layer of E[Θ⁸] has 930 of them, E[Θ⁴] 67, E[fQ] fewer, so a fixed number of width
+    /// pairs would not bound the memory.
     static var cachedLayerEntries: Int { 1 << 21 }
 
     /// start·Π_j M_j over the hidden layers j = 1 … L − 1 (times 2^scale for `Double`).
@@ -171,7 +187,7 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         // pairs than slots allocates nothing further.
         let coefficientCache = JointLayerMoments.Cache(model: model, order: space.maximumDegree)
         let plan = sparseLayerPlan()
-        let slotLimit = max(1, layerEntryBudget / max(1, plan.edges.count))
+        let slotLimit = max(1, layerEntryBudget / max(1, plan.recipes.count))
         var slotIndex = WidthPairIndex()
         var slots: [[Scalar]] = []
         var term = arithmetic.zero
@@ -182,11 +198,11 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
             } else {
                 if slotIndex.count == slotLimit { slotIndex.removeAll() }
                 n = slotIndex.number(segment.previous, segment.width).number
-                if n == slots.count { slots.append(plan.edges.map { _ in arithmetic.zero }) }
+                if n == slots.count { slots.append(plan.recipes.map { _ in arithmetic.zero }) }
                 fillSparseLayer(&slots[n], previous: segment.previous, width: segment.width, cache: coefficientCache,
                                 plan: plan, scratch: &term)
             }
-            return SparseLayer(rows: plan.rows, columns: plan.columns, values: slots[n])
+            return SparseLayer(rows: plan.rows, columns: plan.columns, valueIndex: plan.valueIndex, values: slots[n])
         }
         // As in MomentRecursion: periodic stretches as one period matrix raised to a power,
         // except for Double, which applies layer by layer.
@@ -224,8 +240,8 @@ extension PathVector {
         layer.values.withUnsafeBufferPointer { m in
             values.withUnsafeBufferPointer { v in
                 output.values.withUnsafeMutableBufferPointer { out in
-                    for index in 0..<m.count {
-                        out[layer.columns[index]].accumulateProduct(v[layer.rows[index]], m[index])
+                    for index in 0..<layer.rows.count {
+                        out[layer.columns[index]].accumulateProduct(v[layer.rows[index]], m[layer.valueIndex[index]])
                     }
                 }
             }
