@@ -24,6 +24,15 @@ struct SamplingBudgetCommandTests {
         expectCleanRefusal(line, mentioning: "--max-seconds 0.01; raise --max-seconds")
     }
 
+    @Test("limit, table and kernel refuse, before any work, extrapolations or kernels estimated past --max-seconds", arguments: [
+        "limit --max-moment 8 --sigma2 2 --lambda 1 --max-seconds 5",
+        "table --moment 8 --max-seconds 30",
+        "kernel --width 3 --depth 1000000 --correlation 0.5 --sigma2 2 --max-seconds 0.5",
+    ])
+    func estimatedExactWorkBeyondBudget(line: String) {
+        expectCleanRefusal(line, mentioning: "; raise --max-seconds")
+    }
+
     @Test("a quick run prints no estimate")
     func quickRunsStayQuiet() {
         let r = ntk("validate --width 3 --depth 2 --samples 100 --max-seconds 100000")

@@ -110,4 +110,59 @@ struct NormalizedMomentLimitTests {
         // Between the weights-only and bias-only extremes, as a mixture must be.
         #expect(limit.value > BigFloat(1, precision: 64))
     }
+
+    /// `hasClosedForm` is what the cost estimates of `limit --max-moment` and `table --moment`
+    /// use; it must make the same decision as the initializer. Extrapolations are only run
+    /// for p = 3, 4 (cheap); at p ≥ 5 the closed cases are checked by constructing them.
+    @Test("hasClosedForm agrees with the source the initializer reports, over phases, biases, r, models and p = 3…8")
+    func closedFormPredicate() throws {
+        var extrapolated = 0
+        for p in 3...8 {
+            for s in ["3/2", "2", "5/2"] {
+                for biases in [true, false] {
+                    for r in ["1", "2"] {
+                        for model in [MomentModel.exact, .gradientIndependence] {
+                            let closed = NormalizedMomentLimit.hasClosedForm(order: p, sigma2: q(s), inputRatio: q(r),
+                                                                            trainableBiases: biases, model: model)
+                            // Extrapolations in debug builds are slow: one of each kind is enough.
+                            guard closed || (p <= 4 && model == .exact) || (p == 3 && model == .gradientIndependence && s == "5/2" && biases && r == "1")
+                            else { continue }
+                            let limit = try NormalizedMomentLimit(order: p, sigma2: q(s), lambda: q("1/2"), inputRatio: q(r),
+                                                                  trainableBiases: biases, model: model, precision: 64)
+                            #expect((limit.source == .closedForm) == closed, "p=\(p) σ²=\(s) biases=\(biases) r=\(r) \(model)")
+                            if !closed { extrapolated += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(extrapolated >= 3)
+        // No closed form at the edge of chaos with biases for p ≥ 4, nor in the GI model.
+        #expect(!NormalizedMomentLimit.hasClosedForm(order: 5, sigma2: 2))
+        #expect(!NormalizedMomentLimit.hasClosedForm(order: 3, sigma2: q("5/2"), model: .gradientIndependence))
+    }
+
+    /// Above about 670 bits the expansion behind an extrapolated limit would need more than its
+    /// 200 digits; `limit --max-moment 4 --precision 1024` used to fail with "digits must be
+    /// between 1 and 200". It now extrapolates at 200 digits and agrees with the 128-bit value
+    /// within the stated error.
+    @Test("an extrapolated limit at 1024 bits is computed (the expansion's digits are capped) and agrees with 128 bits")
+    func extrapolationAtHighPrecision() throws {
+        let high = try NormalizedMomentLimit(order: 3, sigma2: 2, lambda: q("1/2"), inputRatio: 2, precision: 1024)
+        let low = try NormalizedMomentLimit(order: 3, sigma2: 2, lambda: q("1/2"), inputRatio: 2, precision: 128)
+        guard case .extrapolated(let errorHigh) = high.source, case .extrapolated(let errorLow) = low.source else {
+            Issue.record("expected extrapolated limits")
+            return
+        }
+        let difference = (BigFloat(high.value, precision: 1024) - BigFloat(low.value, precision: 1024)).magnitude()
+        #expect(difference <= BigFloat(errorHigh, precision: 1024) + BigFloat(errorLow, precision: 1024))
+    }
+
+    @Test("the extrapolation cost model grows with the order and is zero where nothing is extrapolated")
+    func extrapolationCost() {
+        let costs = (3...8).map { NormalizedMomentLimit.extrapolationSeconds(order: $0, precision: 128) }
+        #expect(zip(costs, costs.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(NormalizedMomentLimit.extrapolationSeconds(order: 8, precision: 1024) >= costs[5])
+        #expect(NormalizedMomentLimit.extrapolationSeconds(order: 2, precision: 128) == 0)
+    }
 }

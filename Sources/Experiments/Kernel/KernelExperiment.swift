@@ -1,17 +1,32 @@
+import MonteCarlo
 import Multiprecision
 import NTKMoments
 
 extension KernelRequest {
+    /// The estimated run time in seconds (`KernelCostModel`).
+    public var estimatedSeconds: Double {
+        KernelCostModel.seconds(pairs: pairCount, depth: network.architecture.depth, arithmetic: arithmetic, precision: workingPrecision)
+    }
+
+    /// Refuses (`ExperimentError.tooExpensive`) a kernel estimated to take longer than
+    /// `maximumSeconds`; otherwise the note a front end prints when the estimate exceeds a few
+    /// seconds (nil: stay quiet).
+    public func costNote() throws -> String? {
+        let seconds = estimatedSeconds
+        let what = "this kernel (\(pairCount) pair(s), depth \(network.architecture.depth))"
+        if seconds > maximumSeconds {
+            throw ExperimentError.tooExpensive("\(what) would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(maximumSeconds)); raise --max-seconds or use fewer inputs, a smaller depth\(arithmetic == .double ? "" : ", --digits or --double")")
+        }
+        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(what)" : nil
+    }
+
     /// Checks the request, refuses it when its estimated cost exceeds `maximumSeconds`, and
     /// evaluates every pair in the chosen arithmetic.
     public func run(_ context: ExperimentContext) throws -> KernelResult {
         try check()
+        _ = try costNote()
         let a = network.architecture
         let p = workingPrecision
-        let seconds = KernelCostModel.seconds(pairs: pairCount, depth: a.depth, arithmetic: arithmetic, precision: p)
-        if seconds > maximumSeconds {
-            throw ExperimentError.tooExpensive("this kernel (\(pairCount) pair(s), depth \(a.depth)) would take about \(Int(seconds)) s; use fewer inputs, a smaller depth\(arithmetic == .double ? "" : ", --digits or --double")")
-        }
         let d = outputDigits
         var result = KernelResult(network: network, arithmetic: arithmetic, arithmeticDescription: "", digitsRequested: d,
                                   precisionBits: arithmetic == .double ? nil : p)

@@ -5,14 +5,13 @@ extension LimitRequest {
     /// Checks the request and computes every limit asked for at `workingPrecision`.
     public func run(_ context: ExperimentContext) throws -> LimitResult {
         try check()
+        _ = try costNote()
         try context.checkCancellation()
         let bits = workingPrecision, d = outputDigits
         let alpha0 = alpha0Value
         let limits = try DispersionLimits(sigma2: sigma2, lambda: lambda, trainableBiases: biases, alpha0: alpha0, precision: bits)
         func real(_ x: BigFloat) -> ReportedReal { ReportedReal(decimal: x.formatted(significantDigits: d)) }
-        // The closed forms take n₀ = rM and ‖x‖² = X₀; with --alpha0, r = 1 and X₀ = 1/α₀.
-        let ratio = self.alpha0 == nil ? (inputRatio ?? 1) : 1
-        let x0 = self.alpha0.map { $0.isZero ? BigRational(1) : BigRational(1) / $0 } ?? inputNorm2 ?? 1
+        let (ratio, x0) = closedFormInputs
         var result = LimitResult(
             lambda: .exact(lambda), sigma2: .exact(sigma2), phase: limits.phase, biases: biases,
             alpha0: .exact(alpha0), alpha0EntersLimit: limits.dependsOnAlpha0, inputNorm2: .exact(x0),

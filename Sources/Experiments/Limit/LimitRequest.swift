@@ -1,3 +1,4 @@
+import MonteCarlo
 import Multiprecision
 import NTKMoments
 
@@ -25,14 +26,20 @@ public struct LimitRequest: Experiment, Equatable {
     public var maxMoment: Int?
     /// Also the limit of E[fQ]/E[Θ]².
     public var firstStep: Bool
+    /// Requests estimated to take longer are refused before any work (`--max-seconds`).
+    public var maximumSeconds: Double
 
     public static let lambdaRange = (BigRational(1) / BigRational(10).power(30))...BigRational(50)
     public static let precisionRange = 16...100_000
     public static let digitsRange = 1...10_000
+    public static let defaultMaximumSeconds = 600.0
+    /// The largest `maximumSeconds` accepted (a year).
+    public static let maximumSecondsLimit = 31_536_000.0
 
     public init(lambda: BigRational, sigma2: BigRational, alpha0: BigRational? = nil, inputRatio: BigRational? = nil,
                 inputNorm2: BigRational? = nil, biases: Bool = true, precision: Int = 128, digits: Int? = nil,
-                corrections: Bool = false, maxMoment: Int? = nil, firstStep: Bool = false) {
+                corrections: Bool = false, maxMoment: Int? = nil, firstStep: Bool = false,
+                maximumSeconds: Double = LimitRequest.defaultMaximumSeconds) {
         self.lambda = lambda
         self.sigma2 = sigma2
         self.alpha0 = alpha0
@@ -44,11 +51,24 @@ public struct LimitRequest: Experiment, Equatable {
         self.corrections = corrections
         self.maxMoment = maxMoment
         self.firstStep = firstStep
+        self.maximumSeconds = maximumSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case lambda, sigma2, alpha0, inputRatio = "input_ratio", inputNorm2 = "input_norm2", biases, precision, digits
-        case corrections, maxMoment = "max_moment", firstStep = "first_step"
+        case corrections, maxMoment = "max_moment", firstStep = "first_step", maximumSeconds = "max_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(lambda: try c.decode(BigRational.self, forKey: .lambda), sigma2: try c.decode(BigRational.self, forKey: .sigma2),
+                  alpha0: try c.decodeIfPresent(BigRational.self, forKey: .alpha0),
+                  inputRatio: try c.decodeIfPresent(BigRational.self, forKey: .inputRatio),
+                  inputNorm2: try c.decodeIfPresent(BigRational.self, forKey: .inputNorm2),
+                  biases: try c.decode(Bool.self, forKey: .biases), precision: try c.decode(Int.self, forKey: .precision),
+                  digits: try c.decodeIfPresent(Int.self, forKey: .digits), corrections: try c.decode(Bool.self, forKey: .corrections),
+                  maxMoment: try c.decodeIfPresent(Int.self, forKey: .maxMoment), firstStep: try c.decode(Bool.self, forKey: .firstStep),
+                  maximumSeconds: try c.decodeIfPresent(Double.self, forKey: .maximumSeconds) ?? Self.defaultMaximumSeconds)
     }
 
     /// Digits to report.
@@ -56,6 +76,35 @@ public struct LimitRequest: Experiment, Equatable {
 
     /// The precision the limits are computed at: `precision`, raised to carry every digit.
     public var workingPrecision: Int { max(precision, DecimalDigits.bits(forDigits: outputDigits)) }
+
+    /// (r, ‖x‖²) as the closed forms take them: n₀ = rM and ‖x‖² = X₀; with --alpha0, r = 1
+    /// and X₀ = 1/α₀.
+    var closedFormInputs: (ratio: BigRational, inputNorm2: BigRational) {
+        (alpha0 == nil ? (inputRatio ?? 1) : 1, alpha0.map { $0.isZero ? BigRational(1) : BigRational(1) / $0 } ?? inputNorm2 ?? 1)
+    }
+
+    /// The orders k ≤ maxMoment whose limits of E[Θ^k]/E[Θ]^k have no closed form here and
+    /// are extrapolated from the exact recursion, and the estimated seconds that takes.
+    public var extrapolatedMoments: (orders: [Int], seconds: Double) {
+        guard let p = maxMoment, p >= 3 else { return ([], 0) }
+        let orders = (3...p).filter {
+            !NormalizedMomentLimit.hasClosedForm(order: $0, sigma2: sigma2, inputRatio: closedFormInputs.ratio, trainableBiases: biases)
+        }
+        return (orders, orders.map { NormalizedMomentLimit.extrapolationSeconds(order: $0, precision: workingPrecision) }.reduce(0, +))
+    }
+
+    /// Refuses (`ExperimentError.tooExpensive`) a request estimated to take longer than
+    /// `maximumSeconds`; otherwise the one-line note a front end prints when the estimate
+    /// exceeds a few seconds (nil: stay quiet).
+    public func costNote() throws -> String? {
+        let (orders, seconds) = extrapolatedMoments
+        guard !orders.isEmpty else { return nil }
+        let which = "the limits of E[Θ^k]/E[Θ]^k for k = \(orders.map(String.init).joined(separator: ", ")), extrapolated from the exact recursion"
+        if seconds > maximumSeconds {
+            throw ExperimentError.tooExpensive("\(which), would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(maximumSeconds)); raise --max-seconds or lower --max-moment")
+        }
+        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(which)" : nil
+    }
 
     /// α₀ as it enters the limits.
     public var alpha0Value: BigRational {
@@ -84,6 +133,9 @@ public struct LimitRequest: Experiment, Equatable {
         }
         if alpha0 != nil, inputRatio != nil || inputNorm2 != nil {
             throw refuse("give either --alpha0 or --input-ratio/--input-norm2, not both")
+        }
+        guard maximumSeconds > 0, maximumSeconds <= Self.maximumSecondsLimit else {
+            throw refuse("--max-seconds '\(maximumSeconds)' is out of range: a positive number of seconds up to 31536000")
         }
         if let a = alpha0, a.isZero, maxMoment != nil {
             throw refuse("--max-moment needs --alpha0 > 0 (α0 = 0 means ‖x‖² = ∞)")

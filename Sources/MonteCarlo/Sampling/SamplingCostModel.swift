@@ -61,7 +61,7 @@ public enum SamplingBudget {
             + "(\(durationText(cost.secondsPerSample)) each, \(numberText(cost.parallelism)) in parallel)\(ending)"
     }
 
-    static func numberText(_ x: Double) -> String {
+    public static func numberText(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(format: "%.3g", x)
     }
 

@@ -44,6 +44,10 @@ struct KernelCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Significant digits to print at most (default 20; 16 with --double).")
     var digits: IntegerArgument?
 
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Refuse, before any work, when the kernel is estimated to take longer than this (seconds; at most one year).")
+    var maxSeconds = RationalArgument(600)
+
     @Option(help: "Output format.")
     var format: MomentsFormat = .text
 
@@ -52,6 +56,7 @@ struct KernelCommand: NTKSubcommand {
     func validate() throws {
         try precision?.check("--precision", BigFloat.minimumPrecision...100_000)
         try digits?.check("--digits", 1...10_000)
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
         if precision != nil && arithmetic == .double {
             throw ValidationError("--precision applies to MPFR and --certified arithmetic, not to --double")
         }
@@ -66,7 +71,7 @@ struct KernelCommand: NTKSubcommand {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         var request = KernelRequest(network: a, arithmetic: KernelRequest.Arithmetic(rawValue: arithmetic.rawValue)!,
-                                    precision: precision?.value, digits: digits?.value)
+                                    precision: precision?.value, digits: digits?.value, maximumSeconds: maxSeconds.doubleValue)
         if let text = gram {
             request.gram = try Self.parseGram(text)
         } else if let path = inputs {
@@ -74,6 +79,7 @@ struct KernelCommand: NTKSubcommand {
         } else if let correlation {
             request.correlation = correlation.elements.map(\.value)
         }
+        if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         let report = KernelReport(result)
         switch format {

@@ -46,6 +46,10 @@ struct LimitCommand: NTKSubcommand {
           help: "Also the limit of E[fQ]/E[Θ]², the normalized smooth first-order NTK change of one gradient step (0 with exponential decay in the ordered phase with biases).")
     var firstStep = false
 
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year).")
+    var maxSeconds = RationalArgument(600)
+
     /// Output formats of `limit`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -63,6 +67,7 @@ struct LimitCommand: NTKSubcommand {
         try precision.check("--precision", 16...100_000)
         try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
         try digits?.check("--digits", 1...10_000)
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(LimitRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
         try alpha0?.checkNonNegative("--alpha0")
         try inputRatio?.checkPositive("--input-ratio")
         try inputNorm2?.checkPositive("--input-norm2")
@@ -78,11 +83,13 @@ struct LimitCommand: NTKSubcommand {
     func request() -> LimitRequest {
         LimitRequest(lambda: lambda.value, sigma2: sigma2.value, alpha0: alpha0?.value, inputRatio: inputRatio?.value,
                      inputNorm2: inputNorm2?.value, biases: !noBias, precision: precision.value, digits: digits?.value,
-                     corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep)
+                     corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep, maximumSeconds: maxSeconds.doubleValue)
     }
 
     func execute(_ io: CommandIO) throws {
-        let result = try io.run(request())
+        let request = request()
+        if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
+        let result = try io.run(request)
         if let reason = result.correctionsReason {
             io.writeError("ntk: note: c1 and c2 left out: the 1/M expansion does not hold here: \(reason)\n")
         }

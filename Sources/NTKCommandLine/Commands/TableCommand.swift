@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Multiprecision
 import NTKMoments
@@ -57,6 +58,10 @@ struct TableCommand: NTKSubcommand {
     @Flag(name: .customLong("first-step"),
           help: "Tabulate E[fQ]/E[Θ]² (normalized smooth first-step NTK change, exact model) against its limit; in the ordered phase with biases, where the limit is 0, limit_exact is the approximation 16‖x‖²(σ²/2)^L/((2 − σ²)n0).")
     var firstStep = false
+
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Refuse, before the first row, when the limits that --moment extrapolates are estimated to take longer than this (seconds; at most one year).")
+    var maxSeconds = RationalArgument(600)
 
     @Option(help: "Comma list of columns to print, in this order (default: all but c1, predicted, rel_err_predicted; see the discussion for the names).")
     var columns: String?
@@ -144,6 +149,7 @@ struct TableCommand: NTKSubcommand {
         try digits.check("--digits", 1...1000)
         try richardsonOrder.check("--richardson-order", 1...8)
         try moment.check("--moment", 2...HigherMomentSummary.maximumOrder)
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(TableCost.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
         if firstStep && moment.value != 2 { throw ValidationError("give either --first-step or --moment, not both") }
         if firstStep && model != .exact { throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)") }
         _ = try selectedColumns()
@@ -179,7 +185,17 @@ struct TableCommand: NTKSubcommand {
         let groups = shardSpec.map { study.groups(shard: $0.index, of: $0.count) } ?? study.groups[...]
         // Every limit of a higher normalized moment before the first line: one that cannot be
         // had refuses the table instead of ending it halfway.
-        do { try study.prepareMomentLimits(for: groups) } catch let error as LimitDomainError {
+        if let note = try TableCost.momentLimitNote(study, groups: groups, maximumSeconds: maxSeconds.doubleValue) {
+            io.writeError("ntk: note: \(note)\n")
+        }
+        let limitProgress = io.progressLine()
+        do {
+            try study.prepareMomentLimits(for: groups) { done, total in
+                limitProgress?.update("ntk table: limit \(done + 1)/\(total) of E[Θ^\(moment.value)]/E[Θ]^\(moment.value) (extrapolated)")
+            }
+            limitProgress?.finish()
+        } catch let error as LimitDomainError {
+            limitProgress?.finish()
             throw UsageError("--moment \(moment.value): \(error.description)")
         }
         let writesHeader = shardSpec.map { $0.index == 1 } ?? true

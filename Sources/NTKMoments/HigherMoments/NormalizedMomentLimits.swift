@@ -1,3 +1,4 @@
+import Foundation
 import Multiprecision
 
 /// Limits of the normalized moments R_p = E[Θ^p]/E[Θ]^p as M → ∞ with L/M → λ (constant width,
@@ -67,7 +68,9 @@ public struct NormalizedMomentLimit: Sendable {
                 return
             }
         }
-        let digits = max(10, Int(Double(precision) * 0.30103) - 2)
+        // The expansion carries at most 200 digits; beyond that the extrapolated value is
+        // limited by its own error estimate, not by the working precision.
+        let digits = min(FiniteWidthExpansion.maximumDigits, max(10, Int(Double(precision) * 0.30103) - 2))
         let expansion = try FiniteWidthExpansion(
             family: .init(sigma2: sigma2, lambda: lambda, inputRatio: r, inputNorm2: x0, trainableBiases: trainableBiases, model: model),
             order: 1, digits: digits, points: 10, momentOrder: p)
@@ -79,6 +82,30 @@ public struct NormalizedMomentLimit: Sendable {
     }
 
     /// Evaluates a closed form with guard bits for the cancellation at small λ.
+    /// Whether `init` has a closed form for these parameters; otherwise it extrapolates the
+    /// exact recursion in 1/M, which costs `extrapolationSeconds`. (The same decisions as
+    /// `init`, in the same order; a test ties the two together.)
+    public static func hasClosedForm(order p: Int, sigma2: BigRational, inputRatio r: BigRational = 1,
+                                     trainableBiases: Bool = true, model: MomentModel = .exact) -> Bool {
+        if p <= 2 { return true }
+        guard model == .exact else { return false }
+        let phase = Phase(sigma2: sigma2)
+        if trainableBiases && phase == .ordered { return true }
+        if (!trainableBiases || phase == .chaotic) && (p == 3 || p == 4) { return true }
+        return p == 3 && r == 1
+    }
+
+    /// Estimated wall seconds of one extrapolated limit of order p on one core. Measured with
+    /// the release build on the project's 2-core machine at 128 bits (`make bench` prints the
+    /// estimate next to the measured time): the exact recursion runs at constant widths on
+    /// C(p+3, 3) states, so the cost grows about 3–4× per order; it hardly depends on λ, and
+    /// grows slowly with the precision up to the expansion's 200 digits (about 670 bits).
+    public static func extrapolationSeconds(order p: Int, precision: Int) -> Double {
+        let atDefaultPrecision: [Int: Double] = [3: 0.06, 4: 0.16, 5: 0.55, 6: 1.3, 7: 3.8, 8: 16]
+        let bits = Double(min(max(precision, 128), 670))
+        return (atDefaultPrecision[p] ?? 0) * pow(bits / 128, 0.3)
+    }
+
     static func evaluate(_ lambda: BigRational, precision: Int, _ body: (BigFloat, Int) -> BigFloat) -> BigFloat {
         let rough = BigFloat(lambda, precision: 64)
         let cancellation = (rough.exponent ?? 0) < 0 ? 5 * -(rough.exponent ?? 0) : 0

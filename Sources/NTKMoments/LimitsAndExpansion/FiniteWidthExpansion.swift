@@ -109,6 +109,9 @@ public struct FiniteWidthExpansion: Sendable {
     /// for it (`ExpansionValidity`). Throws when λ, r, ‖x‖² are not positive, when the
     /// widths b·2^k needed exceed 2^50 (or the depths λM do), or for an order beyond m − 2;
     /// an expansion that can be computed but does not hold is returned with `validity` saying why.
+    /// The most digits an expansion carries.
+    public static let maximumDigits = 200
+
     public init(family: Family, order: Int = 3, digits: Int = 30, points: Int = 12, momentOrder: Int = 2, firstStep: Bool = false) throws {
         guard momentOrder >= 2, momentOrder <= HigherMomentSummary.maximumOrder else {
             throw ExpansionError(description: "moment order \(momentOrder) outside 2…\(HigherMomentSummary.maximumOrder)")
@@ -120,7 +123,9 @@ public struct FiniteWidthExpansion: Sendable {
         guard order >= 0, points >= order + 2, points <= 40 else {
             throw ExpansionError(description: "the window needs at least order + 2 points (and at most 40)")
         }
-        guard digits >= 1, digits <= 200 else { throw ExpansionError(description: "digits must be between 1 and 200") }
+        guard digits >= 1, digits <= Self.maximumDigits else {
+            throw ExpansionError(description: "digits must be between 1 and \(Self.maximumDigits)")
+        }
         guard !firstStep || family.model == .exact else {
             throw ExpansionError(description: "E[fQ] is defined for the exact model only")
         }

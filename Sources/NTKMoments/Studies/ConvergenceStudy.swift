@@ -147,18 +147,45 @@ public struct ConvergenceStudy: Sendable {
     /// rows of `groups` compare with, at every λ′ they use. Throws (with the reason) where a
     /// limit cannot be had — e.g. an extrapolated one whose 1/M expansion does not hold near
     /// σ² = 2 — so that a table can refuse before its first line instead of stopping halfway.
-    public mutating func prepareMomentLimits(for groups: some Sequence<Group>) throws {
+    public mutating func prepareMomentLimits(for groups: some Sequence<Group>,
+                                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         guard momentOrder > 2, !firstStep else { return }
+        let total = momentLimitExtrapolations(for: groups).count
+        var done = 0
         for group in groups {
             for M in widths {
                 let lambda = BigRational(Self.depth(lambda: group.lambda, width: M), M)
                 if preparedMomentLimits[group.sigma2]?[lambda] != nil { continue }
+                if !hasClosedMomentLimit(sigma2: group.sigma2) {
+                    progress?(done, total)
+                    done += 1
+                }
                 let value = try NormalizedMomentLimit(order: momentOrder, sigma2: group.sigma2, lambda: lambda, inputNorm2: inputNorm2,
                                                       inputRatio: inputRatio, trainableBiases: trainableBiases, model: model,
                                                       precision: precision).value
                 preparedMomentLimits[group.sigma2, default: [:]][lambda] = value
             }
         }
+    }
+
+    /// Whether the limit of E[Θ^p]/E[Θ]^p (p = `momentOrder`) has a closed form at this σ².
+    func hasClosedMomentLimit(sigma2: BigRational) -> Bool {
+        NormalizedMomentLimit.hasClosedForm(order: momentOrder, sigma2: sigma2, inputRatio: inputRatio,
+                                            trainableBiases: trainableBiases, model: model)
+    }
+
+    /// How many limits of E[Θ^p]/E[Θ]^p `prepareMomentLimits` would extrapolate from the exact
+    /// recursion for these groups (one per σ² and attained λ′ = L/M without a closed form),
+    /// and the estimated seconds that takes (`NormalizedMomentLimit.extrapolationSeconds`).
+    public func momentLimitExtrapolations(for groups: some Sequence<Group>) -> (count: Int, seconds: Double) {
+        guard momentOrder > 2, !firstStep else { return (0, 0) }
+        var needed: Set<[BigRational]> = []
+        for group in groups where !hasClosedMomentLimit(sigma2: group.sigma2) {
+            for M in widths where preparedMomentLimits[group.sigma2]?[BigRational(Self.depth(lambda: group.lambda, width: M), M)] == nil {
+                needed.insert([group.sigma2, BigRational(Self.depth(lambda: group.lambda, width: M), M)])
+            }
+        }
+        return (needed.count, Double(needed.count) * NormalizedMomentLimit.extrapolationSeconds(order: momentOrder, precision: precision))
     }
 
     /// The rows of one group, in the order of `widths`.

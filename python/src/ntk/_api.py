@@ -143,7 +143,7 @@ def symbolic(*, progress=None, **options):
 def limit(*, progress=None, **options):
     """The infinite-width limit of the dispersion at λ = L/M (options as in `ntk limit`:
     lambda_ (λ; `lambda` is a Python keyword), sigma2, alpha0, input_ratio, input_norm2, no_bias,
-    precision, digits, corrections, max_moment, first_step).
+    precision, digits, corrections, max_moment, first_step, max_seconds).
 
     >>> import ntk
     >>> ntk.limit(lambda_="1/2", sigma2=2).phase
@@ -158,7 +158,7 @@ def table(*, progress=None, **options):
     """The convergence table (finite-width dispersion against its limit): a pandas DataFrame
     when pandas is installed, else a list of dicts, with every column of the CLI. Options as
     in `ntk table`: sigma2, lambda_, widths_grid, input_ratio, input_norm2, no_bias, model,
-    precision, digits, shard, richardson_order, moment, first_step, columns.
+    precision, digits, shard, richardson_order, moment, first_step, max_seconds, columns.
 
     >>> import ntk
     >>> rows = ntk.table(sigma2=[2], lambda_=[0.5], widths_grid=[10])
@@ -186,7 +186,7 @@ def expand(*, progress=None, **options):
 def kernel(*, progress=None, **options):
     """The expected NTK and NNGP between two inputs (correlation=…, gram="q1,q2,c") or the Gram
     matrices of a CSV of inputs (inputs=path; numpy arrays when numpy is installed). Options as
-    in `ntk kernel`: widths, sigma2, input_norm2, correlation, gram, inputs, mpfr/certified/double, precision, digits.
+    in `ntk kernel`: widths, sigma2, input_norm2, correlation, gram, inputs, mpfr/certified/double, precision, digits, max_seconds.
 
     >>> import ntk
     >>> ntk.kernel(widths=[3, 2, 2], sigma2=2, correlation="1/2").results[0].correlation

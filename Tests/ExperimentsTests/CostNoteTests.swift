@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import Multiprecision
+import NTKMoments
+@testable import Experiments
+
+/// The estimates that `limit --max-moment`, `table --moment` and `kernel` print or refuse on
+/// before any work (issue 19: every long computation is predictable). Only the decisions are
+/// tested here; `make bench` compares the estimates with measured times.
+@Suite("Cost notes and refusals before long computations")
+struct CostNoteTests {
+    func tooExpensiveMessage(_ body: () throws -> Any?) -> String? {
+        do { _ = try body(); return nil } catch let ExperimentError.tooExpensive(message) { return message } catch { return "\(error)" }
+    }
+
+    @Test("limit: extrapolated orders are named, estimated, noted past 3 s and refused past --max-seconds; closed forms cost nothing")
+    func limitNote() throws {
+        // Edge of chaos with biases: p = 3 has a closed form (r = 1), p = 4 … 8 are extrapolated.
+        let edge = LimitRequest(lambda: 1, sigma2: 2, maxMoment: 8)
+        #expect(edge.extrapolatedMoments.orders == [4, 5, 6, 7, 8])
+        let seconds = edge.extrapolatedMoments.seconds
+        #expect(seconds == (4...8).map { NormalizedMomentLimit.extrapolationSeconds(order: $0, precision: edge.workingPrecision) }.reduce(0, +))
+        let note = try #require(try edge.costNote())
+        #expect(note.hasPrefix("estimated ") && note.contains("k = 4, 5, 6, 7, 8"))
+        var tight = edge
+        tight.maximumSeconds = seconds / 2
+        let refusal = try #require(tooExpensiveMessage { try tight.costNote() })
+        #expect(refusal.contains("raise --max-seconds or lower --max-moment"))
+        // The refusal comes before any work: run() throws it too.
+        #expect(tooExpensiveMessage { try tight.run(.silent) } == refusal)
+        // Ordered phase with biases: every limit is 1 in closed form; nothing to estimate.
+        let ordered = LimitRequest(lambda: 1, sigma2: BigRational(3, 2), maxMoment: 8, maximumSeconds: 1e-9)
+        #expect(ordered.extrapolatedMoments.orders.isEmpty)
+        #expect(try ordered.costNote() == nil)
+        // Short estimates stay quiet.
+        #expect(try LimitRequest(lambda: 1, sigma2: 2, maxMoment: 5).costNote() == nil)
+    }
+
+    @Test("table: one extrapolation per σ² and attained λ′ without a closed form; refused past --max-seconds")
+    func tableNote() throws {
+        var study = ConvergenceStudy.default
+        study.momentOrder = 8
+        // Default study: σ² ∈ {1.5, 2, 2.5} × λ ∈ {0.1, 0.5, 1}; σ² = 1.5 with biases is closed
+        // (the limit is 1), the other six (σ², λ) are extrapolated, each λ attained at every M.
+        let (count, seconds) = study.momentLimitExtrapolations(for: study.groups)
+        #expect(count == 6)
+        #expect(seconds == 6 * NormalizedMomentLimit.extrapolationSeconds(order: 8, precision: study.precision))
+        let refusal = try #require(tooExpensiveMessage { try TableCost.momentLimitNote(study, groups: study.groups, maximumSeconds: seconds / 2) })
+        #expect(refusal.contains("6 limits of E[Θ^8]/E[Θ]^8"))
+        #expect(try TableCost.momentLimitNote(study, groups: study.groups, maximumSeconds: seconds * 2)?.hasPrefix("estimated ") == true)
+        study.momentOrder = 2
+        #expect(study.momentLimitExtrapolations(for: study.groups).count == 0)
+    }
+
+    @Test("kernel: a deep kernel notes its estimate and is refused past --max-seconds")
+    func kernelNote() throws {
+        let deep = KernelRequest(network: try Architecture(width: 3, depth: 1_000_000, sigma2: 2), correlation: [BigRational(1, 2)])
+        #expect(deep.estimatedSeconds > 1)
+        var tight = deep
+        tight.maximumSeconds = deep.estimatedSeconds / 2
+        #expect(tooExpensiveMessage { try tight.costNote() }?.contains("raise --max-seconds") == true)
+        let deeper = KernelRequest(network: try Architecture(width: 3, depth: 5_000_000, sigma2: 2), correlation: [BigRational(1, 2)])
+        #expect(try deeper.costNote()?.hasPrefix("estimated ") == true)
+        let shallow = KernelRequest(network: try Architecture(width: 3, depth: 10, sigma2: 2), correlation: [0])
+        #expect(try shallow.costNote() == nil)
+    }
+}
