@@ -101,7 +101,7 @@ public struct NormalizedMomentLimit: Sendable {
     /// C(p+3, 3) states, so the cost grows about 3–4× per order; it hardly depends on λ, and
     /// grows slowly with the precision up to the expansion's 200 digits (about 670 bits).
     public static func extrapolationSeconds(order p: Int, precision: Int) -> Double {
-        let atDefaultPrecision: [Int: Double] = [3: 0.06, 4: 0.16, 5: 0.55, 6: 1.3, 7: 3.8, 8: 16]
+        let atDefaultPrecision: [Int: Double] = [3: 0.06, 4: 0.18, 5: 0.45, 6: 1.1, 7: 3.0, 8: 6.7]
         let bits = Double(min(max(precision, 128), 670))
         return (atDefaultPrecision[p] ?? 0) * pow(bits / 128, 0.3)
     }

@@ -42,43 +42,50 @@ final class TupleStateSpace: TransferStateSpace {
         var factor: [Int: PathFactor] = [:]
         for t in model.transitions { factor[t.from.rawValue * 4 + t.to.rawValue] = t.factor }
 
-        /// The distinct orderings of a multiset.
-        func permutations(_ s: [PathState]) -> [[PathState]] {
-            if s.count <= 1 { return [s] }
-            var result: [[PathState]] = []
-            var used = Set<PathState>()
-            for (i, x) in s.enumerated() where used.insert(x).inserted {
-                var rest = s
-                rest.remove(at: i)
-                for tail in permutations(rest) { result.append([x] + tail) }
-            }
-            return result
-        }
-        let orderingsOf = all.map(permutations)
-        orderings = orderingsOf.map(\.count)
+        // How many components of each path state a state has.
+        let kinds = PathState.allCases.count
+        let multiplicities = all.map { state in (0..<kinds).map { k in state.filter { $0.rawValue == k }.count } }
+        var factorial = [1]
+        for n in 1...max(1, p) { factorial.append(factorial[n - 1] * n) }
+        orderings = multiplicities.map { c in c.reduce(factorial[p]) { $0 / factorial[$1] } }
 
+        // The entry S → T counts the orderings o of S whose components all step to T's sorted
+        // representative (o_i → T_i allowed), by their numbers of forward and backward factors.
+        // Enumerating orderings and successor choices costs up to 4^p per ordering (seconds at
+        // p = 8); instead, an ordering is a table n[s][t] (how many of T's components of kind t
+        // come from S's components of kind s), with row sums c_s (S's multiplicities) and
+        // column sums d_t (T's), and each table stands for Π_t d_t!/Π_s n[s][t]! orderings
+        // (the arrangements within each block of T's equal components).
         var edgeList: [TransferEdge] = []
         var oneStep = Set<[Int]>()
-        for (si, _) in all.enumerated() {
-            // Targets reachable from any ordering of S, component by component.
-            var byTarget: [Int: [[Int]: Int]] = [:]
-            for ordered in orderingsOf[si] {
-                // Every choice of successor per component gives an ordered target; keep only
-                // those equal to the target's representative (sorted), i.e. sorted choices.
-                func choose(_ i: Int, _ chosen: [PathState], _ forward: Int, _ backward: Int) {
-                    if i == p {
-                        guard chosen == chosen.sorted(by: { $0.rawValue < $1.rawValue }), let ti = index[chosen] else { return }
-                        byTarget[ti, default: [:]][[forward, backward], default: 0] += 1
+        for (si, c) in multiplicities.enumerated() {
+            for (ti, d) in multiplicities.enumerated() {
+                var counts: [[Int]: Int] = [:]
+                var rowLeft = c, columnLeft = d
+                // Cells in row-major order; the last cell of each column is forced by its sum.
+                func fill(_ cell: Int, _ ways: Int, _ forward: Int, _ backward: Int) {
+                    if cell == kinds * kinds {
+                        counts[[forward, backward], default: 0] += ways
                         return
                     }
-                    for to in PathState.allCases {
-                        guard let f = factor[ordered[i].rawValue * 4 + to.rawValue] else { continue }
-                        choose(i + 1, chosen + [to], forward + (f == .forward ? 1 : 0), backward + (f == .backward ? 1 : 0))
+                    let s = cell / kinds, t = cell % kinds
+                    // Row s's last cell takes what is left of the row; otherwise any amount.
+                    let range = t == kinds - 1 ? rowLeft[s]...rowLeft[s] : 0...min(rowLeft[s], columnLeft[t])
+                    for n in range where n <= columnLeft[t] {
+                        // The last row must exhaust every column.
+                        if s == kinds - 1 && columnLeft[t] != n { continue }
+                        let f = factor[s * 4 + t]
+                        if n > 0 && f == nil { continue }
+                        rowLeft[s] -= n
+                        columnLeft[t] -= n
+                        fill(cell + 1, ways / factorial[n], forward + (f == .forward ? n : 0), backward + (f == .backward ? n : 0))
+                        rowLeft[s] += n
+                        columnLeft[t] += n
                     }
                 }
-                choose(0, [], 0, 0)
-            }
-            for (ti, counts) in byTarget.sorted(by: { $0.key < $1.key }) {
+                // Π_t d_t! first, then divided by each n! (exact: each step divides a multinomial).
+                fill(0, d.reduce(1) { $0 * factorial[$1] }, 0, 0)
+                guard !counts.isEmpty else { continue }
                 edgeList.append(TransferEdge(source: si, target: ti, terms: counts.map { (forward: $0.key[0], backward: $0.key[1], count: $0.value) }
                     .sorted { ($0.forward, $0.backward) < ($1.forward, $1.backward) }))
                 oneStep.insert([si, ti])
