@@ -396,6 +396,18 @@ for p in 4...8 {
     }
 }
 
+// E[Θ³] … E[Θ^p] of `ntk moments --max-moment p` (CostEstimate.higherMomentSeconds): random
+// widths (a layer per segment, a joint-moment table per width pair) and a periodic pattern.
+let higherRandom = try! Architecture(widths: randomWidths(20_001, 60...140, seed: 28), sigma2: 2)
+let higherPeriodic = try! Architecture(inputDimension: 3, hiddenRuns: (0..<300_000).flatMap { _ in [100, 101, 102].map { WidthRun(width: $0, count: 1) } }, sigma2: 2)
+for (name, a, p, mode) in [("p=6, 20000 random widths, MPFR 128", higherRandom, 6, ArithmeticMode.mpfr(precision: 128)),
+                           ("p=8, 20000 random widths, Double", higherRandom, 8, .double),
+                           ("p=8, (100,101,102)x300000, certified", higherPeriodic, 8, .certified(precision: 128))] {
+    costRow("moments \(name)", estimatedSeconds: CostEstimate.higherMomentSeconds(a, maxOrder: p, mode: mode), runs: 1) {
+        _ = try! HigherMomentSummary(architecture: a, mode: mode, maxOrder: p)
+    }
+}
+
 print(String(repeating: "-", count: 130))
 if benchFilter == nil || countedRows > 0 {
     print("targets met: \(metRows) of \(countedRows) counted rows" + (missed.isEmpty ? "" : "; not met: " + missed.joined(separator: "; ")))

@@ -64,4 +64,19 @@ struct CostNoteTests {
         let shallow = KernelRequest(network: try Architecture(width: 3, depth: 10, sigma2: 2), correlation: [0])
         #expect(try shallow.costNote() == nil)
     }
+
+    @Test("moments --max-moment: long random width lists are noted and refused past --max-seconds; short ones stay quiet")
+    func momentsNote() throws {
+        var state: UInt64 = 11
+        let widths = (0..<200_001).map { _ -> Int in state = state &* 6364136223846793005 &+ 1442695040888963407; return 60 + Int((state >> 33) % 81) }
+        let long = MomentsRequest(network: try Architecture(widths: widths, sigma2: 2), maxMoment: 8)
+        #expect(long.estimatedSeconds > 60)
+        #expect(try long.costNote()?.hasPrefix("estimated ") == true)
+        var tight = long
+        tight.maximumSeconds = 60
+        let refusal = try #require(tooExpensiveMessage { try tight.costNote() })
+        #expect(refusal.contains("more than --max-seconds 60; raise --max-seconds"))
+        #expect(tooExpensiveMessage { try tight.run(.silent) } == refusal)
+        #expect(try MomentsRequest(network: try Architecture(widths: Array(widths.prefix(100)), sigma2: 2), maxMoment: 8).costNote() == nil)
+    }
 }

@@ -1,3 +1,4 @@
+import MonteCarlo
 import Multiprecision
 import NTKMoments
 
@@ -32,14 +33,20 @@ public struct MomentsRequest: Experiment, Equatable {
     public var firstStep: Bool
     /// Also each layer's contribution to E[Θ] (depth ≤ 10⁶).
     public var perLayer: Bool
+    /// Requests estimated to take longer are refused before any work (`--max-seconds`; nil:
+    /// `defaultMaximumSeconds`).
+    public var maximumSeconds: Double?
 
     public static let defaultPrecision = 128
     public static let defaultMaxDigits = 200_000
+    public static let defaultMaximumSeconds = 600.0
+    /// The largest `maximumSeconds` accepted (a year).
+    public static let maximumSecondsLimit = 31_536_000.0
     public static let maximumPerLayerDepth = 1_000_000
 
     public init(network: Architecture, model: MomentModel = .exact, arithmetic: Arithmetic = .mpfr, precision: Int? = nil,
                 digits: Int? = nil, maxDigits: Int = MomentsRequest.defaultMaxDigits, maxMoment: Int? = nil,
-                firstStep: Bool = false, perLayer: Bool = false) {
+                firstStep: Bool = false, perLayer: Bool = false, maximumSeconds: Double? = nil) {
         self.network = ReportedNetwork(network)
         self.model = model
         self.arithmetic = arithmetic
@@ -49,11 +56,12 @@ public struct MomentsRequest: Experiment, Equatable {
         self.maxMoment = maxMoment
         self.firstStep = firstStep
         self.perLayer = perLayer
+        self.maximumSeconds = maximumSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case network, model, arithmetic, precision, digits, maxDigits = "max_digits", maxMoment = "max_moment"
-        case firstStep = "first_step", perLayer = "per_layer"
+        case firstStep = "first_step", perLayer = "per_layer", maximumSeconds = "max_seconds"
     }
 
     /// Digits to report (at most; rounded arithmetics may guarantee fewer).
@@ -93,6 +101,9 @@ public struct MomentsRequest: Experiment, Equatable {
         try inRange("--precision", precision, Self.precisionRange)
         try inRange("--digits", digits, Self.digitsRange)
         try inRange("--max-digits", maxDigits, Self.maxDigitsRange)
+        if let t = maximumSeconds, !(t > 0 && t <= Self.maximumSecondsLimit) {
+            throw ExperimentError.invalidRequest("--max-seconds '\(t)' is out of range: a positive number of seconds up to 31536000")
+        }
         try inRange("--max-moment", maxMoment, Self.maxMomentRange)
         if precision != nil, arithmetic == .exact || arithmetic == .double {
             throw ExperimentError.invalidRequest("--precision applies to MPFR and --certified arithmetic, not to --\(arithmetic.rawValue)")
@@ -106,8 +117,27 @@ public struct MomentsRequest: Experiment, Equatable {
         }
     }
 
+    /// The estimated seconds of the higher moments (`CostEstimate.higherMomentSeconds`).
+    public var estimatedSeconds: Double {
+        CostEstimate.higherMomentSeconds(network.architecture, maxOrder: maxMoment ?? 2, mode: mode)
+    }
+
+    /// Refuses (`ExperimentError.tooExpensive`) higher moments estimated to take longer than
+    /// `maximumSeconds`; otherwise the note a front end prints when the estimate exceeds a few
+    /// seconds (nil: stay quiet).
+    public func costNote() throws -> String? {
+        let seconds = estimatedSeconds
+        let limit = maximumSeconds ?? Self.defaultMaximumSeconds
+        let what = "E[Θ^3] … E[Θ^\(maxMoment ?? 2)] over \(network.architecture.hiddenRuns.count) width runs"
+        if seconds > limit {
+            throw ExperimentError.tooExpensive("\(what) would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(limit)); raise --max-seconds, lower --max-moment or use --double")
+        }
+        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(what)" : nil
+    }
+
     /// Refuses jobs that would run for hours, before any work.
     public func checkCost() throws {
+        _ = try costNote()
         let a = network.architecture
         switch mode {
         case .exact:

@@ -73,8 +73,13 @@ struct MomentsCommand: NTKSubcommand {
           help: "Also E[fQ] (Q = ⟨∇Θ, ∇f⟩): −E[fQ] is the smooth first-order mean change E[ΔΘ]/η of one gradient step (fixed activation patterns), with E[fQ]/E[Θ] and E[fQ]/E[Θ]² (exact model only).")
     var firstStep = false
 
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
+            help: "Refuse, before any work, when --max-moment is estimated to take longer than this (seconds; at most one year).")
+    var maxSeconds = RationalArgument(600)
+
     func validate() throws {
         try maxMoment?.check("--max-moment", MomentsRequest.maxMomentRange)
+        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(MomentsRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
         if perLayer && format == .csv {
             throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
         }
@@ -87,11 +92,13 @@ struct MomentsCommand: NTKSubcommand {
         return MomentsRequest(network: a, model: model, arithmetic: MomentsRequest.Arithmetic(rawValue: arithmetic.arithmetic.rawValue)!,
                               precision: arithmetic.precision?.value, digits: arithmetic.digits?.value,
                               maxDigits: arithmetic.maxDigits.value, maxMoment: maxMoment?.value,
-                              firstStep: firstStep, perLayer: perLayer)
+                              firstStep: firstStep, perLayer: perLayer, maximumSeconds: maxSeconds.doubleValue)
     }
 
     func execute(_ io: CommandIO) throws {
-        let result = try io.run(try request())
+        let request = try request()
+        if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
+        let result = try io.run(request)
         let report = MomentsReport(result)
         switch format {
         case .json: try io.writeDocument(result)

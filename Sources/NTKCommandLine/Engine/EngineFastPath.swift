@@ -16,6 +16,8 @@ enum EngineFastPath {
     /// The answer's `result` for `request`, or nil when the request must take the full route.
     static func result(of request: EngineRequest, context: ExperimentContext) -> JSONValue? {
         guard request.command == ["moments"], let moments = momentsRequest(request.options) else { return nil }
+        // A run long enough to print its estimate takes the full route, which prints it.
+        guard (try? moments.costNote()) == nil else { return nil }
         guard let result = try? moments.run(context) else { return nil }
         return try? JSONValueEncoder().encode(result)
     }

@@ -107,7 +107,7 @@ def moments(*, progress=None, **options):
 
     Options as in `ntk moments`: widths, width/depth/input_dim, no_bias, sigma2, input_norm2,
     one of exact/mpfr/double/certified, precision, digits, max_digits, model ("exact" or "gi"),
-    per_layer, max_moment (≤ 8), first_step. Exact runs give Fractions; MPFR and certified
+    per_layer, max_moment (≤ 8), first_step, max_seconds. Exact runs give Fractions; MPFR and certified
     runs give mpmath.mpf (or Decimal) with `<name>_lower`/`<name>_upper` bounds.
 
     >>> import ntk
