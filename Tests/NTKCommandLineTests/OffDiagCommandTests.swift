@@ -122,6 +122,20 @@ struct OffDiagCommandTests {
         }
         let byRho = ntk(["chart", "--kind", "offdiag-correlation", "--offdiag"] + files + ["--depths", "4"])
         #expect(byRho.code == 0 && byRho.stdout.contains("<svg") && byRho.stdout.contains("infinite width"), "\(byRho.stderr)")
+        // The infinite-width curve is drawn on a fine grid, not as segments between the
+        // simulated correlations 0, 0.5, 1: it has a square-root cusp at ρ = 1. Its ends are
+        // the values offdiag printed there (ρ = 1: Θ(x,x′) = Θ(x,x)).
+        let marker = "data-series=\"σ²=3/2, L=4 infinite width\" data-points=\""
+        let start = try #require(byRho.stdout.range(of: marker))
+        let text = byRho.stdout[start.upperBound...].prefix { $0 != "\"" }
+        let curve = text.split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
+        #expect(curve.count > 100 && curve.allSatisfy { $0.count == 2 })
+        #expect(curve.filter { $0[0] > 0.9 && $0[0] < 1 }.count >= 10)
+        let printed = try #require(JSONParser().parse(try String(contentsOfFile: files[0], encoding: .utf8))["results"]?.arrayValue)
+        let atZero = try #require(printed.first { $0["depth"]?.numberText == "4" && $0["correlation"]?.numberText.flatMap(Double.init) == 0 })
+        let expected = try #require(atZero["infinite_width_ratio"]?.numberText.flatMap(Double.init))
+        #expect(curve.first?[0] == 0 && abs(curve.first![1] / expected - 1) < 1e-12)
+        #expect(curve.last?[0] == 1 && abs(curve.last![1] - 1) < 1e-12)
         let byDepth = ntk(["chart", "--kind", "offdiag-depth", "--offdiag"] + files + ["--rho", "0,0.5"])
         #expect(byDepth.code == 0 && byDepth.stdout.contains("σ²=5/2, ρ=0.5"), "\(byDepth.stderr)")
     }

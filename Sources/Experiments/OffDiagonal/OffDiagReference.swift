@@ -40,6 +40,26 @@ public struct OffDiagReference: Sendable {
         }
     }
 
+    /// The infinite-width curve Θ*(x,x′)/Θ*(x,x) of `network` cut to `depth` (as a sweep over
+    /// depths simulates it), in Double, on `count` correlations from `lower` to `upper`, spaced
+    /// quadratically towards `upper`: near ρ = 1 the curve has a square-root cusp, which points
+    /// only at the simulated correlations would draw as a straight segment. Nil where the
+    /// kernel is not representable in Double.
+    public static func infiniteWidthCurve(_ network: Architecture, depth: Int, from lower: Double, to upper: Double,
+                                          count: Int = 161) -> [(correlation: Double, ratio: Double)]? {
+        guard count >= 2, lower <= upper, let a = try? OffDiagRequest.network(network, depth: depth),
+              let kernel = try? InfiniteWidthKernel(architecture: a) else { return nil }
+        let q = BigFloat(a.inputNorm2, precision: 53).doubleValue()
+        var curve: [(correlation: Double, ratio: Double)] = []
+        for i in 0..<count {
+            let u = 1 - Double(i) / Double(count - 1)
+            let rho = i == count - 1 ? upper : upper - (upper - lower) * u * u
+            guard let v = try? kernel.evaluate(correlation: rho, inputNorm2: q), v.ntk.isFinite, v.ntkDiagonal1.isNormal else { return nil }
+            curve.append((rho, v.ntk / v.ntkDiagonal1))
+        }
+        return curve
+    }
+
     /// The z-test of `moments` — Θ(x,x), or Θ(x,x′) at ρ = 1, where it equals Θ(x,x) — against
     /// the exact diagonal moments, with the exact standard errors where they exist.
     public func test(_ moments: ThetaMoments, zMax: Double) -> MomentZTest {

@@ -117,8 +117,14 @@ public struct OffDiagRequest: Experiment, Equatable {
             guard (1...a.depth).contains(L) else {
                 throw ExperimentError.invalidRequest("--depths entry \(L) is out of range: the network has depth \(a.depth); give depths from 1 to \(a.depth)")
             }
-            return try Architecture(widths: Array(all.prefix(L)), sigma2: a.sigma2, inputNorm2: a.inputNorm2, trainableBiases: a.trainableBiases)
+            return try Self.network(a, widths: all, depth: L)
         }
+    }
+
+    /// The network of depth L that a sweep over depths simulates: the first L widths of `a`.
+    static func network(_ a: Architecture, widths: [Int]? = nil, depth L: Int) throws -> Architecture {
+        try Architecture(widths: Array((widths ?? a.expandedWidths).prefix(L)), sigma2: a.sigma2, inputNorm2: a.inputNorm2,
+                         trainableBiases: a.trainableBiases)
     }
 
     /// Shards are whole blocks of every depth: the block sizes are powers of two, so their lcm

@@ -1,4 +1,6 @@
+import Experiments
 import Foundation
+import NTKMoments
 import NTKOutput
 
 /// One row of `ntk offdiag --format json`, as the charts read it.
@@ -14,6 +16,8 @@ struct OffDiagFile {
     let sigma2Text: String
     let width: String
     let points: [OffDiagPoint]
+    /// The simulated network (at its largest depth), when the file describes it completely.
+    let network: Architecture?
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -37,6 +41,7 @@ struct OffDiagFile {
         }
         guard !points.isEmpty else { throw UsageError("--offdiag \(Arguments.quoted(path)): no result with samples") }
         sigma2Text = sigma2
+        network = try? LegacyJSON.architecture(in: json)
         width = widths
         self.points = points
     }
@@ -59,7 +64,11 @@ extension ChartCommand {
                 let name = "σ²=\(file.sigma2Text), L=\(depth)"
                 series.append(ChartSeries(name: "\(name) Monte Carlo ± s.e.", points: points.map { ($0.correlation, $0.ratio) }, lineStyle: .none,
                                           showsMarkers: true, color: color, errorBars: points.map(\.ratioSE)))
-                let limit = points.compactMap { p in p.infiniteWidthRatio.map { (p.correlation, $0) } }
+                // The curve on a fine grid (it has a cusp at ρ = 1), else through the file's points.
+                let dense = file.network.flatMap { network in
+                    OffDiagReference.infiniteWidthCurve(network, depth: depth, from: points.first!.correlation, to: points.last!.correlation)
+                }
+                let limit = dense?.map { ($0.correlation, $0.ratio) } ?? points.compactMap { p in p.infiniteWidthRatio.map { (p.correlation, $0) } }
                 if !limit.isEmpty {
                     series.append(ChartSeries(name: "\(name) infinite width", points: limit, lineStyle: .solid, showsMarkers: false, color: color))
                 }
