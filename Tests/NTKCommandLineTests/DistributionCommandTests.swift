@@ -50,5 +50,8 @@ struct DistributionCommandTests {
         #expect(r.code == 0, "\(r.stderr)")
         let svg = try String(contentsOfFile: file, encoding: .utf8)
         #expect(svg.contains("reduced-model samples") && svg.contains("lognormal fit"))
+        // The title names the network: M, L, σ², biases.
+        #expect(svg.contains("<title>Law of Θ/E[Θ]: M = 50, L = 20, σ² = 2.5"), "\(svg.prefix(600))")
+        #expect(svg.contains("biases, 20000 samples</title>"))
     }
 }

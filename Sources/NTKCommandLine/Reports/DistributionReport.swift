@@ -48,7 +48,11 @@ struct DistributionReport {
         let a = result.network.architecture
         let empirical = density.histogram.map { (x: $0.x, y: $0.density) }
         let fit = density.lognormalFit.map { (x: $0.x, y: $0.density) }.filter { !logDensity || $0.y > 1e-300 }
-        let title = "Law of Θ/E[Θ]: L = \(a.depth), σ² = \(a.sigma2.displayText), \(result.samples) samples"
+        // The title names the whole network: width M (or the width list), L, σ², biases.
+        let hidden = Set(a.hiddenRuns.map(\.width))
+        let widths = hidden.count == 1 && a.inputDimension == hidden.first! ? "M = \(hidden.first!)"
+            : "widths \(ReportedNetwork.compactWidths(a, limit: 6))"
+        let title = "Law of Θ/E[Θ]: \(widths), L = \(a.depth), σ² = \(a.sigma2.displayText), \(a.trainableBiases ? "biases" : "no biases"), \(result.samples) samples"
         return LineChart(title: title, xLabel: "Θ/E[Θ] (log scale)", yLabel: "density of log₁₀(Θ/E[Θ])", xScale: .log10,
                          yScale: logDensity ? .log10 : .linear,
                          series: [ChartSeries(name: "reduced-model samples", points: empirical, lineStyle: .none, showsMarkers: true),
