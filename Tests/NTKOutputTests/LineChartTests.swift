@@ -292,3 +292,35 @@ let convergenceChart = LineChart(
         }
     }
 }
+
+@Suite struct ChartTitleTests {
+    func titleElement(_ title: String, width: Int = 900) throws -> (x: Double, size: Double) {
+        let chart = LineChart(title: title, xLabel: "x", yLabel: "y", series: [ChartSeries(name: "a", points: [(1, 1), (2, 2)])],
+                              width: width, height: 400)
+        let svg = try chart.svg()
+        let start = try #require(svg.range(of: "<text class=\"chart-title\""))
+        let element = svg[start.upperBound...].prefix { $0 != ">" }
+        func attribute(_ name: String) throws -> Double {
+            let r = try #require(element.range(of: "\(name)=\""))
+            return try #require(Double(element[r.upperBound...].prefix { $0 != "\"" }))
+        }
+        return (try attribute("x"), try attribute("font-size"))
+    }
+
+    @Test("a long title is centred on the figure and shrunk to fit, never below 9 px; a short one stays at 15 px over the plot")
+    func longTitlesFit() throws {
+        let short = try titleElement("Short title")
+        #expect(short.size == 15 && short.x != 450)
+        for count in [60, 90, 110, 140] {
+            let t = try titleElement(String(repeating: "W", count: count))
+            // The estimated extent (0.6 em per character) stays inside the 900 px figure.
+            let extent = Double(count) * 0.6 * t.size
+            #expect(t.x - extent / 2 >= 8 - 1e-9 && t.x + extent / 2 <= 892 + 1e-9, "\(count): x \(t.x), size \(t.size)")
+            #expect(t.size <= 15)
+        }
+        // 140 characters do not fit at 15 px in 900 px: centred on the figure, smaller.
+        let long = try titleElement(String(repeating: "W", count: 140))
+        #expect(long.x == 450 && long.size < 15)
+        #expect(try titleElement(String(repeating: "W", count: 400)).size == 9)
+    }
+}

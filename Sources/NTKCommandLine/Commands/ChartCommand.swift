@@ -60,6 +60,14 @@ struct ChartCommand: NTKSubcommand {
 
     @OptionGroup var input: StudyInputOptions
 
+    /// How the charted networks are fed, for the titles of the study charts (a reader of the
+    /// figure does not see the flags): biases or not, n₀ and ‖x‖².
+    var inputText: String {
+        let r = input.inputRatio.value, x = input.inputNorm2.value
+        return [input.noBias ? "no biases" : "biases", r == 1 ? "n0 = M" : "n0 = \(exactDecimal(r))·M", "‖x‖² = \(exactDecimal(x))"]
+            .joined(separator: ", ")
+    }
+
     @Option(help: "Write the SVG to FILE atomically (default: stdout).")
     var output: String?
 
@@ -178,7 +186,7 @@ struct ChartCommand: NTKSubcommand {
                                           lineStyle: .dotted, showsMarkers: true, color: color))
             }
         }
-        return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against λ = L/M", xLabel: "λ = L/M",
+        return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against λ = L/M (\(inputText))", xLabel: "λ = L/M",
                          yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
     }
 
@@ -212,7 +220,7 @@ struct ChartCommand: NTKSubcommand {
             }
         }
         let mText = widths.map(String.init).joined(separator: ", ")
-        return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against depth at width M = \(mText)", xLabel: "depth L",
+        return LineChart(title: "NTK dispersion E[Θ²]/E[Θ]² against depth at width M = \(mText) (\(inputText))", xLabel: "depth L",
                          yLabel: "E[Θ²]/E[Θ]²", xScale: .linear, yScale: .log10, series: series, width: 900, height: 560)
     }
 
@@ -303,7 +311,7 @@ struct ChartCommand: NTKSubcommand {
             series.append(try ChartSeries.referenceLine(name: "slope −1 (error ∝ 1/M)", slope: -1, through: anchor,
                                                         xRange: lo...hi, xScale: .log10, yScale: .log10))
         }
-        return LineChart(title: "Convergence of the finite-width dispersion to its limits", xLabel: "hidden width M",
+        return LineChart(title: "Convergence of the finite-width dispersion to its limits (\(inputText))", xLabel: "hidden width M",
                          yLabel: "|R_M − R_∞|", xScale: .log10, yScale: .log10, series: series, width: 900, height: 560)
     }
 }

@@ -50,13 +50,21 @@ struct OffDiagFile {
 extension ChartCommand {
     func offDiagonalFiles() throws -> [OffDiagFile] { try offdiag.map(OffDiagFile.init(path:)) }
 
+    /// "biases" or "no biases" when every file says the same, for the titles.
+    static func biasText(_ files: [OffDiagFile]) -> String {
+        let kinds = Set(files.compactMap { $0.network?.trainableBiases })
+        guard kinds.count == 1, let biases = kinds.first else { return "biases as in each file" }
+        return biases ? "biases" : "no biases"
+    }
+
     /// E[Θ(x,x′)]/E[Θ(x,x)] against ρ: Monte Carlo points with error bars and the infinite-width
     /// curve, one colour per (file, depth) for the depths in --depths.
     func offDiagonalCorrelationChart() throws -> LineChart {
         let allowed = Set(depths.elements.map(\.value))
         var series: [ChartSeries] = []
         var colour = 0
-        for file in try offDiagonalFiles() {
+        let files = try offDiagonalFiles()
+        for file in files {
             for depth in Set(file.points.map(\.depth)).sorted() where allowed.contains(depth) {
                 let points = file.points.filter { $0.depth == depth }.sorted { $0.correlation < $1.correlation }
                 let color = ChartColor.okabeIto[colour % ChartColor.okabeIto.count]
@@ -76,7 +84,9 @@ extension ChartCommand {
         }
         guard !series.isEmpty else { throw UsageError("--depths: none of the files' depths is selected") }
         guard series.count <= 24 else { throw UsageError("too many curves for one chart: select fewer depths with --depths") }
-        return LineChart(title: "Off-diagonal NTK: E[Θ(x,x′)]/E[Θ(x,x)] against the input correlation ρ", xLabel: "ρ = ⟨x,x′⟩/‖x‖²",
+        let widthsText = Set(files.map(\.width)).sorted().joined(separator: "; ")
+        return LineChart(title: "Off-diagonal NTK: E[Θ(x,x′)]/E[Θ(x,x)] against the input correlation ρ (widths \(widthsText), \(Self.biasText(files)))",
+                         xLabel: "ρ = ⟨x,x′⟩/‖x‖²",
                          yLabel: "E[Θ(x,x′)] / E[Θ(x,x)]", xScale: .linear, yScale: .linear, series: series, width: 900, height: 560)
     }
 
@@ -104,7 +114,7 @@ extension ChartCommand {
         }
         guard !series.isEmpty else { throw UsageError("--correlation, --depths: the files hold no result at these correlations and depths") }
         let widths = Set(files.map(\.width)).sorted().joined(separator: "; ")
-        return LineChart(title: "Off-diagonal NTK against depth (widths \(widths))", xLabel: "depth L",
+        return LineChart(title: "Off-diagonal NTK against depth (widths \(widths), \(Self.biasText(files)))", xLabel: "depth L",
                          yLabel: "E[Θ(x,x′)] / E[Θ(x,x)]", xScale: .linear, yScale: .linear, series: series, width: 900, height: 560)
     }
 }

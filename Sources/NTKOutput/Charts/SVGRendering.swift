@@ -96,7 +96,8 @@ struct SVGDocumentBuilder {
         let plotCenterX = (plotLeft + plotRight) / 2, plotCenterY = (plotTop + plotBottom) / 2
         line("<text class=\"x-label\" x=\"\(f(plotCenterX))\" y=\"\(f(height - 16))\" text-anchor=\"middle\" font-size=\"13\">\(svgText(chart.xLabel))</text>")
         line("<text class=\"y-label\" x=\"20\" y=\"\(f(plotCenterY))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 20 \(f(plotCenterY)))\">\(svgText(chart.yLabel))</text>")
-        line("<text class=\"chart-title\" x=\"\(f(plotCenterX))\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(svgText(chart.title))</text>")
+        let title = Self.titlePlacement(chars: chart.title.count, plotCenterX: plotCenterX, width: width)
+        line("<text class=\"chart-title\" x=\"\(f(title.x))\" y=\"26\" text-anchor=\"middle\" font-size=\"\(f(title.fontSize))\" font-weight=\"bold\">\(svgText(chart.title))</text>")
 
         for (index, series) in chart.series.enumerated() {
             let color = colors[index].hex
@@ -174,5 +175,17 @@ struct SVGDocumentBuilder {
     private mutating func line(_ text: String) {
         output += text
         output += "\n"
+    }
+
+    /// Where the title goes: centred over the plot at 15 px while it fits there; else centred
+    /// over the whole figure, at a smaller size if need be (never below 9 px). Titles now name
+    /// the networks they show, and a long one centred over the plot ran off the left edge. The
+    /// width is estimated at 0.6 em per character of bold Helvetica (SVG cannot measure text).
+    static func titlePlacement(chars: Int, plotCenterX: Double, width: Double) -> (x: Double, fontSize: Double) {
+        let margin = 8.0, perCharacter = 0.6
+        let extent = Double(chars) * perCharacter * 15
+        if plotCenterX - extent / 2 >= margin && plotCenterX + extent / 2 <= width - margin { return (plotCenterX, 15) }
+        let fitting = (width - 2 * margin) / (Double(max(chars, 1)) * perCharacter)
+        return (width / 2, max(9, min(15, fitting)))
     }
 }
