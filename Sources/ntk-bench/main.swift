@@ -402,7 +402,8 @@ let higherRandom = try! Architecture(widths: randomWidths(20_001, 60...140, seed
 let higherPeriodic = try! Architecture(inputDimension: 3, hiddenRuns: (0..<300_000).flatMap { _ in [100, 101, 102].map { WidthRun(width: $0, count: 1) } }, sigma2: 2)
 for (name, a, p, mode) in [("p=6, 20000 random widths, MPFR 128", higherRandom, 6, ArithmeticMode.mpfr(precision: 128)),
                            ("p=8, 20000 random widths, Double", higherRandom, 8, .double),
-                           ("p=8, (100,101,102)x300000, certified", higherPeriodic, 8, .certified(precision: 128))] {
+                           ("p=8, (100,101,102)x300000, certified", higherPeriodic, 8, .certified(precision: 128)),
+                           ("p=8, 100 random widths, exact", try! Architecture(widths: randomWidths(101, 60...140, seed: 29), sigma2: 2), 8, .exact)] {
     costRow("moments \(name)", estimatedSeconds: CostEstimate.higherMomentSeconds(a, maxOrder: p, mode: mode), runs: 1) {
         _ = try! HigherMomentSummary(architecture: a, mode: mode, maxOrder: p)
     }

@@ -79,4 +79,21 @@ struct CostNoteTests {
         #expect(tooExpensiveMessage { try tight.run(.silent) } == refusal)
         #expect(try MomentsRequest(network: try Architecture(widths: Array(widths.prefix(100)), sigma2: 2), maxMoment: 8).costNote() == nil)
     }
+
+    @Test("moments --max-moment reports each order as it starts (the progress line of a long run)")
+    func momentsProgress() throws {
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var items: [ExperimentContext.Progress] = []
+            func add(_ p: ExperimentContext.Progress) { lock.lock(); items.append(p); lock.unlock() }
+        }
+        let reports = Reports()
+        let context = ExperimentContext { reports.add($0) }
+        for mode in [MomentsRequest.Arithmetic.mpfr, .exact] {
+            reports.items.removeAll()
+            _ = try MomentsRequest(network: try Architecture(widths: [3, 2, 2], sigma2: 2), arithmetic: mode, maxMoment: 5).run(context)
+            #expect(reports.items.map(\.done) == [0, 1, 2, 3, 4] && reports.items.allSatisfy { $0.total == 5 })
+            #expect(reports.items.last?.text == "E[Θ^5] of E[Θ] … E[Θ^5]")
+        }
+    }
 }

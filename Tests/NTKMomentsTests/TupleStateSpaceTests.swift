@@ -91,7 +91,7 @@ struct HigherMomentCostTests {
         }
     }
 
-    @Test("layer by layer costs grow with the layers and the order; squaring (constant or periodic widths) stays cheap; exact mode is left to its digit estimate")
+    @Test("layer by layer costs grow with the layers and the order; squaring (constant or periodic widths) stays cheap; exact rationals grow quadratically")
     func shape() throws {
         func random(_ n: Int) -> [Int] {
             var state: UInt64 = 5
@@ -105,7 +105,10 @@ struct HigherMomentCostTests {
         #expect(CostEstimate.higherMomentSeconds(long, maxOrder: 8, mode: .double) < l)
         #expect(CostEstimate.higherMomentSeconds(long, maxOrder: 8, mode: .certified(precision: 128)) > l)
         #expect(CostEstimate.higherMomentSeconds(long, maxOrder: 2, mode: mpfr) == 0)
-        #expect(CostEstimate.higherMomentSeconds(long, maxOrder: 8, mode: .exact) == 0)
+        // Exact rationals grow with depth: the cost is quadratic in the number of layers.
+        let exact201 = CostEstimate.higherMomentSeconds(try Architecture(widths: random(201), sigma2: 2), maxOrder: 8, mode: .exact)
+        let exact2001 = CostEstimate.higherMomentSeconds(short, maxOrder: 8, mode: .exact)
+        #expect(exact2001 > 60 * exact201 && exact2001 < 140 * exact201)
         let constant = try Architecture(width: 1000, depth: 1_000_000, sigma2: 2)
         let periodic = try Architecture(inputDimension: 3, hiddenRuns: (0..<1_000_000).flatMap { _ in [WidthRun(width: 100, count: 1), WidthRun(width: 101, count: 1)] }, sigma2: 2)
         #expect(CostEstimate.higherMomentSeconds(constant, maxOrder: 8, mode: mpfr) < 1)

@@ -26,7 +26,11 @@ extension MomentsRequest {
             ratio: report(summary.dispersion), probabilityDead: report(summary.probabilityDead))
         if let p = maxMoment {
             try context.checkCancellation()
-            let h = try inDoubleRange { try HigherMomentSummary(architecture: a, model: model, mode: mode, maxOrder: p) }
+            let h = try inDoubleRange {
+                try HigherMomentSummary(architecture: a, model: model, mode: mode, maxOrder: p) { k in
+                    context.report(.init("E[Θ^\(k)] of E[Θ] … E[Θ^\(p)]", done: k - 1, total: p))
+                }
+            }
             if p >= 3 {
                 result.higherMoments = h.moments[2...].map(report)
                 result.normalizedMoments = h.normalized[2...].map(report)

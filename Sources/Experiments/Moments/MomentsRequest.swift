@@ -126,6 +126,7 @@ public struct MomentsRequest: Experiment, Equatable {
     /// `maximumSeconds`; otherwise the note a front end prints when the estimate exceeds a few
     /// seconds (nil: stay quiet).
     public func costNote() throws -> String? {
+        try checkSize()
         let seconds = estimatedSeconds
         let limit = maximumSeconds ?? Self.defaultMaximumSeconds
         let what = "E[Θ^3] … E[Θ^\(maxMoment ?? 2)] over \(network.architecture.hiddenRuns.count) width runs"
@@ -135,9 +136,15 @@ public struct MomentsRequest: Experiment, Equatable {
         return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(what)" : nil
     }
 
-    /// Refuses jobs that would run for hours, before any work.
+    /// Refuses jobs that would run for hours, before any work: too many digits or too much
+    /// work for the arithmetic (`checkSize`), then too long (`costNote`).
     public func checkCost() throws {
         _ = try costNote()
+    }
+
+    /// The refusals by size, which come before the time estimate: exact rationals past
+    /// `maxDigits`, rounded work past `CostEstimate.roundedWorkLimit`.
+    func checkSize() throws {
         let a = network.architecture
         switch mode {
         case .exact:

@@ -200,7 +200,7 @@ public enum CostEstimate {
     static let tupleLayerEntries: [Int: Double] = [3: 140, 4: 378, 5: 882, 6: 1848, 7: 3564, 8: 6435]
 
     /// Estimated wall seconds of E[Θ³] … E[Θ^p] (`HigherMomentSummary`) in a rounded
-    /// arithmetic; 0 for exact rationals, which `exactDecimalDigits` guards instead. Measured
+    /// arithmetic or in exact rationals (whose size `exactDecimalDigits` also limits). Measured
     /// with the release build on the project's 2-core machine (`make bench` compares):
     /// * every layer applied on its own (runs of at most 8 equal layers; longer runs and, except
     ///   in Double, periodic stretches go by repeated squaring, each matrix product costing
@@ -212,8 +212,15 @@ public enum CostEstimate {
     public static func higherMomentSeconds(_ a: Architecture, maxOrder p: Int, mode: ArithmeticMode) -> Double {
         guard p >= 3 else { return 0 }
         let perEntry: Double
+        // Exact rationals grow along the run: E[Θ^k] has about k/2 times the digits of E[Θ²]
+        // (`exactDecimalDigits`), and an operation costs about its operands' length, so an
+        // entry costs about 2·10⁻¹⁰ s per final digit, weighted by k/2 (measured: 300 random
+        // widths at p = 8 in 80 s, estimated 86 s).
+        var exactDigits: Double? = nil
         switch mode {
-        case .exact: return 0
+        case .exact:
+            exactDigits = exactDecimalDigits(a)
+            perEntry = 2.06e-10 * exactDigits!
         case .double: perEntry = 1.5e-9
         case .mpfr(let bits): perEntry = 62e-9 * pow(Double(max(bits, 128)) / 128, 1.0 / 3)
         case .certified(let bits): perEntry = 124e-9 * pow(Double(max(bits, 128)) / 128, 1.0 / 3)
@@ -236,8 +243,9 @@ public enum CostEstimate {
             }
         }
         let orders = 3...min(p, HigherMomentSummary.maximumOrder)
-        let entries = orders.map { tupleLayerEntries[$0] ?? 0 }.reduce(0, +)
-        let productEntries = orders.map { Double(($0 + 3) * ($0 + 2) * ($0 + 1) / 6) / 16 * (tupleLayerEntries[$0] ?? 0) }.reduce(0, +)
+        func weight(_ k: Int) -> Double { exactDigits == nil ? 1 : Double(k) / 2 }
+        let entries = orders.map { (tupleLayerEntries[$0] ?? 0) * weight($0) }.reduce(0, +)
+        let productEntries = orders.map { Double(($0 + 3) * ($0 + 2) * ($0 + 1) / 6) / 16 * (tupleLayerEntries[$0] ?? 0) * weight($0) }.reduce(0, +)
         let jointMoments = orders.map { Double(($0 + 1) * ($0 + 2) / 2) }.reduce(0, +)
         return (applied * entries + products * productEntries) * perEntry + Double(pairs.count) * jointMoments * 6e-6
     }

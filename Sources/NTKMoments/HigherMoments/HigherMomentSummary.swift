@@ -39,7 +39,9 @@ public struct HigherMomentSummary: Sendable {
 
     /// Throws `LimitDomainError` for an order outside 1 … 8 and `DoubleArithmetic.RangeError`
     /// where `Double` cannot represent σ² or ‖x‖².
-    public init(architecture a: Architecture, model: MomentModel = .exact, mode: ArithmeticMode, maxOrder p: Int) throws {
+    /// - Parameter progress: called before each order k is computed (long runs report it).
+    public init(architecture a: Architecture, model: MomentModel = .exact, mode: ArithmeticMode, maxOrder p: Int,
+                progress: ((_ order: Int) -> Void)? = nil) throws {
         guard p >= 1, p <= Self.maximumOrder else {
             throw LimitDomainError(description: "moment order \(p) outside 1…\(Self.maximumOrder)")
         }
@@ -51,7 +53,10 @@ public struct HigherMomentSummary: Sendable {
         switch mode {
         case .exact:
             let arithmetic = RationalArithmetic(sigma2: a.sigma2, inputNorm2: a.inputNorm2)
-            let raw = orders.map { TupleMomentRecursion(arithmetic: arithmetic, model: model, order: $0).moment(of: a).mantissa }
+            let raw = orders.map { k -> BigRational in
+                progress?(k)
+                return TupleMomentRecursion(arithmetic: arithmetic, model: model, order: k).moment(of: a).mantissa
+            }
             moments = raw.map { .exact($0) }
             let mu = raw[0]
             normalized = raw.enumerated().map { k, e in mu.isZero ? .undefined : .exact(e / mu.power(k + 1)) }
@@ -79,6 +84,7 @@ public struct HigherMomentSummary: Sendable {
             var enclosures: [Enclosure?] = []
             var rounded: [BigFloat] = []
             for k in orders {
+                progress?(k)
                 switch mode {
                 case .certified:
                     let e = TupleMomentRecursion(arithmetic: EnclosureArithmetic(precision: bits, sigma2: a.sigma2, inputNorm2: a.inputNorm2),
