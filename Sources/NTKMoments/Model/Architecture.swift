@@ -162,15 +162,25 @@ public struct Architecture: Sendable, Equatable {
         let segments = layerSegments
         var blocks: [LayerBlock] = []
         var i = 0
+        // Periods that repeat at least twice from i, with the segments they cover.
+        var repeating: [(period: Int, coverage: Int)] = []
         while i < segments.count {
             // The period (up to 16 segments) covering the most segments from i, at least 4 repeats.
             var best: (period: Int, repeats: Int)? = nil
+            repeating.removeAll(keepingCapacity: true)
             for period in 1...16 where i + 4 * period <= segments.count {
+                // A multiple of a period q whose run from i covers at least `period` segments
+                // repeats inside that run (its stretch is q-periodic), so it covers no more
+                // than q does and, being longer, never wins: skip it instead of rescanning the
+                // whole run (a (100,101)x10⁶ pattern was scanned by 2, 4, …, 16). Such a q
+                // repeats at least twice; random widths have none, so they pay nothing.
+                if repeating.contains(where: { period % $0.period == 0 && $0.coverage >= period }) { continue }
                 var repeats = 1
                 while i + (repeats + 1) * period <= segments.count,
                       (0..<period).allSatisfy({ segments[i + repeats * period + $0] == segments[i + $0] }) {
                     repeats += 1
                 }
+                if repeats >= 2 { repeating.append((period, period * repeats)) }
                 if repeats >= 4, period * repeats > (best.map { $0.period * $0.repeats } ?? 0) { best = (period, repeats) }
             }
             if let best, !(best.period == 1 && segments[i].count > 1) {
