@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -229,7 +228,7 @@ public enum CostEstimate {
         // Double) by repeated squaring, a matrix product costing about `states` applications.
         var applied = 0.0, products = 0.0
         var pairs = WidthPairIndex()
-        func squarings(_ n: Int) -> Double { 2 * Double(Int.bitWidth - n.leadingZeroBitCount) }
+        func squarings(_ n: Int) -> Double { 2 * log2Int(n) }
         let isDouble: Bool = { if case .double = mode { return true } else { return false } }()
         for block in a.layerBlocks(periodic: !isDouble) {
             switch block {

@@ -74,20 +74,15 @@ struct TransferRecursionEngine<Arithmetic: MomentArithmetic> {
         var values = Array(repeating: arithmetic.zero, count: pattern.entries.count)
         for edge in space.edges {
             let position = pattern.position[edge.source * space.stateCount + edge.target]
-            if let total = edgeTotal(edge, e, count: { arithmetic.constant(BigRational($0)) }) { values[position] = total }
+            var total: Scalar? = nil
+            for term in edge.terms {
+                var v = e[term.forward][term.backward]
+                if term.count > 1 { v = arithmetic.constant(BigRational(term.count)) * v }
+                total = total.map { $0 + v } ?? v
+            }
+            if let total { values[position] = total }
         }
         return TransferMatrix(pattern: pattern, values: values)
-    }
-
-    /// Σ count·E[a^i b^j] over the edge's terms, in term order (nil for an edge without terms).
-    private func edgeTotal(_ edge: TransferEdge, _ e: [[Scalar]], count: (Int) -> Scalar) -> Scalar? {
-        var total: Scalar? = nil
-        for term in edge.terms {
-            var v = e[term.forward][term.backward]
-            if term.count > 1 { v = count(term.count) * v }
-            total = total.map { $0 + v } ?? v
-        }
-        return total
     }
 
     /// One layer's non-zero matrix entries, in the order `PathVector.apply` visits them

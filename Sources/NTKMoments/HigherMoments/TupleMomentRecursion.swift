@@ -37,8 +37,6 @@ final class TupleStateSpace: TransferStateSpace {
         }
         build([], from: 0)
         states = all
-        var index: [[PathState]: Int] = [:]
-        for (i, s) in all.enumerated() { index[s] = i }
         var factor: [Int: PathFactor] = [:]
         for t in model.transitions { factor[t.from.rawValue * 4 + t.to.rawValue] = t.factor }
 
@@ -62,14 +60,14 @@ final class TupleStateSpace: TransferStateSpace {
             for (ti, d) in multiplicities.enumerated() {
                 var counts: [[Int]: Int] = [:]
                 var rowLeft = c, columnLeft = d
-                // Cells in row-major order; the last cell of each column is forced by its sum.
+                // Cells in row-major order; the last cell of each row takes what is left of the
+                // row, and the last row what is left of each column.
                 func fill(_ cell: Int, _ ways: Int, _ forward: Int, _ backward: Int) {
                     if cell == kinds * kinds {
                         counts[[forward, backward], default: 0] += ways
                         return
                     }
                     let s = cell / kinds, t = cell % kinds
-                    // Row s's last cell takes what is left of the row; otherwise any amount.
                     let range = t == kinds - 1 ? rowLeft[s]...rowLeft[s] : 0...min(rowLeft[s], columnLeft[t])
                     for n in range where n <= columnLeft[t] {
                         // The last row must exhaust every column.
