@@ -28,7 +28,7 @@ public struct DistributionRequest: Experiment, Equatable {
     public static var defaultTail: [BigRational] { [2, 5, 10] }
     public static let samplesRange = 1...1_000_000_000
     /// One year.
-    public static let maximumSeconds = BigRational(31_536_000)
+    public static let maximumSeconds = BigRational(exactly: RunTimeLimit.maximumSeconds)!
     public static let maximumThresholds = 100
     public static var maximumThreshold: BigRational { BigRational(10).power(12) }
 

@@ -1,4 +1,3 @@
-import MonteCarlo
 import Multiprecision
 import NTKMoments
 
@@ -12,12 +11,9 @@ extension KernelRequest {
     /// `maximumSeconds`; otherwise the note a front end prints when the estimate exceeds a few
     /// seconds (nil: stay quiet).
     public func costNote() throws -> String? {
-        let seconds = estimatedSeconds
-        let what = "this kernel (\(pairCount) pair(s), depth \(network.architecture.depth))"
-        if seconds > maximumSeconds {
-            throw ExperimentError.tooExpensive("\(what) would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(maximumSeconds)); raise --max-seconds or use fewer inputs, a smaller depth\(arithmetic == .double ? "" : ", --digits or --double")")
-        }
-        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(what)" : nil
+        try RunTimeLimit.note(estimate: estimatedSeconds, limit: maximumSeconds,
+                              for: "this kernel (\(pairCount) pair(s), depth \(network.architecture.depth))",
+                              alternatives: " or use fewer inputs, a smaller depth\(arithmetic == .double ? "" : ", --digits or --double")")
     }
 
     /// Checks the request, refuses it when its estimated cost exceeds `maximumSeconds`, and

@@ -42,7 +42,7 @@ public struct KernelRequest: Experiment, Equatable {
     public var maximumSeconds: Double
 
     public static let maximumInputs = 5000
-    public static let defaultMaximumSeconds = 600.0
+    public static let defaultMaximumSeconds = RunTimeLimit.defaultSeconds
     public static let defaultCertifiedPrecision = 128
 
     public init(network: Architecture, correlation: [BigRational]? = nil, gram: Gram? = nil, vectors: [[BigRational]]? = nil,

@@ -1,4 +1,3 @@
-import MonteCarlo
 import Multiprecision
 import NTKMoments
 
@@ -32,14 +31,11 @@ public struct LimitRequest: Experiment, Equatable {
     public static let lambdaRange = (BigRational(1) / BigRational(10).power(30))...BigRational(50)
     public static let precisionRange = 16...100_000
     public static let digitsRange = 1...10_000
-    public static let defaultMaximumSeconds = 600.0
-    /// The largest `maximumSeconds` accepted (a year).
-    public static let maximumSecondsLimit = 31_536_000.0
 
     public init(lambda: BigRational, sigma2: BigRational, alpha0: BigRational? = nil, inputRatio: BigRational? = nil,
                 inputNorm2: BigRational? = nil, biases: Bool = true, precision: Int = 128, digits: Int? = nil,
                 corrections: Bool = false, maxMoment: Int? = nil, firstStep: Bool = false,
-                maximumSeconds: Double = LimitRequest.defaultMaximumSeconds) {
+                maximumSeconds: Double = RunTimeLimit.defaultSeconds) {
         self.lambda = lambda
         self.sigma2 = sigma2
         self.alpha0 = alpha0
@@ -68,7 +64,7 @@ public struct LimitRequest: Experiment, Equatable {
                   biases: try c.decode(Bool.self, forKey: .biases), precision: try c.decode(Int.self, forKey: .precision),
                   digits: try c.decodeIfPresent(Int.self, forKey: .digits), corrections: try c.decode(Bool.self, forKey: .corrections),
                   maxMoment: try c.decodeIfPresent(Int.self, forKey: .maxMoment), firstStep: try c.decode(Bool.self, forKey: .firstStep),
-                  maximumSeconds: try c.decodeIfPresent(Double.self, forKey: .maximumSeconds) ?? Self.defaultMaximumSeconds)
+                  maximumSeconds: try c.decodeIfPresent(Double.self, forKey: .maximumSeconds) ?? RunTimeLimit.defaultSeconds)
     }
 
     /// Digits to report.
@@ -99,11 +95,10 @@ public struct LimitRequest: Experiment, Equatable {
     public func costNote() throws -> String? {
         let (orders, seconds) = extrapolatedMoments
         guard !orders.isEmpty else { return nil }
-        let which = "the limits of E[Θ^k]/E[Θ]^k for k = \(orders.map(String.init).joined(separator: ", ")), extrapolated from the exact recursion"
-        if seconds > maximumSeconds {
-            throw ExperimentError.tooExpensive("\(which), would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(maximumSeconds)); raise --max-seconds or lower --max-moment")
-        }
-        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(which)" : nil
+        return try RunTimeLimit.note(
+            estimate: seconds, limit: maximumSeconds,
+            for: "the limits of E[Θ^k]/E[Θ]^k for k = \(orders.map(String.init).joined(separator: ", ")) (extrapolated from the exact recursion)",
+            alternatives: " or lower --max-moment")
     }
 
     /// α₀ as it enters the limits.
@@ -134,9 +129,7 @@ public struct LimitRequest: Experiment, Equatable {
         if alpha0 != nil, inputRatio != nil || inputNorm2 != nil {
             throw refuse("give either --alpha0 or --input-ratio/--input-norm2, not both")
         }
-        guard maximumSeconds > 0, maximumSeconds <= Self.maximumSecondsLimit else {
-            throw refuse("--max-seconds '\(maximumSeconds)' is out of range: a positive number of seconds up to 31536000")
-        }
+        try RequestRange.positive("--max-seconds", maximumSeconds, maximum: BigRational(exactly: RunTimeLimit.maximumSeconds))
         if let a = alpha0, a.isZero, maxMoment != nil {
             throw refuse("--max-moment needs --alpha0 > 0 (α0 = 0 means ‖x‖² = ∞)")
         }

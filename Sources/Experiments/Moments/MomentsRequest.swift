@@ -1,4 +1,3 @@
-import MonteCarlo
 import Multiprecision
 import NTKMoments
 
@@ -34,14 +33,11 @@ public struct MomentsRequest: Experiment, Equatable {
     /// Also each layer's contribution to E[Θ] (depth ≤ 10⁶).
     public var perLayer: Bool
     /// Requests estimated to take longer are refused before any work (`--max-seconds`; nil:
-    /// `defaultMaximumSeconds`).
+    /// `RunTimeLimit.defaultSeconds`).
     public var maximumSeconds: Double?
 
     public static let defaultPrecision = 128
     public static let defaultMaxDigits = 200_000
-    public static let defaultMaximumSeconds = 600.0
-    /// The largest `maximumSeconds` accepted (a year).
-    public static let maximumSecondsLimit = 31_536_000.0
     public static let maximumPerLayerDepth = 1_000_000
 
     public init(network: Architecture, model: MomentModel = .exact, arithmetic: Arithmetic = .mpfr, precision: Int? = nil,
@@ -101,8 +97,8 @@ public struct MomentsRequest: Experiment, Equatable {
         try inRange("--precision", precision, Self.precisionRange)
         try inRange("--digits", digits, Self.digitsRange)
         try inRange("--max-digits", maxDigits, Self.maxDigitsRange)
-        if let t = maximumSeconds, !(t > 0 && t <= Self.maximumSecondsLimit) {
-            throw ExperimentError.invalidRequest("--max-seconds '\(t)' is out of range: a positive number of seconds up to 31536000")
+        if let t = maximumSeconds {
+            try RequestRange.positive("--max-seconds", t, maximum: BigRational(exactly: RunTimeLimit.maximumSeconds))
         }
         try inRange("--max-moment", maxMoment, Self.maxMomentRange)
         if precision != nil, arithmetic == .exact || arithmetic == .double {
@@ -127,13 +123,9 @@ public struct MomentsRequest: Experiment, Equatable {
     /// seconds (nil: stay quiet).
     public func costNote() throws -> String? {
         try checkSize()
-        let seconds = estimatedSeconds
-        let limit = maximumSeconds ?? Self.defaultMaximumSeconds
-        let what = "E[Θ^3] … E[Θ^\(maxMoment ?? 2)] over \(network.architecture.hiddenRuns.count) width runs"
-        if seconds > limit {
-            throw ExperimentError.tooExpensive("\(what) would take about \(SamplingBudget.durationText(seconds)) (estimated), more than --max-seconds \(SamplingBudget.numberText(limit)); raise --max-seconds, lower --max-moment or use --double")
-        }
-        return seconds > SamplingBudget.noteThresholdSeconds ? "estimated \(SamplingBudget.durationText(seconds)) for \(what)" : nil
+        return try RunTimeLimit.note(estimate: estimatedSeconds, limit: maximumSeconds ?? RunTimeLimit.defaultSeconds,
+                                     for: "E[Θ^3] … E[Θ^\(maxMoment ?? 2)] over \(network.architecture.hiddenRuns.count) width runs",
+                                     alternatives: ", lower --max-moment or use --double")
     }
 
     /// Refuses jobs that would run for hours, before any work: too many digits or too much

@@ -30,7 +30,7 @@ public struct OffDiagRequest: Experiment, Equatable {
 
     public static let samplesRange = 1...1_000_000_000
     /// One year.
-    public static let maximumSeconds = 31_536_000.0
+    public static let maximumSeconds = RunTimeLimit.maximumSeconds
     public static let maximumCorrelations = 1000
     public static let maximumDepths = 1000
     public static let depthRange = 1...10_000

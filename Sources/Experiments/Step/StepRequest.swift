@@ -31,7 +31,7 @@ public struct StepRequest: Experiment, Equatable {
     public static let maximumRates = 20
     public static let maximumRate = 1e6
     /// One year.
-    public static let maximumSeconds = 31_536_000.0
+    public static let maximumSeconds = RunTimeLimit.maximumSeconds
     public static let maximumParameters = 50_000_000
     public static let maximumDepth = 100_000
     public static let maximumInputDimension = 100_000

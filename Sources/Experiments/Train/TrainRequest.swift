@@ -43,7 +43,7 @@ public struct TrainRequest: Experiment, Equatable {
     public static let maximumSigma2 = BigRational(1000)
     public static let maximumLearningRate = BigRational(1_000_000)
     /// One year.
-    public static let maximumSeconds = BigRational(31_536_000)
+    public static let maximumSeconds = BigRational(exactly: RunTimeLimit.maximumSeconds)!
     public static let defaultMaxSeconds = 600.0
     /// Every weight is stored (with its gradient, update and optimizer state).
     public static let maximumParameters = 20_000_000

@@ -34,7 +34,7 @@ public struct ValidateRequest: Experiment, Equatable {
     public static let maximumInputDimension = 1_000_000_000
     public static let maximumSamples = 1_000_000_000_000
     /// One year.
-    public static let maximumSecondsLimit = 31_536_000.0
+    public static let maximumSecondsLimit = RunTimeLimit.maximumSeconds
 
     public init(network: Architecture, samples: Int = ValidateRequest.defaultSamples, seed: UInt64 = 1, threads: Int? = nil,
                 maximumSeconds: Double = ValidateRequest.defaultMaximumSeconds, zMax: Double = ValidateRequest.defaultZMax,

@@ -70,7 +70,7 @@ struct DistributionRunCommand: NTKSubcommand {
 
     func validate() throws {
         try samples.check("--samples", 1...Self.maximumSamples)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         try threads?.check("--threads", RequestRange.threads)
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }

@@ -46,7 +46,7 @@ struct KernelCommand: NTKSubcommand {
 
     @Option(name: .customLong("max-seconds"), parsing: .unconditional,
             help: "Refuse, before any work, when the kernel is estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(600)
+    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
     @Option(help: "Output format.")
     var format: MomentsFormat = .text
@@ -56,7 +56,7 @@ struct KernelCommand: NTKSubcommand {
     func validate() throws {
         try precision?.check("--precision", BigFloat.minimumPrecision...100_000)
         try digits?.check("--digits", 1...10_000)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         if precision != nil && arithmetic == .double {
             throw ValidationError("--precision applies to MPFR and --certified arithmetic, not to --double")
         }

@@ -48,7 +48,7 @@ struct LimitCommand: NTKSubcommand {
 
     @Option(name: .customLong("max-seconds"), parsing: .unconditional,
             help: "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(600)
+    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
     /// Output formats of `limit`.
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -67,7 +67,7 @@ struct LimitCommand: NTKSubcommand {
         try precision.check("--precision", 16...100_000)
         try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
         try digits?.check("--digits", 1...10_000)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(LimitRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         try alpha0?.checkNonNegative("--alpha0")
         try inputRatio?.checkPositive("--input-ratio")
         try inputNorm2?.checkPositive("--input-norm2")

@@ -75,11 +75,11 @@ struct MomentsCommand: NTKSubcommand {
 
     @Option(name: .customLong("max-seconds"), parsing: .unconditional,
             help: "Refuse, before any work, when --max-moment is estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(600)
+    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
     func validate() throws {
         try maxMoment?.check("--max-moment", MomentsRequest.maxMomentRange)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(MomentsRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         if perLayer && format == .csv {
             throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
         }

@@ -77,7 +77,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     func validate() throws {
         try samples.check("--samples", OffDiagRequest.samplesRange)
         try checkThreads(threads)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(OffDiagRequest.maximumSeconds)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         guard correlation.elements.count <= OffDiagRequest.maximumCorrelations else {
             throw ValidationError("--correlation: at most \(OffDiagRequest.maximumCorrelations) correlations")

@@ -79,7 +79,7 @@ struct StepRunCommand: NTKSubcommand {
 
     func validate() throws {
         try samples.check("--samples", StepRequest.samplesRange)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(StepRequest.maximumSeconds)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         try checkThreads(threads)
         if learningRate != nil && learningRateScale != nil {
             throw ValidationError("give --learning-rate (absolute η) or --learning-rate-scale (η = c/E[Θ]), not both")

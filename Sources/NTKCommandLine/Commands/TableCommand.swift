@@ -61,7 +61,7 @@ struct TableCommand: NTKSubcommand {
 
     @Option(name: .customLong("max-seconds"), parsing: .unconditional,
             help: "Refuse, before the first row, when the limits that --moment extrapolates are estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(600)
+    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
     @Option(help: "Comma list of columns to print, in this order (default: all but c1, predicted, rel_err_predicted; see the discussion for the names).")
     var columns: String?
@@ -149,7 +149,7 @@ struct TableCommand: NTKSubcommand {
         try digits.check("--digits", 1...1000)
         try richardsonOrder.check("--richardson-order", 1...8)
         try moment.check("--moment", 2...HigherMomentSummary.maximumOrder)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(TableCost.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         if firstStep && moment.value != 2 { throw ValidationError("give either --first-step or --moment, not both") }
         if firstStep && model != .exact { throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)") }
         _ = try selectedColumns()

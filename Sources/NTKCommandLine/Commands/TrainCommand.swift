@@ -106,7 +106,7 @@ struct TrainCommand: NTKSubcommand {
         try learningRate?.checkPositive("--learning-rate", maximum: BigRational(1_000_000), maximumMagnitudeDigits: 30)
         try learningRateScale?.checkPositive("--learning-rate-scale", maximum: BigRational(1_000_000), maximumMagnitudeDigits: 30)
         if data != nil && inputDim != nil { throw ValidationError("--input-dim is fixed by the columns of --data") }
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(31_536_000), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
     }
 
     /// The examples of --data (the file read and parsed here), or the built-in set.

@@ -74,7 +74,7 @@ struct ValidateRunCommand: NTKSubcommand {
             throw ValidationError("--samples \(Arguments.quoted(samples.text)) is out of range: an integer from 1 to \(ValidateRequest.maximumSamples)")
         }
         try checkThreads(threads)
-        try maxSeconds.checkPositive("--max-seconds", maximum: BigRational(Int(ValidateRequest.maximumSecondsLimit)), maximumMagnitudeDigits: 12)
+        try maxSeconds.checkMaxSeconds()
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         try sharding.check(merge: "ntk validate merge")
     }

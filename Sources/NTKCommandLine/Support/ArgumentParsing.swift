@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import NTKOutput
 import Multiprecision
@@ -104,6 +105,12 @@ struct IntegerArgument: ExpressibleByArgument, Sendable, CustomStringConvertible
 
 extension RationalArgument {
     var doubleValue: Double { BigFloat(value, precision: 53).doubleValue() }
+
+    /// `checkPositive` for `--max-seconds`, which every command bounds at a year
+    /// (`RunTimeLimit.maximumSeconds`).
+    func checkMaxSeconds() throws {
+        try checkPositive("--max-seconds", maximum: BigRational(exactly: RunTimeLimit.maximumSeconds)!, maximumMagnitudeDigits: 12)
+    }
 
     /// Throws a one-line message unless 0 < value (≤ `maximum`), with at most about
     /// `maximumMagnitudeDigits` digits in numerator and denominator.
