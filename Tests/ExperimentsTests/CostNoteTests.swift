@@ -4,7 +4,7 @@ import Multiprecision
 import NTKMoments
 @testable import Experiments
 
-/// The estimates that `limit --max-moment`, `table --moment` and `kernel` print or refuse on
+/// The estimates that `moments --max-moment`, `limit --max-moment`, `table --moment` and `kernel` print or refuse on
 /// before any work (issue 19: every long computation is predictable). Only the decisions are
 /// tested here; `make bench` compares the estimates with measured times.
 @Suite("Cost notes and refusals before long computations")

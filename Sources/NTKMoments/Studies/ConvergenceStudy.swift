@@ -181,8 +181,9 @@ public struct ConvergenceStudy: Sendable {
         guard momentOrder > 2, !firstStep else { return (0, 0) }
         var needed: Set<[BigRational]> = []
         for group in groups where !hasClosedMomentLimit(sigma2: group.sigma2) {
-            for M in widths where preparedMomentLimits[group.sigma2]?[BigRational(Self.depth(lambda: group.lambda, width: M), M)] == nil {
-                needed.insert([group.sigma2, BigRational(Self.depth(lambda: group.lambda, width: M), M)])
+            for M in widths {
+                let lambda = BigRational(Self.depth(lambda: group.lambda, width: M), M)
+                if preparedMomentLimits[group.sigma2]?[lambda] == nil { needed.insert([group.sigma2, lambda]) }
             }
         }
         return (needed.count, Double(needed.count) * NormalizedMomentLimit.extrapolationSeconds(order: momentOrder, precision: precision))
