@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MonteCarlo
 import Multiprecision
 import NTKMoments
 @testable import Experiments
@@ -45,9 +46,14 @@ struct CostNoteTests {
         let (count, seconds) = study.momentLimitExtrapolations(for: study.groups)
         #expect(count == 6)
         #expect(seconds == 6 * NormalizedMomentLimit.extrapolationSeconds(order: 8, precision: study.precision))
-        let refusal = try #require(tooExpensiveMessage { try TableCost.momentLimitNote(study, groups: study.groups, maximumSeconds: seconds / 2) })
+        let tight = TableRequest(moment: 8, maximumSeconds: seconds / 2)
+        let refusal = try #require(tooExpensiveMessage { try tight.costNote() })
         #expect(refusal.contains("6 limits of E[Θ^8]/E[Θ]^8"))
-        #expect(try TableCost.momentLimitNote(study, groups: study.groups, maximumSeconds: seconds * 2)?.hasPrefix("estimated ") == true)
+        // The run refuses with the same message before any work.
+        #expect(tooExpensiveMessage { _ = try tight.run(.silent) } == refusal)
+        #expect(try TableRequest(moment: 8, maximumSeconds: seconds * 2).costNote()?.hasPrefix("estimated ") == true)
+        // A shard counts only its own groups: shard 1 of 3 is σ² = 1.5, whose limits are closed.
+        #expect(try TableRequest(moment: 8, shard: ShardSpec(index: 1, count: 3), maximumSeconds: seconds / 2).costNote() == nil)
         study.momentOrder = 2
         #expect(study.momentLimitExtrapolations(for: study.groups).count == 0)
     }

@@ -125,7 +125,7 @@ struct OffDiagCommandTests {
         // The infinite-width curve is drawn on a fine grid, not as segments between the
         // simulated correlations 0, 0.5, 1: it has a square-root cusp at ρ = 1. Its ends are
         // the values offdiag printed there (ρ = 1: Θ(x,x′) = Θ(x,x)).
-        let marker = "data-series=\"σ²=3/2, L=4 infinite width\" data-points=\""
+        let marker = "data-series=\"σ²=1.5, L=4 infinite width\" data-points=\""
         let start = try #require(byRho.stdout.range(of: marker))
         let text = byRho.stdout[start.upperBound...].prefix { $0 != "\"" }
         let curve = text.split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
@@ -137,6 +137,6 @@ struct OffDiagCommandTests {
         #expect(curve.first?[0] == 0 && abs(curve.first![1] / expected - 1) < 1e-12)
         #expect(curve.last?[0] == 1 && abs(curve.last![1] - 1) < 1e-12)
         let byDepth = ntk(["chart", "--kind", "offdiag-depth", "--offdiag"] + files + ["--rho", "0,0.5"])
-        #expect(byDepth.code == 0 && byDepth.stdout.contains("σ²=5/2, ρ=0.5"), "\(byDepth.stderr)")
+        #expect(byDepth.code == 0 && byDepth.stdout.contains("σ²=2.5, ρ=0.5"), "\(byDepth.stderr)")
     }
 }

@@ -55,19 +55,19 @@ extension KernelRequest {
         return result
     }
 
+    public static let precisionRange = BigFloat.minimumPrecision...100_000
+    public static let digitsRange = 1...10_000
+
     /// Range and consistency checks (the command line's parser checks syntax only).
     public func check() throws {
+        try RequestRange.positive("--max-seconds", maximumSeconds, maximum: BigRational(exactly: RunTimeLimit.maximumSeconds))
         let given = [correlation != nil, gram != nil, vectors != nil].filter { $0 }.count
         if given > 1 { throw ExperimentError.invalidRequest("give at most one of --correlation, --gram, --inputs") }
-        if let p = precision, !(BigFloat.minimumPrecision...100_000).contains(p) {
-            throw ExperimentError.invalidRequest("--precision \(p) is out of range (\(BigFloat.minimumPrecision) to 100000)")
-        }
+        try RequestRange.integer("--precision", precision, Self.precisionRange)
         if precision != nil && arithmetic == .double {
             throw ExperimentError.invalidRequest("--precision applies to MPFR and --certified arithmetic, not to --double")
         }
-        if let d = digits, !(1...10_000).contains(d) {
-            throw ExperimentError.invalidRequest("--digits \(d) is out of range (1 to 10000)")
-        }
+        try RequestRange.integer("--digits", digits, Self.digitsRange)
         for r in correlation ?? [] where r < BigRational(-1) || BigRational(1) < r {
             throw ExperimentError.invalidRequest("--correlation \(r.displayText) is out of range: a correlation lies in [-1, 1]")
         }

@@ -109,7 +109,11 @@ public struct LimitRequest: Experiment, Equatable {
     /// Range and consistency checks (the command line's parser checks syntax only).
     public func check() throws {
         func refuse(_ message: String) -> ExperimentError { .invalidRequest(message) }
-        guard Self.lambdaRange.contains(lambda) else { throw refuse("--lambda \(lambda.displayText) is outside the supported range 1e-30 … 50") }
+        guard Self.lambdaRange.contains(lambda) else {
+            // A tiny λ's exact decimal runs to dozens of digits; its double says the same.
+            let shown = lambda.displayText.count > 24 ? "\(lambda.approximateDouble)" : lambda.displayText
+            throw refuse("--lambda \(shown) is outside the supported range 1e-30 … 50")
+        }
         guard sigma2.signum > 0 else { throw refuse("--sigma2 must be positive") }
         guard Self.precisionRange.contains(precision) else {
             throw refuse("--precision '\(precision)' is out of range: an integer from \(Self.precisionRange.lowerBound) to \(Self.precisionRange.upperBound)")

@@ -54,16 +54,11 @@ struct KernelCommand: NTKSubcommand {
     static let maximumInputs = KernelRequest.maximumInputs
 
     func validate() throws {
-        try precision?.check("--precision", BigFloat.minimumPrecision...100_000)
-        try digits?.check("--digits", 1...10_000)
+        // The ranges and combinations are the request's (`KernelRequest.check`); the forms are
+        // refused together here, before --inputs reads its file.
         try maxSeconds.checkMaxSeconds()
-        if precision != nil && arithmetic == .double {
-            throw ValidationError("--precision applies to MPFR and --certified arithmetic, not to --double")
-        }
-        let forms = [correlation != nil, gram != nil, inputs != nil].filter { $0 }.count
-        if forms > 1 { throw ValidationError("give at most one of --correlation, --gram, --inputs") }
-        for r in correlation?.elements ?? [] where r.value < BigRational(-1) || BigRational(1) < r.value {
-            throw ValidationError("--correlation \(Arguments.quoted(r.text)) is out of range: a correlation lies in [-1, 1]")
+        if [correlation != nil, gram != nil, inputs != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --correlation, --gram, --inputs")
         }
     }
 
@@ -79,6 +74,7 @@ struct KernelCommand: NTKSubcommand {
         } else if let correlation {
             request.correlation = correlation.elements.map(\.value)
         }
+        try request.check()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         let report = KernelReport(result)

@@ -56,27 +56,15 @@ struct LimitCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: Format = .text
 
-    static let lambdaRange = (BigRational(1) / BigRational(10).power(30), BigRational(50))
-
     func validate() throws {
+        // The size of the numbers only; the ranges and combinations are the request's
+        // (`LimitRequest.check`).
         try lambda.checkPositive("--lambda")
-        guard lambda.value >= Self.lambdaRange.0, lambda.value <= Self.lambdaRange.1 else {
-            throw ValidationError("--lambda \(Arguments.quoted(lambda.text)) is outside the supported range 1e-30 … 50")
-        }
         try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 200)
-        try precision.check("--precision", 16...100_000)
-        try maxMoment?.check("--max-moment", 2...HigherMomentSummary.maximumOrder)
-        try digits?.check("--digits", 1...10_000)
         try maxSeconds.checkMaxSeconds()
         try alpha0?.checkNonNegative("--alpha0")
         try inputRatio?.checkPositive("--input-ratio")
         try inputNorm2?.checkPositive("--input-norm2")
-        if noBias, alpha0 != nil || inputRatio != nil || inputNorm2 != nil {
-            throw ValidationError("--alpha0, --input-ratio and --input-norm2 do not apply with --no-bias (the limit is F_ww(λ) in every phase)")
-        }
-        if alpha0 != nil, inputRatio != nil || inputNorm2 != nil {
-            throw ValidationError("give either --alpha0 or --input-ratio/--input-norm2, not both")
-        }
     }
 
     /// The typed request these options describe.
@@ -88,6 +76,7 @@ struct LimitCommand: NTKSubcommand {
 
     func execute(_ io: CommandIO) throws {
         let request = request()
+        try request.check()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         if let reason = result.correctionsReason {

@@ -69,7 +69,7 @@ struct TableCommand: NTKSubcommand {
     /// Every column the table can print: name, LaTeX header, cell.
     struct ColumnDefinition: Sendable {
         let column: TableColumn
-        let cell: @Sendable (ConvergenceStudy.Row, Int) -> String?
+        let cell: @Sendable (TableResult.Row) -> String?
     }
 
     /// How LaTeX headers write the tabulated quantity (finite width, its limit) and the first
@@ -89,43 +89,43 @@ struct TableCommand: NTKSubcommand {
     }
 
     static func definitions(_ q: QuantitySymbols = .dispersion) -> [ColumnDefinition] {
-        @Sendable func f(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: digits) } }
-        @Sendable func order(_ x: BigFloat?, _ digits: Int) -> String? { x.map { $0.formatted(significantDigits: min(digits, 4)) } }
         // A quotient in a denominator or numerator gets parentheses; R_M does not need them.
         let r = q.finite, l = q.limit, rq = r.contains("/") ? "(\(r))" : r, lp = l.contains("_") ? "{\(l)}" : l
         return [
-            .init(column: .number("sigma2", widthHint: 6, latex: "$\\sigma^2$")) { r, _ in decimalNumber(r.sigma2) },
-            .init(column: .number("lambda", widthHint: 6, latex: "$\\lambda$")) { r, _ in decimalNumber(r.lambda) },
-            .init(column: .number("M", widthHint: 7, latex: "$M$")) { r, _ in "\(r.width)" },
-            .init(column: .number("L", widthHint: 7, latex: "$L$")) { r, _ in "\(r.depth)" },
-            .init(column: .number("n0", widthHint: 7, latex: "$n_0$")) { r, _ in "\(r.inputDimension)" },
-            .init(column: .number("ratio", widthHint: 14, latex: "$\(r)$")) { r, d in f(r.dispersion, d) },
-            .init(column: .number("limit_exact", widthHint: 14, latex: "$\(l)$ (exact\(q.limitNote))")) { r, d in f(r.limitExact, d) },
-            .init(column: .number("limit_published", widthHint: 15, latex: "$\(l)$ (published)")) { r, d in f(r.limitPublished, d) },
-            .init(column: .number("rel_err_exact", widthHint: 14, latex: "$\(rq)/\(l) - 1$")) { r, d in f(r.relativeErrorExact, d) },
-            .init(column: .number("rel_err_published", widthHint: 17, latex: "$\(rq)/\(lp)_{\\mathrm{pub}} - 1$")) { r, d in f(r.relativeErrorPublished, d) },
-            .init(column: .number("order_exact", widthHint: 11, latex: "order")) { r, d in order(r.orderExact, d) },
-            .init(column: .number("order_published", widthHint: 15, latex: "order (pub.)")) { r, d in order(r.orderPublished, d) },
-            .init(column: .number("c1", widthHint: 14, latex: "$c_1$")) { r, d in f(r.c1, d) },
-            .init(column: .number("predicted", widthHint: 14, latex: "$\(l) + c_1/M$")) { r, d in f(r.predicted, d) },
-            .init(column: .number("rel_err_predicted", widthHint: 17, latex: "$(\(l) + c_1/M)/\(rq) - 1$")) { r, d in f(r.relativeErrorPredicted, d) },
-            .init(column: .number("richardson", widthHint: 14, latex: "Richardson")) { r, d in f(r.richardson, d) },
+            .init(column: .number("sigma2", widthHint: 6, latex: "$\\sigma^2$")) { decimalNumber($0.sigma2) },
+            .init(column: .number("lambda", widthHint: 6, latex: "$\\lambda$")) { decimalNumber($0.lambda) },
+            .init(column: .number("M", widthHint: 7, latex: "$M$")) { "\($0.width)" },
+            .init(column: .number("L", widthHint: 7, latex: "$L$")) { "\($0.depth)" },
+            .init(column: .number("n0", widthHint: 7, latex: "$n_0$")) { "\($0.inputDimension)" },
+            .init(column: .number("ratio", widthHint: 14, latex: "$\(r)$")) { $0.ratio.decimal },
+            .init(column: .number("limit_exact", widthHint: 14, latex: "$\(l)$ (exact\(q.limitNote))")) { $0.limitExact.decimal },
+            .init(column: .number("limit_published", widthHint: 15, latex: "$\(l)$ (published)")) { $0.limitPublished.decimal },
+            .init(column: .number("rel_err_exact", widthHint: 14, latex: "$\(rq)/\(l) - 1$")) { $0.relativeErrorExact.decimal },
+            .init(column: .number("rel_err_published", widthHint: 17, latex: "$\(rq)/\(lp)_{\\mathrm{pub}} - 1$")) { $0.relativeErrorPublished.decimal },
+            .init(column: .number("order_exact", widthHint: 11, latex: "order")) { $0.orderExact.decimal },
+            .init(column: .number("order_published", widthHint: 15, latex: "order (pub.)")) { $0.orderPublished.decimal },
+            .init(column: .number("c1", widthHint: 14, latex: "$c_1$")) { $0.c1.decimal },
+            .init(column: .number("predicted", widthHint: 14, latex: "$\(l) + c_1/M$")) { $0.predicted.decimal },
+            .init(column: .number("rel_err_predicted", widthHint: 17, latex: "$(\(l) + c_1/M)/\(rq) - 1$")) { $0.relativeErrorPredicted.decimal },
+            .init(column: .number("richardson", widthHint: 14, latex: "Richardson")) { $0.richardson.decimal },
         ]
     }
 
     /// The symbols of this table's quantity.
-    var symbols: QuantitySymbols {
-        if firstStep { return .firstStep(approximateLimit: !input.noBias && sigma2.elements.contains { $0.value < BigRational(2) }) }
-        return moment.value == 2 ? .dispersion : .moment(moment.value)
+    func symbols(_ request: TableRequest) -> QuantitySymbols {
+        if request.firstStep { return .firstStep(approximateLimit: request.hasApproximateLimit) }
+        return request.moment == 2 ? .dispersion : .moment(request.moment)
     }
 
-    /// The default columns; the 1/M columns (c1, predicted, rel_err_predicted) each cost an
-    /// expansion per (σ², λ), so they are opt-in through --columns.
-    static let defaultColumns = definitions().map(\.column.name).filter { !["c1", "predicted", "rel_err_predicted"].contains($0) }
+    /// The 1/M columns, each of which costs an expansion per (σ², λ).
+    static let correctionColumns = ["c1", "predicted", "rel_err_predicted"]
+
+    /// The default columns; the 1/M columns are opt-in through --columns.
+    static let defaultColumns = definitions().map(\.column.name).filter { !correctionColumns.contains($0) }
 
     /// The selected columns, in the order given.
-    func selectedColumns() throws -> [ColumnDefinition] {
-        let definitions = Self.definitions(symbols)
+    func selectedColumns(_ q: QuantitySymbols = .dispersion) throws -> [ColumnDefinition] {
+        let definitions = Self.definitions(q)
         guard let text = columns else { return definitions.filter { Self.defaultColumns.contains($0.column.name) } }
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         return try names.map { name in
@@ -136,69 +136,31 @@ struct TableCommand: NTKSubcommand {
         }
     }
 
-    static let maximumRows = 10_000_000
-
     func validate() throws {
+        // Syntax only; the ranges are the request's (`TableRequest.check`).
         for s in sigma2.elements { try s.checkPositive("--sigma2", maximumMagnitudeDigits: 60) }
-        for l in lambda.elements {
-            try l.checkPositive("--lambda", maximumMagnitudeDigits: 60)
-            guard l.value <= BigRational(50) else { throw ValidationError("--lambda \(Arguments.quoted(l.text)) exceeds 50") }
-        }
-        for m in widthsGrid.elements { try m.check("--widths-grid entry", 1...1_000_000_000) }
-        try precision.check("--precision", 32...4096)
-        try digits.check("--digits", 1...1000)
-        try richardsonOrder.check("--richardson-order", 1...8)
-        try moment.check("--moment", 2...HigherMomentSummary.maximumOrder)
+        for l in lambda.elements { try l.checkPositive("--lambda", maximumMagnitudeDigits: 60) }
         try maxSeconds.checkMaxSeconds()
-        if firstStep && moment.value != 2 { throw ValidationError("give either --first-step or --moment, not both") }
-        if firstStep && model != .exact { throw ValidationError("--first-step needs --model exact (E[fQ] is a property of the real network)") }
         _ = try selectedColumns()
-        let rowCount = sigma2.elements.count * lambda.elements.count * widthsGrid.elements.count
-        guard rowCount <= Self.maximumRows else { throw ValidationError("the grid has \(rowCount) rows (limit \(Self.maximumRows))") }
-        for l in lambda.elements {
-            for m in widthsGrid.elements where ConvergenceStudy.depth(lambda: l.value, width: m.value) > 1 << 40 {
-                throw ValidationError("λ·M = \(l.text)·\(m.value) gives a depth beyond 2^40")
-            }
-        }
         try sharding.check(merge: nil)
     }
 
-    func study() throws -> ConvergenceStudy {
+    /// The typed request these options describe.
+    func request() throws -> TableRequest {
         let (r, x) = try input.values()
-        var study = ConvergenceStudy(sigma2Values: sigma2.elements.map(\.value), lambdaValues: lambda.elements.map(\.value),
-                                     widths: widthsGrid.elements.map(\.value), inputRatio: r, inputNorm2: x,
-                                     trainableBiases: !input.noBias, model: model, precision: precision.value)
-        study.richardsonOrder = richardsonOrder.value
-        study.momentOrder = moment.value
-        study.firstStep = firstStep
-        study.includesFirstCorrection = try selectedColumns().contains { ["c1", "predicted", "rel_err_predicted"].contains($0.column.name) }
-        // Refuse before the first row is written: a row that failed later would leave a
-        // partial table on stdout.
-        try Arguments.checkInputDimensions(study, flag: "--input-ratio", text: input.inputRatio.text)
-        return study
+        return TableRequest(sigma2: sigma2.elements.map(\.value), lambda: lambda.elements.map(\.value),
+                            widths: widthsGrid.elements.map(\.value), inputRatio: r, inputNorm2: x, biases: !input.noBias,
+                            model: model, precision: precision.value, digits: digits.value, richardsonOrder: richardsonOrder.value,
+                            moment: moment.value, firstStep: firstStep,
+                            firstCorrection: try selectedColumns().contains { Self.correctionColumns.contains($0.column.name) },
+                            shard: try sharding.spec(), maximumSeconds: maxSeconds.doubleValue)
     }
 
     func execute(_ io: CommandIO) throws {
-        var study = try study()
-        let shardSpec = try sharding.spec()
-        let digits = self.digits.value
-        let groups = shardSpec.map { study.groups(shard: $0.index, of: $0.count) } ?? study.groups[...]
-        // Every limit of a higher normalized moment before the first line: one that cannot be
-        // had refuses the table instead of ending it halfway.
-        if let note = try TableCost.momentLimitNote(study, groups: groups, maximumSeconds: maxSeconds.doubleValue) {
-            io.writeError("ntk: note: \(note)\n")
-        }
-        let limitProgress = io.progressLine()
-        do {
-            try study.prepareMomentLimits(for: groups) { done, total in
-                limitProgress?.update("ntk table: limit \(done + 1)/\(total) of E[Θ^\(moment.value)]/E[Θ]^\(moment.value) (extrapolated)")
-            }
-            limitProgress?.finish()
-        } catch let error as LimitDomainError {
-            limitProgress?.finish()
-            throw UsageError("--moment \(moment.value): \(error.description)")
-        }
-        let writesHeader = shardSpec.map { $0.index == 1 } ?? true
+        let request = try request()
+        // Refused before the first line: a row that failed later would leave a partial table.
+        try request.check()
+        if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
 
         var writer: AtomicFileWriter? = nil
         if let path = output {
@@ -208,7 +170,7 @@ struct TableCommand: NTKSubcommand {
             }
         }
         // Later CSV shards drop the header line, so `cat` of the parts equals the whole table.
-        var skippingHeader = !writesHeader && format == .csv
+        var skippingHeader = !request.isFirstPart && format == .csv
         let sink = format.makeSink { chunk in
             var text = Substring(chunk)
             if skippingHeader {
@@ -218,58 +180,49 @@ struct TableCommand: NTKSubcommand {
             }
             if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
         }
-        let selected = try selectedColumns()
-        let progress = io.progressLine()
+        let selected = try selectedColumns(symbols(request))
         var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
         do {
-            try sink.begin(columns: selected.map(\.column))
-            var done = 0
-            for group in groups {
-                for row in try study.rows(for: group) {
-                    try sink.row(selected.map { $0.cell(row, digits) })
-                    if let note = row.correctionNote { correctionNotes.append((row.sigma2, row.requestedLambda, row.width, note)) }
-                }
-                done += 1
-                progress?.update("ntk table: \(done)/\(groups.count) (σ², λ) groups")
+            // The header waits for the first rows: the run may still refuse before them.
+            var begun = false
+            func begin() throws {
+                if !begun { try sink.begin(columns: selected.map(\.column)) }
+                begun = true
             }
+            try io.withContext { context in
+                try request.run(context) { rows in
+                    try begin()
+                    for row in rows {
+                        try sink.row(selected.map { $0.cell(row) })
+                        if let note = row.correctionNote { correctionNotes.append((row.sigma2, row.requestedLambda, row.width, note)) }
+                    }
+                }
+            }
+            try begin()
             try sink.end()
-            progress?.finish()
             try writer?.commit()
         } catch {
-            progress?.finish()
             writer?.abort()
-            if error is UsageError { throw error }
+            if error is UsageError || error is ExperimentError { throw error }
             if let path = output, error is AtomicFileError { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
             throw UsageError("table output failed: \(error)")
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
-        if writesHeader {
+        if request.isFirstPart {
             // Order and Richardson compare rows of one λ′; say so when λ′ changes from row to row.
             let comparing = selected.contains { ["order_exact", "order_published", "richardson"].contains($0.column.name) }
-            io.writeError(unattainableLambdaNote(study, emptiedColumns: comparing
-                ? "order and Richardson compare rows of the same λ′ only, so they stay empty where λ′ differs from the row before" : nil))
+            if let note = request.study.unattainableLambdaNote(emptiedColumns: comparing
+                ? "order and Richardson compare rows of the same λ′ only, so they stay empty where λ′ differs from the row before" : nil) {
+                io.writeError("ntk: note: \(note)\n")
+            }
         }
-        io.writeError(correctionNote(correctionNotes, widthCount: study.widths.count))
+        io.writeError(correctionNote(correctionNotes, widthCount: request.widths.count))
         let showsPublished = selected.contains { $0.column.name.hasSuffix("published") }
-        if writesHeader, showsPublished, moment.value == 2, !firstStep, format == .text || format == .markdown, groups.contains(where: { $0.sigma2 == 2 }), output == nil {
+        if request.isFirstPart, showsPublished, request.moment == 2, !request.firstStep, format == .text || format == .markdown,
+           request.groups.contains(where: { $0.sigma2 == 2 }), output == nil {
             io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }
-}
-
-/// One stderr line when some requested λ cannot be met (λM not an integer), else "".
-/// `where` says where the reader sees λ′: the table's lambda column, or a chart's points.
-func unattainableLambdaNote(_ study: ConvergenceStudy, where shown: String = "rows use L = round(λM) and λ′ = L/M (shown in the lambda column)",
-                            emptiedColumns: String? = nil) -> String {
-    let misses = study.unattainableLambdas
-    guard !misses.isEmpty else { return "" }
-    var byLambda: [(BigRational, [Int])] = []
-    for (l, m) in misses {
-        if let i = byLambda.firstIndex(where: { $0.0 == l }) { byLambda[i].1.append(m) } else { byLambda.append((l, [m])) }
-    }
-    let listed = byLambda.prefix(4).map { "λ = \(exactDecimal($0.0)) at M = \($0.1.prefix(6).map(String.init).joined(separator: ", "))\($0.1.count > 6 ? ", …" : "")" }
-    return "ntk: note: λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′"
-        + (emptiedColumns.map { "; \($0)" } ?? "") + "\n"
 }
 
 /// One stderr line naming the rows whose predicted and rel_err_predicted cells (and c1, when
@@ -307,17 +260,12 @@ struct StudyInputOptions: ParsableArguments {
     @Flag(name: .customLong("no-bias"), help: "Weights-only NTK.")
     var noBias = false
 
+    /// Syntax only (the size of the numbers); the ranges are the requests'.
     func validate() throws {
         try inputRatio.checkPositive("--input-ratio", maximumMagnitudeDigits: 30)
-        // At ‖x‖² = 0 every network is dead and there is nothing to study.
         try inputNorm2.checkPositive("--input-norm2", maximumMagnitudeDigits: 60)
     }
 
     /// (r, ‖x‖²), both positive.
     func values() throws -> (BigRational, BigRational) { (inputRatio.value, inputNorm2.value) }
-
-    /// α₀ of the limits for these inputs.
-    var alpha0: BigRational {
-        DispersionLimits.alpha0(inputRatio: inputRatio.value, inputNorm2: inputNorm2.value, trainableBiases: !noBias)
-    }
 }

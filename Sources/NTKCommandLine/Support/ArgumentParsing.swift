@@ -20,13 +20,6 @@ enum Arguments {
         value.bitSize <= Int(Double(digits) * 3.33) + 64
     }
 
-    /// n₀ = r·M must stay within the supported widths for every M of a study.
-    static func checkInputDimensions(_ study: ConvergenceStudy, flag: String, text: String) throws {
-        for M in study.widths where study.inputDimension(width: M) > Architecture.maximumWidth {
-            throw UsageError("\(flag) \(Arguments.quoted(text)) with M = \(M) gives an input dimension n0 = r·M beyond 2^50")
-        }
-    }
-
     /// The value in quotes, shortened to 60 characters. Long values keep their end, where a
     /// file path carries its name.
     static func quoted(_ text: String) -> String {
