@@ -69,4 +69,20 @@ struct ChartExperimentTests {
                 == "--overlay goes with --kind dispersion or depth")
         #expect(refusal { $0.lambdaMax = 50; $0.widths = [10_000_000] } == "--lambda-max × M = 50·10000000 is too deep for a chart (limit 10^8 layers)")
     }
+
+    @Test("offdiag charts draw an offdiag result's rows; σ² and ρ are labelled as decimals (0.9, not 0.8999999999999999)")
+    func offDiagonal() throws {
+        let network = try Architecture(widths: [3, 3, 3], sigma2: BigRational(3, 2))
+        let simulated = try OffDiagRequest(network: network, depths: [1, 2, 3], correlations: [BigRational(9, 10)], samples: 50, threads: 1).run(.silent)
+        let source = try ChartRequest.OffDiagSource(source: "'o.json'", document: try JSONValueEncoder().encode(simulated))
+        let request = ChartRequest(kind: .offdiagDepth, depths: [1, 2, 3], correlations: [BigRational(9, 10)], offdiag: [source])
+        let svg = try request.run(.silent).svg
+        let drawn = try points(svg, series: "σ²=1.5, ρ=0.9 Monte Carlo ± s.e.")
+        let rows = simulated.rows.sorted { $0.depth < $1.depth }
+        #expect(drawn == rows.map { [Double($0.depth), $0.ratio.mean] })
+        #expect(svg.contains("widths 3,3x2, biases"))
+        #expect(throws: ExperimentError.self) {
+            try ChartRequest.OffDiagSource(source: "'v.json'", document: try JSONParser().parse("{\"widths\": \"3,2\"}"))
+        }
+    }
 }

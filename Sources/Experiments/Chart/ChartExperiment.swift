@@ -239,7 +239,8 @@ extension ChartRequest {
         var series: [ChartSeries] = []
         for (i, source) in offdiag.enumerated() {
             for (k, r) in correlations.enumerated() {
-                let target = r.approximateDouble
+                // The nearest double, as offdiag wrote the correlation (`approximateDouble` may be an ulp off).
+                let target = BigFloat(r, precision: 53).doubleValue()
                 let points = source.points.filter { abs($0.correlation - target) <= 1e-12 && allowed.contains($0.depth) }.sorted { $0.depth < $1.depth }
                 guard !points.isEmpty else { continue }
                 let color = ChartColor.okabeIto[k % ChartColor.okabeIto.count]
