@@ -77,4 +77,39 @@ struct CommandLineHabitsTests {
         #expect(r.stdout.contains("--samples") && r.stdout.contains("--seed"), "\(command) --help lacks the run flags")
         #expect(ntk(["help", command]).stdout == r.stdout)
     }
+
+    @Test("every command that prints a report, a table or a document takes --output FILE", arguments: [
+        "moments", "kernel", "symbolic", "limit", "table", "expand", "validate run", "validate merge", "validate suite",
+        "offdiag run", "offdiag merge", "step run", "step merge", "distribution run", "distribution merge", "train", "chart",
+    ])
+    func outputOption(_ command: String) {
+        let help = ntk(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(help.code == 0 && help.stdout.contains("--output <output>"), "\(command)")
+    }
+
+    @Test("--output holds what stdout would: written whole on success and with a verdict's report, untouched on a refusal")
+    func outputFile() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = ntk("moments --widths 3,2,2 --sigma2 2 --exact")
+        let file = dir.appendingPathComponent("m.txt").path
+        let written = ntk(["moments", "--widths", "3,2,2", "--sigma2", "2", "--exact", "--output", file])
+        #expect(written.code == 0 && written.stdout.isEmpty && written.stderr.isEmpty)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == plain.stdout)
+        // A refusal leaves an existing file as it was.
+        let refused = ntk(["moments", "--widths", "3,2,2", "--sigma2", "2", "--exact", "--max-moment", "9", "--output", file])
+        #expect(refused.code == 2 && refused.stdout.isEmpty)
+        // Also when the refusal comes from the request, after the file was opened.
+        let late = ntk(["limit", "--lambda", "51", "--sigma2", "2", "--output", file])
+        #expect(late.code == 2 && late.stderr == "ntk: error: --lambda 51 is outside the supported range 1e-30 … 50\n")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == plain.stdout)
+        // An inconclusive validation (exit 3) still writes its report.
+        let report = dir.appendingPathComponent("v.txt").path
+        let inconclusive = ntk(["validate", "--widths", "3,2,2", "--sigma2", "2", "--samples", "2", "--output", report])
+        #expect(inconclusive.code == 3 && inconclusive.stdout.isEmpty && inconclusive.stderr.hasPrefix("ntk: validation inconclusive"))
+        #expect(try String(contentsOfFile: report, encoding: .utf8).hasPrefix("architecture  n0=3, hidden 2x2"))
+        let badPath = ntk(["limit", "--lambda", "1", "--sigma2", "2", "--output", dir.appendingPathComponent("no/such/dir.txt").path])
+        #expect(badPath.code == 2 && badPath.stderr.hasPrefix("ntk: error: --output "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["m.txt", "v.txt"])
+    }
 }

@@ -145,3 +145,20 @@ def _arccos_ntk(q, rho, layers):
         sigma, theta = (q * (math.sin(phi) + (math.pi - phi) * math.cos(phi)) / math.pi,
                         q * (math.sin(phi) + (math.pi - phi) * math.cos(phi)) / math.pi + theta * (math.pi - phi) / math.pi + 1)
     return theta
+
+
+def test_output_writes_the_document_and_returns_the_path(tmp_path):
+    path = str(tmp_path / "moments.json")
+    assert ntk.moments(widths=[3, 2, 2], sigma2=2, exact=True, output=path) == path
+    import json
+    with open(path) as f:
+        document = json.load(f)
+    assert document["schema"] == "ntk.moments" and document["E_theta_exact"] == "61/12"
+
+
+def test_table_row_of_3_2_2_is_the_enumerated_dispersion():
+    # M = 2, L = round(3/2 · 2) = 3, n0 = round(3/2 · 2) = 3: the network 3,2,2.
+    rows = ntk.table(sigma2=[2], lambda_=["3/2"], widths_grid=[2], input_ratio="3/2", digits=12, columns="L,n0,ratio")
+    row = rows.iloc[0] if hasattr(rows, "iloc") else rows[0]
+    assert (row["L"], row["n0"]) == (3, 3)
+    assert abs(Fraction(str(row["ratio"])) / (Fraction(8809, 72) / Fraction(61, 12) ** 2) - 1) < Fraction(1, 10 ** 11)

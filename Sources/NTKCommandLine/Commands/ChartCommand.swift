@@ -58,8 +58,7 @@ struct ChartCommand: NTKSubcommand {
 
     @OptionGroup var input: StudyInputOptions
 
-    @Option(help: "Write the SVG to FILE atomically (default: stdout).")
-    var output: String?
+    @OptionGroup var outputFile: OutputFileOption
 
     func validate() throws {
         // Syntax only; the ranges are the request's (`ChartRequest.check`).
@@ -109,14 +108,13 @@ struct ChartCommand: NTKSubcommand {
     }
 
     func execute(_ io: CommandIO) throws {
-        let result = try io.run(try request())
-        if let path = output {
-            InterruptCleanup.install()
-            do { try AtomicFile.write(result.svg, to: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
-        } else {
-            io.write(result.svg)
+        let request = try request()
+        // The file is opened before the work, so that a bad path is refused up front.
+        try outputFile.writing(io) { out in
+            let result = try out.run(request)
+            out.write(result.svg)
+            for note in result.notes { out.writeError("ntk: note: \(note)\n") }
         }
-        for note in result.notes { io.writeError("ntk: note: \(note)\n") }
     }
 }
 

@@ -89,7 +89,11 @@ struct DistributionRunCommand: NTKSubcommand {
     /// Runs the shard of the request `--shard` names (all of it without), in the experiment's
     /// steps: the cost note, the references, the shard's file opened, the samples, the file
     /// written, the report.
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let request = try request()
         let experiment = try DistributionExperiment(request)
         if let note = try experiment.costNote() { io.writeError("ntk: note: \(note)\n") }
@@ -139,7 +143,11 @@ struct DistributionMergeCommand: NTKSubcommand {
     @Flag(name: .customLong("log-density"), help: "Log scale for the density axis of --chart.")
     var logDensity = false
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "distribution", as: DistributionShardFile.self)
         let a = try merged.request.network.architecture()
         guard let model = MomentModel(argument: merged.request.model) else {

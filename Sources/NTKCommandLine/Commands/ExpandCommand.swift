@@ -76,7 +76,11 @@ struct ExpandCommand: NTKSubcommand {
                       alpha0: alpha0?.value, biases: !noBias, model: model, order: order.value, digits: digits.value, firstStep: firstStep)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let result = try io.run(request())
         if let reason = result.reason {
             // No coefficient where the expansion does not hold: the report says why, exit 3.

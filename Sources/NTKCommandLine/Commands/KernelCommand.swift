@@ -62,7 +62,11 @@ struct KernelCommand: NTKSubcommand {
         }
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         var request = KernelRequest(network: a, arithmetic: KernelRequest.Arithmetic(rawValue: arithmetic.rawValue)!,

@@ -74,7 +74,11 @@ struct LimitCommand: NTKSubcommand {
                      corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep, maximumSeconds: maxSeconds.doubleValue)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let request = request()
         try request.check()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }

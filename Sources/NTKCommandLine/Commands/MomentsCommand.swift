@@ -95,7 +95,11 @@ struct MomentsCommand: NTKSubcommand {
                               firstStep: firstStep, perLayer: perLayer, maximumSeconds: maxSeconds.doubleValue)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let request = try request()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)

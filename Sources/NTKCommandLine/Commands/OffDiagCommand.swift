@@ -105,7 +105,11 @@ struct OffDiagRunCommand: NTKSubcommand {
                               maxSeconds: maxSeconds.doubleValue, zMax: zMax.doubleValue)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()
         var request = try request()
         try request.check()
@@ -143,7 +147,11 @@ struct OffDiagMergeCommand: NTKSubcommand {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()
         let merged = try mergeShards(files, command: "offdiag", as: OffDiagShardFile.self)
         let request = try OffDiagRequest(shardsOf: try merged.request.network.architecture(), depths: merged.request.depths,

@@ -108,7 +108,11 @@ struct StepRunCommand: NTKSubcommand {
                            threads: threadCount(threads), maxSeconds: maxSeconds.doubleValue)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()
         var request = try request()
         try request.check()
@@ -141,7 +145,11 @@ struct StepMergeCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: ValidateOutputFormat = .text
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "step", as: StepShardFile.self)
         let request = merged.request
         let result = try StepRequest.mergedResult(network: try request.network.architecture(), learningRates: request.learningRates,

@@ -32,7 +32,11 @@ struct SymbolicCommand: NTKSubcommand {
         try maxMoment?.check("--max-moment", SymbolicRequest.maxMomentRange)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         let a = try network.architecture(sigma2: 1, inputNorm2: 1)
         let result = try io.run(SymbolicRequest(network: a, model: model, maxMoment: maxMoment?.value, firstStep: firstStep))
         let mean = result.mean.polynomial, second = result.secondMoment.polynomial

@@ -42,8 +42,7 @@ struct TableCommand: NTKSubcommand {
     @Option(help: "Output format.")
     var format: TableFormat = .text
 
-    @Option(help: "Write to FILE atomically instead of stdout.")
-    var output: String?
+    @OptionGroup var outputFile: OutputFileOption
 
     /// `--shard k/N|auto`: the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.
     @OptionGroup var sharding: ShardOptions
@@ -162,50 +161,41 @@ struct TableCommand: NTKSubcommand {
         try request.check()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
 
-        var writer: AtomicFileWriter? = nil
-        if let path = output {
-            InterruptCleanup.install()
-            do { writer = try AtomicFileWriter(path: path) } catch {
-                throw UsageError("--output \(Arguments.quoted(path)): \(error)")
-            }
-        }
-        // Later CSV shards drop the header line, so `cat` of the parts equals the whole table.
-        var skippingHeader = !request.isFirstPart && format == .csv
-        let sink = format.makeSink { chunk in
-            var text = Substring(chunk)
-            if skippingHeader {
-                guard let newline = text.firstIndex(of: "\n") else { return }
-                text = text[text.index(after: newline)...]
-                skippingHeader = false
-            }
-            if let w = writer { try w.append(String(text)) } else { io.write(String(text)) }
-        }
         let selected = try selectedColumns(symbols(request))
         var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
-        do {
-            // The header waits for the first rows: the run may still refuse before them.
-            var begun = false
-            func begin() throws {
-                if !begun { try sink.begin(columns: selected.map(\.column)) }
-                begun = true
+        try outputFile.writing(io) { out in
+            // Later CSV shards drop the header line, so `cat` of the parts equals the whole table.
+            var skippingHeader = !request.isFirstPart && format == .csv
+            let sink = format.makeSink { chunk in
+                var text = Substring(chunk)
+                if skippingHeader {
+                    guard let newline = text.firstIndex(of: "\n") else { return }
+                    text = text[text.index(after: newline)...]
+                    skippingHeader = false
+                }
+                out.write(String(text))
             }
-            try io.withContext { context in
-                try request.run(context) { rows in
-                    try begin()
-                    for row in rows {
-                        try sink.row(selected.map { $0.cell(row) })
-                        if let note = row.correctionNote { correctionNotes.append((row.sigma2, row.requestedLambda, row.width, note)) }
+            do {
+                // The header waits for the first rows: the run may still refuse before them.
+                var begun = false
+                func begin() throws {
+                    if !begun { try sink.begin(columns: selected.map(\.column)) }
+                    begun = true
+                }
+                try out.withContext { context in
+                    try request.run(context) { rows in
+                        try begin()
+                        for row in rows {
+                            try sink.row(selected.map { $0.cell(row) })
+                            if let note = row.correctionNote { correctionNotes.append((row.sigma2, row.requestedLambda, row.width, note)) }
+                        }
                     }
                 }
+                try begin()
+                try sink.end()
+            } catch let error as TableError {
+                throw UsageError("table output failed: \(error)")
             }
-            try begin()
-            try sink.end()
-            try writer?.commit()
-        } catch {
-            writer?.abort()
-            if error is UsageError || error is ExperimentError { throw error }
-            if let path = output, error is AtomicFileError { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
-            throw UsageError("table output failed: \(error)")
         }
         // Said once, after the table: a refusal must stay the only line on stderr.
         if request.isFirstPart {
@@ -219,7 +209,7 @@ struct TableCommand: NTKSubcommand {
         io.writeError(correctionNote(correctionNotes, widthCount: request.widths.count))
         let showsPublished = selected.contains { $0.column.name.hasSuffix("published") }
         if request.isFirstPart, showsPublished, request.moment == 2, !request.firstStep, format == .text || format == .markdown,
-           request.groups.contains(where: { $0.sigma2 == 2 }), output == nil {
+           request.groups.contains(where: { $0.sigma2 == 2 }), outputFile.output == nil {
             io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
         }
     }

@@ -84,8 +84,7 @@ struct TrainCommand: NTKSubcommand {
     @Option(help: "Output format: text, csv, json, markdown or latex.")
     var format: TableFormat = .text
 
-    @Option(help: "Write the table to FILE instead of standard output.")
-    var output: String?
+    @OptionGroup var outputFile: OutputFileOption
 
     @Option(help: "Also write an SVG chart of the relative NTK change against the step, one line per σ², to FILE.")
     var chart: String?
@@ -135,7 +134,7 @@ struct TrainCommand: NTKSubcommand {
         // stdout is written last, so that a refusal never follows partial output.
         InterruptCleanup.install()
         var writer: AtomicFileWriter? = nil, chartWriter: AtomicFileWriter? = nil
-        if let path = output {
+        if let path = outputFile.output {
             do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
         }
         if let path = chart {
@@ -155,7 +154,7 @@ struct TrainCommand: NTKSubcommand {
             do {
                 try writer.append(table)
                 try writer.commit()
-            } catch { throw UsageError("--output \(Arguments.quoted(output ?? "")): \(error)") }
+            } catch { throw UsageError("--output \(Arguments.quoted(outputFile.output ?? "")): \(error)") }
         } else {
             io.write(table)
         }

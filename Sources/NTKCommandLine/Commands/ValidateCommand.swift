@@ -88,7 +88,11 @@ struct ValidateRunCommand: NTKSubcommand {
                                zMax: zMax.doubleValue, shard: try sharding.spec())
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()  // also when constructed without parsing
         let request = try request()
         try request.check()
@@ -123,7 +127,11 @@ struct ValidateMergeCommand: NTKSubcommand {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()
         let merged = try mergeShards(files, command: "validate", as: ValidateShardFile.self)
         let request = ValidateMergeRequest(network: try merged.request.architecture(), statistic: merged.statistic, seconds: merged.seconds,

@@ -24,7 +24,11 @@ struct ValidateSuiteCommand: NTKSubcommand {
         try budgetScale.checkPositive("--budget-scale", maximum: BigRational(Int(ValidateSuiteRequest.maximumBudgetScale)), maximumMagnitudeDigits: 12)
     }
 
-    func execute(_ io: CommandIO) throws {
+    @OptionGroup var outputFile: OutputFileOption
+
+    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+
+    func produce(_ io: CommandIO) throws {
         try validate()
         let request = ValidateSuiteRequest(threads: threads?.value(in: RequestRange.threads), budgetScale: budgetScale.doubleValue)
         if let note = request.estimateNote { io.writeError("ntk: note: \(note)\n") }

@@ -11,9 +11,31 @@ public final class CommandIO: @unchecked Sendable {
     public private(set) var capturedStandardError = ""
     private let lock = NSLock()
 
-    public init(_ destination: Destination) { self.destination = destination }
+    /// Set for the output of `--output FILE`: stdout goes to `writer`, the rest to `parent`.
+    private let redirect: (parent: CommandIO, writer: AtomicFileWriter)?
+    /// The first error appending to the redirect's file, thrown when the command ends.
+    private var redirectError: (any Error)?
+
+    public init(_ destination: Destination) {
+        self.destination = destination
+        redirect = nil
+    }
+
+    /// An output whose stdout goes to `writer` and whose stderr and progress go to `parent`.
+    init(redirecting parent: CommandIO, to writer: AtomicFileWriter) {
+        destination = parent.destination
+        redirect = (parent, writer)
+        progressHandler = parent.progressHandler
+    }
 
     public func write(_ text: String) {
+        if let redirect {
+            lock.lock()
+            defer { lock.unlock() }
+            guard redirectError == nil else { return }
+            do { try redirect.writer.append(text) } catch { redirectError = error }
+            return
+        }
         switch destination {
         case .process: FileHandle.standardOutput.write(Data(text.utf8))
         case .capture: lock.lock(); capturedStandardOutput += text; lock.unlock()
@@ -21,6 +43,7 @@ public final class CommandIO: @unchecked Sendable {
     }
 
     public func writeError(_ text: String) {
+        if let redirect { return redirect.parent.writeError(text) }
         switch destination {
         case .process: FileHandle.standardError.write(Data(text.utf8))
         case .capture: lock.lock(); capturedStandardError += text; lock.unlock()
@@ -63,6 +86,37 @@ extension CommandIO {
         let box = ProgressBox(line)
         defer { box.finish() }
         return try body(ExperimentContext { progress in box.update(progress.text) })
+    }
+
+    /// Runs `body` with its stdout written to `path` atomically instead (nil: to this output).
+    /// The file appears complete or not at all: it is committed when `body` returns or ends in
+    /// a verdict whose report it holds (a failed or inconclusive validation, a result that does
+    /// not hold), and left untouched when `body` refuses or fails.
+    func writing(to path: String?, _ body: (CommandIO) throws -> Void) throws {
+        guard let path else { return try body(self) }
+        InterruptCleanup.install()
+        let writer: AtomicFileWriter
+        do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
+        let file = CommandIO(redirecting: self, to: writer)
+        func commit() throws {
+            do {
+                if let error = file.redirectError { throw error }
+                try writer.commit()
+            } catch {
+                writer.abort()
+                throw UsageError("--output \(Arguments.quoted(path)): \(error)")
+            }
+        }
+        do {
+            try body(file)
+        } catch let verdict where verdict is ValidationFailure || verdict is ValidationInconclusive || verdict is ResultDoesNotHold {
+            try commit()
+            throw verdict
+        } catch {
+            writer.abort()
+            throw error
+        }
+        try commit()
     }
 
     /// Writes the JSON document of a command that has no typed result yet, brought to the

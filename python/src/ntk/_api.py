@@ -75,7 +75,8 @@ def _progress_callback(progress, command):
 
 def run(command, progress=None, **options):
     """Runs any `ntk` command (e.g. `"moments"`, `"validate merge"`) and returns the converted
-    result; the functions below are this with the command named.
+    result — or, with `output=PATH`, writes what the command prints to PATH atomically and returns
+    PATH; the functions below are this with the command named.
 
     >>> run("moments", widths=[3, 2, 2], sigma2=2, exact=True).E_theta
     Fraction(61, 12)
@@ -94,6 +95,8 @@ def run(command, progress=None, **options):
         raise _engine.EngineError(error or f"ntk {command} ended with exit status {code}")
     if raw is None and code != 0:
         raise ValidationError(error)
+    if raw is None and options.get("output") is not None:
+        return options["output"]  # written to that file instead (--output)
     name = "".join(part.capitalize() for part in command.split()) + "Result"
     result = _results.build(raw, name)
     if isinstance(result, list) and result and all(isinstance(r, _results.Result) for r in result):
