@@ -41,16 +41,7 @@ struct DistributionRunCommand: NTKSubcommand {
     @Option(help: "exact (the real network) or gi (gradient-independence approximation).")
     var model: MomentModel = .exact
 
-    @Option(parsing: .unconditional, help: "Number of samples (1e5-style counts accepted).")
-    var samples = IntegerArgument(100_000)
-
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds if the samples are not done.")
-    var maxSeconds = RationalArgument(60)
-
-    @OptionGroup var seed: SeedOption
-
-    @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
-    var threads: IntegerArgument?
+    @OptionGroup var sampling: SamplingOptions<DistributionSampling>
 
     @Option(parsing: .unconditional, help: "Thresholds t of the tail probabilities P(Θ > t·E[Θ]) (list or range).")
     var tail = ArgumentList<RationalArgument>("2,5,10")
@@ -66,12 +57,7 @@ struct DistributionRunCommand: NTKSubcommand {
 
     @OptionGroup var sharding: ShardOptions
 
-    static let maximumSamples = 1_000_000_000
-
     func validate() throws {
-        try samples.check("--samples", 1...Self.maximumSamples)
-        try maxSeconds.checkMaxSeconds()
-        try threads?.check("--threads", RequestRange.threads)
         guard tail.elements.count <= 100 else { throw ValidationError("--tail: at most 100 thresholds") }
         for t in tail.elements { try t.checkPositive("--tail", maximum: BigRational(10).power(12), maximumMagnitudeDigits: 20) }
         try sharding.check(merge: "ntk distribution merge")
@@ -81,8 +67,8 @@ struct DistributionRunCommand: NTKSubcommand {
     func request() throws -> DistributionRequest {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
-        return DistributionRequest(network: a, model: model, samples: samples.value, seed: seed.value,
-                                   threads: threads?.value, maxSeconds: maxSeconds.doubleValue, tail: tail.elements.map(\.value),
+        return DistributionRequest(network: a, model: model, samples: sampling.sampleCount, seed: sampling.seedValue,
+                                   threads: sampling.threadCount, maxSeconds: sampling.seconds, tail: tail.elements.map(\.value),
                                    density: chart != nil)
     }
 
@@ -158,4 +144,13 @@ struct DistributionMergeCommand: NTKSubcommand {
         try DistributionRunCommand.emit(DistributionReport(result: result, threads: nil), io: io, format: format, chart: chart,
                                         logDensity: logDensity)
     }
+}
+
+/// The sampling defaults of `ntk distribution run`.
+enum DistributionSampling: SamplingDefaults {
+    static let samples = DistributionRequest.defaultSamples
+    static let samplesRange = DistributionRequest.samplesRange
+    static let samplesHelp = "Number of samples (1e5-style counts accepted)."
+    static let maxSeconds = 60
+    static let maxSecondsHelp = "Stop after this many seconds if the samples are not done."
 }

@@ -55,16 +55,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Depth sweep: depths L (list or range) of prefixes of the network, each ≤ its depth.")
     var depths: ArgumentList<IntegerArgument>?
 
-    @Option(parsing: .unconditional, help: "Number of sampled networks per depth (1e3-style counts accepted).")
-    var samples = IntegerArgument(1000)
-
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds in all (at most one year).")
-    var maxSeconds = RationalArgument(60)
-
-    @OptionGroup var seed: SeedOption
-
-    @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
-    var threads: IntegerArgument?
+    @OptionGroup var sampling: SamplingOptions<OffDiagSampling>
 
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
     var zMax = RationalArgument(4)
@@ -75,9 +66,6 @@ struct OffDiagRunCommand: NTKSubcommand {
     @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
-        try samples.check("--samples", OffDiagRequest.samplesRange)
-        try checkThreads(threads)
-        try maxSeconds.checkMaxSeconds()
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         guard correlation.elements.count <= OffDiagRequest.maximumCorrelations else {
             throw ValidationError("--correlation: at most \(OffDiagRequest.maximumCorrelations) correlations")
@@ -101,8 +89,8 @@ struct OffDiagRunCommand: NTKSubcommand {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         return OffDiagRequest(network: a, depths: depths?.elements.map(\.value), correlations: correlation.elements.map(\.value),
-                              samples: samples.value, seed: seed.value, threads: threadCount(threads),
-                              maxSeconds: maxSeconds.doubleValue, zMax: zMax.doubleValue)
+                              samples: sampling.sampleCount, seed: sampling.seedValue, threads: RequestRange.resolvedThreads(sampling.threadCount),
+                              maxSeconds: sampling.seconds, zMax: zMax.doubleValue)
     }
 
     @OptionGroup var outputFile: OutputFileOption
@@ -159,4 +147,13 @@ struct OffDiagMergeCommand: NTKSubcommand {
         let result = try request.mergedResult(of: OffDiagMeasurement(merged: merged.statistic, stoppedBy: merged.stoppedBy), seed: merged.seed)
         try OffDiagReport(result: result, threads: nil).emit(io, format: format)
     }
+}
+
+/// The sampling defaults of `ntk offdiag run`.
+enum OffDiagSampling: SamplingDefaults {
+    static let samples = 1000
+    static let samplesRange = OffDiagRequest.samplesRange
+    static let samplesHelp = "Number of sampled networks per depth (1e3-style counts accepted)."
+    static let maxSeconds = 60
+    static let maxSecondsHelp = "Stop after this many seconds in all (at most one year)."
 }

@@ -61,16 +61,7 @@ struct StepRunCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Also the change of Θ(x, x′) for a second input at this correlation ρ ∈ [−1, 1].")
     var correlation: RationalArgument?
 
-    @Option(parsing: .unconditional, help: "Number of sampled networks (1e4-style counts accepted).")
-    var samples = IntegerArgument(10_000)
-
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this many seconds if the samples are not done.")
-    var maxSeconds = RationalArgument(10)
-
-    @OptionGroup var seed: SeedOption
-
-    @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
-    var threads: IntegerArgument?
+    @OptionGroup var sampling: SamplingOptions<StepSampling>
 
     @Option(help: "Output format.")
     var format: ValidateOutputFormat = .text
@@ -78,9 +69,6 @@ struct StepRunCommand: NTKSubcommand {
     @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
-        try samples.check("--samples", StepRequest.samplesRange)
-        try maxSeconds.checkMaxSeconds()
-        try checkThreads(threads)
         if learningRate != nil && learningRateScale != nil {
             throw ValidationError("give --learning-rate (absolute η) or --learning-rate-scale (η = c/E[Θ]), not both")
         }
@@ -104,8 +92,8 @@ struct StepRunCommand: NTKSubcommand {
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         return StepRequest(network: a, learningRates: learningRate?.elements.map(\.doubleValue),
                            learningRateScales: learningRateScale?.elements.map(\.text), target: target.doubleValue,
-                           correlation: correlation?.doubleValue, samples: samples.value, seed: seed.value,
-                           threads: threadCount(threads), maxSeconds: maxSeconds.doubleValue)
+                           correlation: correlation?.doubleValue, samples: sampling.sampleCount, seed: sampling.seedValue,
+                           threads: RequestRange.resolvedThreads(sampling.threadCount), maxSeconds: sampling.seconds)
     }
 
     @OptionGroup var outputFile: OutputFileOption
@@ -158,4 +146,13 @@ struct StepMergeCommand: NTKSubcommand {
                                                   stoppedBy: merged.stoppedBy, seed: merged.seed)
         try StepReport(result: result, threads: nil).emit(io, format: format)
     }
+}
+
+/// The sampling defaults of `ntk step run`.
+enum StepSampling: SamplingDefaults {
+    static let samples = 10_000
+    static let samplesRange = StepRequest.samplesRange
+    static let samplesHelp = "Number of sampled networks (1e4-style counts accepted)."
+    static let maxSeconds = 10
+    static let maxSecondsHelp = "Stop after this many seconds if the samples are not done."
 }

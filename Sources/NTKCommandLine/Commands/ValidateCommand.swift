@@ -19,17 +19,6 @@ enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// `--threads`: 1 … 1024, or all cores when absent.
-func checkThreads(_ threads: IntegerArgument?) throws {
-    if let threads, threads.value(in: RequestRange.threads) == nil {
-        throw ValidationError("--threads \(Arguments.quoted(threads.text)) is out of range: an integer from 1 to 1024")
-    }
-}
-
-func threadCount(_ threads: IntegerArgument?) -> Int {
-    RequestRange.resolvedThreads(threads?.value(in: RequestRange.threads))
-}
-
 /// The flags a `validate` shard records (its request): the network.
 typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
 
@@ -47,19 +36,7 @@ struct ValidateRunCommand: NTKSubcommand {
     @OptionGroup var network: NetworkOptions
     @OptionGroup var scale: ScaleOptions
 
-    // Numeric options parse their value unconditionally, so that `--z-max -1` reaches
-    // validate() and is reported as out of range instead of as a missing value.
-    @Option(parsing: .unconditional, help: "Number of sampled networks (an integer; 1e5 and 2.5e3 are accepted).")
-    var samples = IntegerArgument(ValidateRequest.defaultSamples)
-
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
-            help: "Stop after this many seconds if the samples are not done (at most one year).")
-    var maxSeconds = RationalArgument(60)
-
-    @OptionGroup var seed: SeedOption
-
-    @Option(parsing: .unconditional, help: "Worker threads, 1 … 1024 (default: all cores); the result does not depend on it.")
-    var threads: IntegerArgument?
+    @OptionGroup var sampling: SamplingOptions<ValidateSampling>
 
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this for E[Θ] and E[Θ²].")
     var zMax = RationalArgument(4)
@@ -70,11 +47,6 @@ struct ValidateRunCommand: NTKSubcommand {
     @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
-        if samples.value(in: 1...ValidateRequest.maximumSamples) == nil {
-            throw ValidationError("--samples \(Arguments.quoted(samples.text)) is out of range: an integer from 1 to \(ValidateRequest.maximumSamples)")
-        }
-        try checkThreads(threads)
-        try maxSeconds.checkMaxSeconds()
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         try sharding.check(merge: "ntk validate merge")
     }
@@ -83,8 +55,8 @@ struct ValidateRunCommand: NTKSubcommand {
     func request() throws -> ValidateRequest {
         let (sigma2, inputNorm2) = try scale.values()
         return ValidateRequest(network: try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2),
-                               samples: samples.value(in: 1...ValidateRequest.maximumSamples)!, seed: seed.value,
-                               threads: threads?.value(in: RequestRange.threads), maximumSeconds: maxSeconds.doubleValue,
+                               samples: sampling.sampleCount, seed: sampling.seedValue,
+                               threads: sampling.threadCount, maximumSeconds: sampling.seconds,
                                zMax: zMax.doubleValue, shard: try sharding.spec())
     }
 
@@ -138,4 +110,13 @@ struct ValidateMergeCommand: NTKSubcommand {
                                            stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax.doubleValue)
         try ValidateReport(result: try io.run(request), threads: nil).emit(io, format: format)
     }
+}
+
+/// The sampling defaults of `ntk validate run`.
+enum ValidateSampling: SamplingDefaults {
+    static let samples = ValidateRequest.defaultSamples
+    static let samplesRange = 1...ValidateRequest.maximumSamples
+    static let samplesHelp = "Number of sampled networks (an integer; 1e5 and 2.5e3 are accepted)."
+    static let maxSeconds = 60
+    static let maxSecondsHelp = "Stop after this many seconds if the samples are not done (at most one year)."
 }

@@ -20,7 +20,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
     var budgetScale = RationalArgument(1)
 
     func validate() throws {
-        try checkThreads(threads)
+        try threads?.check("--threads", RequestRange.threads)
         try budgetScale.checkPositive("--budget-scale", maximum: BigRational(Int(ValidateSuiteRequest.maximumBudgetScale)), maximumMagnitudeDigits: 12)
     }
 
