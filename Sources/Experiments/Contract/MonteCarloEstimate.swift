@@ -1,3 +1,4 @@
+import Multiprecision
 import NTKOutput
 
 /// A Monte Carlo estimate with its standard error; in JSON `{"mc": …, "se": …}` (doubles,
@@ -14,6 +15,14 @@ public struct MonteCarloEstimate: Sendable, Equatable {
     public init(_ e: (mean: Double, standardError: Double)) { self.init(mean: e.mean, standardError: e.standardError) }
 
     /// The estimate of c·X: the mean scaled by c, the standard error by |c|.
+    /// How every report prints a Monte Carlo figure: `digits` significant digits of the double,
+    /// "undefined" where there is none (NaN: no samples, or a ratio of zeros), "inf" and "-inf".
+    public static func text(_ x: Double, digits: Int = 6) -> String {
+        if x.isNaN { return "undefined" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        return BigFloat(x, precision: 53).formatted(significantDigits: digits)
+    }
+
     public func scaled(by c: Double) -> MonteCarloEstimate { MonteCarloEstimate(mean: mean * c, standardError: standardError * abs(c)) }
 
     /// `{"mc": mean, "se": standardError}`, the standard error under `standardErrorKey`.

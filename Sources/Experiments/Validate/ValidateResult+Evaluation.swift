@@ -38,7 +38,7 @@ extension ValidateResult {
             return "\(test.count) sample\(test.count == 1 ? "" : "s"); a verdict needs at least \(MomentZTest.minimumSamples) samples and finite, positive standard errors"
         }
         if !test.standardErrorsAreTrustworthy {
-            return "|z| > \(figure(test.zMax, 3)) on sample standard errors that heavy tails make unreliable (sample kurtosis \(figure(test.sampleKurtosis, 3)); no exact E[Θ⁴] to replace them)"
+            return "|z| > \(MonteCarloEstimate.text(test.zMax, digits: 3)) on sample standard errors that heavy tails make unreliable (sample kurtosis \(MonteCarloEstimate.text(test.sampleKurtosis, digits: 3)); no exact E[Θ⁴] to replace them)"
         }
         if test.usesExactStandardErrors, test.zMean.isFinite, test.zSecondMoment.isFinite, let reason = test.inconclusiveReason {
             return reason

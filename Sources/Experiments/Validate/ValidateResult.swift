@@ -94,13 +94,6 @@ public struct ValidateResult: ExperimentResult, Equatable {
         self.verdict = verdict
         self.giVerdict = giVerdict
     }
-
-    /// How validate reports print a double: `digits` significant digits, "nan", "inf", "-inf".
-    public static func figure(_ x: Double, _ digits: Int = 6) -> String {
-        if x.isNaN { return "nan" }
-        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-        return BigFloat(x, precision: 53).formatted(significantDigits: digits)
-    }
 }
 
 extension ValidateResult: Codable {

@@ -54,7 +54,7 @@ struct ValidateSuiteCommand: NTKSubcommand {
         for c in result.cases {
             try sink.row([c.widths, c.sigma2, c.biases ? "yes" : "no", "\(c.samples)", String(format: "%.1f", c.seconds),
                           zScoreText(c.zMean), zScoreText(c.zSecondMoment), zScoreText(c.zMeanGI), zScoreText(c.zSecondMomentGI),
-                          ValidateResult.figure(c.dispersion, 5), ValidateResult.figure(c.exactDispersion, 5), Self.label(c.verdict)])
+                          estimateText(c.dispersion, 5), estimateText(c.exactDispersion, 5), Self.label(c.verdict)])
         }
         try sink.end()
         io.write("z = (Monte Carlo − model)/standard error for E[Θ] and E[Θ²]; pass when |z| ≤ 4 against the exact recursion;\n")
@@ -70,10 +70,9 @@ struct ValidateSuiteCommand: NTKSubcommand {
             .number("samples", widthHint: 9), .number("seconds", widthHint: 7), .number("E_fQ_mc", widthHint: 12),
             .number("E_fQ_exact", widthHint: 12), .number("z", widthHint: 7), .number("kink_mc", widthHint: 12), .text("verdict", widthHint: 12),
         ])
-        func g(_ x: Double) -> String { x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: 5) : "undefined" }
         for c in result.stepCases {
             try sink.row([c.widths, c.sigma2, c.biases ? "yes" : "no", "\(c.samples)", String(format: "%.1f", c.seconds),
-                          g(c.fQ), g(c.exactFQ), zScoreText(c.z), g(c.kink), Self.label(c.verdict)])
+                          estimateText(c.fQ, 5), estimateText(c.exactFQ, 5), zScoreText(c.z), estimateText(c.kink, 5), Self.label(c.verdict)])
         }
         try sink.end()
         io.write("one gradient step per network (ntk step, η = 10⁻³/E[Θ], y = 0): E[fQ] (the smooth part) against the exact recursion;\n")

@@ -10,8 +10,6 @@ struct DistributionReport {
     /// The threads a run used (nil for merged shards).
     let threads: Int?
 
-    func g(_ x: Double, _ digits: Int = 6) -> String { estimateText(x, digits) }
-
     var text: String {
         let r = result
         var out = "architecture  \(describe(r.network.architecture))\n"
@@ -23,18 +21,18 @@ struct DistributionReport {
         out += "moments       k   Monte Carlo ± s.e.   exact E[Θ^k]/E[Θ]^k   z\n"
         for m in r.moments {
             let exactSE = m.standardErrorKind == .exact
-            out += "              \(m.order)   \(g(m.estimate)) ± \(g(m.standardError, 2))\(exactSE ? "" : "†")   \(g(m.exact, 8))   \(exactSE ? zScoreText(m.z) : "–")\n"
+            out += "              \(m.order)   \(estimateText(m.estimate)) ± \(estimateText(m.standardError, 2))\(exactSE ? "" : "†")   \(estimateText(m.exact, 8))   \(exactSE ? zScoreText(m.z) : "–")\n"
         }
         out += "              (s.e. exact for k ≤ 2, from E[Θ²], E[Θ⁴]; † sample s.e., optimistic for heavy tails, so no z)\n"
         out += "quantiles     " + r.quantiles.map { q in
-            "\(q.level == 0.5 ? "median" : (shortestDecimal(q.level * 100) + "%")) \(q.value.map { g($0, 4) } ?? "–")"
+            "\(q.level == 0.5 ? "median" : (shortestDecimal(q.level * 100) + "%")) \(q.value.map { estimateText($0, 4) } ?? "–")"
         }.joined(separator: "  ") + "   (±0.1 %: histogram resolution)\n"
         out += "tails         " + r.tails.map { t in
-            "P(Θ > \(shortestDecimal(t.threshold))·E[Θ]) = \(g(t.probability, 4)) ± \(g(t.standardError, 2))"
+            "P(Θ > \(shortestDecimal(t.threshold))·E[Θ]) = \(estimateText(t.probability, 4)) ± \(estimateText(t.standardError, 2))"
         }.joined(separator: "; ") + "\n"
         let (mean, variance) = (r.logMean, r.logVariance)
-        out += "log           E[log x] = \(g(mean.value, 5)) ± \(g(mean.standardError, 2)); Var[log x] = \(g(variance.value, 5)) ± \(g(variance.standardError, 2)) (normal-theory s.e.)"
-            + "; a lognormal law would have E[log x] = −Var/2 = \(g(-variance.value / 2, 5))\n"
+        out += "log           E[log x] = \(estimateText(mean.value, 5)) ± \(estimateText(mean.standardError, 2)); Var[log x] = \(estimateText(variance.value, 5)) ± \(estimateText(variance.standardError, 2)) (normal-theory s.e.)"
+            + "; a lognormal law would have E[log x] = −Var/2 = \(estimateText(-variance.value / 2, 5))\n"
         if r.zeroSamples > 0 { out += "Θ = 0         \(r.zeroSamples) samples (dead networks without biases; left out of the log-moments)\n" }
         return out
     }

@@ -11,10 +11,6 @@ struct OffDiagReport {
     /// Worker threads of a run (nil for merged shards), named in the text header.
     let threads: Int?
 
-    func g(_ x: Double, _ digits: Int = 6) -> String {
-        x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: digits) : "undefined"
-    }
-
     static let columns: [TableColumn] = [
         .number("depth"), .number("rho"), .number("samples"), .number("E_theta_xy"), .number("E_theta_xy_se"), .number("E_theta_xy2"),
         .number("E_theta_xy2_se"), .number("ratio"), .number("ratio_se"), .number("inf_width_ratio"), .number("dispersion"),
@@ -23,7 +19,7 @@ struct OffDiagReport {
     ]
 
     func rows(csv: Bool) -> [[String?]] {
-        let f: (Double, Int) -> String? = { x, digits in x.isFinite ? (csv ? "\(x)" : g(x, digits)) : nil }
+        let f: (Double, Int) -> String? = { x, digits in x.isFinite ? (csv ? "\(x)" : estimateText(x, digits)) : nil }
         return result.rows.map { r in
             ["\(r.depth)", csv ? "\(r.correlation)" : shortestDecimal(r.correlation), "\(r.samples)", f(r.meanXY.mean, 6),
              f(r.meanXY.standardError, 2), f(r.secondMomentXY.mean, 6), f(r.secondMomentXY.standardError, 2), f(r.ratio.mean, 6),
@@ -46,12 +42,12 @@ struct OffDiagReport {
         let zMax = result.zMax
         let verdict: String
         switch t.verdict {
-        case .pass: verdict = "PASS (|z| ≤ \(g(zMax, 3)))"
-        case .fail: verdict = "FAIL (|z| > \(g(zMax, 3)))"
+        case .pass: verdict = "PASS (|z| ≤ \(estimateText(zMax, 3)))"
+        case .fail: verdict = "FAIL (|z| > \(estimateText(zMax, 3)))"
         case .inconclusive: verdict = "INCONCLUSIVE (\(t.inconclusiveReason ?? "no verdict"))"
         }
-        return "E[Θ] \(g(t.mean)) ± \(g(t.standardErrorOfMean, 2)) vs exact \(g(t.referenceMean, 8)) (z \(zScoreText(t.zMean))), "
-            + "E[Θ²] \(g(t.secondMoment)) ± \(g(t.standardErrorOfSecondMoment, 2)) vs exact \(g(t.referenceSecondMoment, 8)) (z \(zScoreText(t.zSecondMoment))): \(verdict)"
+        return "E[Θ] \(estimateText(t.mean)) ± \(estimateText(t.standardErrorOfMean, 2)) vs exact \(estimateText(t.referenceMean, 8)) (z \(zScoreText(t.zMean))), "
+            + "E[Θ²] \(estimateText(t.secondMoment)) ± \(estimateText(t.standardErrorOfSecondMoment, 2)) vs exact \(estimateText(t.referenceSecondMoment, 8)) (z \(zScoreText(t.zSecondMoment))): \(verdict)"
     }
 
     func text() throws -> String {

@@ -9,8 +9,7 @@ struct StepReport {
     /// Worker threads of a run (nil for merged shards), named in the text header.
     let threads: Int?
 
-    func g(_ x: Double, _ digits: Int = 6) -> String { estimateText(x, digits) }
-    func pm(_ e: MonteCarloEstimate) -> String { "\(g(e.mean)) ± \(g(e.standardError, 2))" }
+    func pm(_ e: MonteCarloEstimate) -> String { "\(estimateText(e.mean)) ± \(estimateText(e.standardError, 2))" }
 
     var text: String {
         let r = result, seeds = r.seeds
@@ -18,13 +17,13 @@ struct StepReport {
         let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) shards, seeds \(Set(seeds).sorted().map(String.init).joined(separator: ","))"
         out += "samples       \(r.samples) (stopped by \(r.stoppedBy)) in \(String(format: "%.2f", r.seconds)) s"
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
-        out += "step          θ' = θ − η(f − y)∇f on ½(f(x) − y)², y = \(g(r.target)); Monte Carlo estimates ± standard errors\n"
-        out += "E[Θ]          \(pm(r.theta)) | exact \(g(r.exactMeanTheta, 8))\n"
-        out += "E[fQ]         \(pm(r.fQ)) | exact \(g(r.exactFQ, 8)) (z = \(zScoreText(r.zFQ))); smooth part of E[ΔΘ]/η = −E[fQ]\n"
+        out += "step          θ' = θ − η(f − y)∇f on ½(f(x) − y)², y = \(estimateText(r.target)); Monte Carlo estimates ± standard errors\n"
+        out += "E[Θ]          \(pm(r.theta)) | exact \(estimateText(r.exactMeanTheta, 8))\n"
+        out += "E[fQ]         \(pm(r.fQ)) | exact \(estimateText(r.exactFQ, 8)) (z = \(zScoreText(r.zFQ))); smooth part of E[ΔΘ]/η = −E[fQ]\n"
         for rate in r.rates {
             let scale = rate.scale.map { " (c = \($0))" } ?? ""
-            out += "η = \(g(rate.learningRate, 4))\(scale)\n"
-            out += "  E[ΔΘ]/η            \(pm(rate.deltaOverEta))   smooth −E[fQ] = \(g(r.exactSmoothDeltaOverEta, 8))\n"
+            out += "η = \(estimateText(rate.learningRate, 4))\(scale)\n"
+            out += "  E[ΔΘ]/η            \(pm(rate.deltaOverEta))   smooth −E[fQ] = \(estimateText(r.exactSmoothDeltaOverEta, 8))\n"
             out += "  kink part          \(pm(rate.kink))\n"
             out += "  E[ΔΘ]/E[Θ]         \(pm(rate.deltaOverMeanTheta))\n"
             out += "  E[|ΔΘ|/Θ]          \(pm(rate.relativeAbsoluteChange))\n"
@@ -34,7 +33,7 @@ struct StepReport {
             }
         }
         if let rho = r.correlation, let theta = r.offDiagonalTheta, let fQ = r.offDiagonalFQ {
-            out += "off-diagonal  x′ at correlation ρ = \(g(rho)): E[Θ(x,x′)] = \(pm(theta)); E[fQ′] = \(pm(fQ)) (Q′ = ⟨∇Θ(x,x′), ∇f(x)⟩)\n"
+            out += "off-diagonal  x′ at correlation ρ = \(estimateText(rho)): E[Θ(x,x′)] = \(pm(theta)); E[fQ′] = \(pm(fQ)) (Q′ = ⟨∇Θ(x,x′), ∇f(x)⟩)\n"
         }
         out += "note          \(StepResult.kinkNote)\n"
         return out

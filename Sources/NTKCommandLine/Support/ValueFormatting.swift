@@ -46,9 +46,7 @@ func architectureMembers(_ a: Architecture, inputDimension: Bool = false) -> [(k
 
 /// A Monte Carlo figure in text: `digits` significant digits of the double, "undefined" where
 /// there is none (NaN: no samples, or a ratio of zeros), and "inf"/"-inf" spelled out.
-func estimateText(_ x: Double, _ digits: Int = 6) -> String {
-    x.isFinite ? BigFloat(x, precision: 53).formatted(significantDigits: digits) : (x.isNaN ? "undefined" : (x > 0 ? "inf" : "-inf"))
-}
+func estimateText(_ x: Double, _ digits: Int = 6) -> String { MonteCarloEstimate.text(x, digits: digits) }
 
 /// A z-score in text: two decimals, or "undefined" where it is not finite (fewer than 2
 /// samples, or a zero standard error).
