@@ -47,7 +47,7 @@ struct DistributionRunCommand: NTKSubcommand {
     var tail = ArgumentList<RationalArgument>("2,5,10")
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     @Option(help: "Also write an SVG of the density of log(Θ/E[Θ]) with its lognormal fit to FILE.")
     var chart: String?
@@ -95,7 +95,7 @@ struct DistributionRunCommand: NTKSubcommand {
                       io: io, format: format, chart: chart, logDensity: logDensity)
     }
 
-    static func emit(_ report: DistributionReport, io: CommandIO, format: ValidateOutputFormat, chart: String?, logDensity: Bool) throws {
+    static func emit(_ report: DistributionReport, io: CommandIO, format: ReportFormat, chart: String?, logDensity: Bool) throws {
         if let path = chart {
             let svg: String
             do { svg = try report.chart(logDensity: logDensity).svg() } catch let e as UsageError { throw e } catch {
@@ -121,7 +121,7 @@ struct DistributionMergeCommand: NTKSubcommand {
     var files: [String] = []
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     @Option(help: "Also write the density chart (SVG) to FILE.")
     var chart: String?

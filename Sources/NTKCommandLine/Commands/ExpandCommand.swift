@@ -51,11 +51,8 @@ struct ExpandCommand: NTKSubcommand {
           help: "Also expand E[fQ]/E[Θ]² (the normalized smooth first-step NTK change; exact model): F is its limit, c1 its 1/M coefficient (numerical).")
     var firstStep = false
 
-    /// Output formats of `expand`.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Option(help: "Output format.")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
         try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 60)

@@ -49,7 +49,7 @@ struct KernelCommand: NTKSubcommand {
     var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
     @Option(help: "Output format.")
-    var format: MomentsFormat = .text
+    var format: ReportOrCSVFormat = .text
 
     static let maximumInputs = KernelRequest.maximumInputs
 

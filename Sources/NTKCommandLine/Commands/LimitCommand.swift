@@ -50,11 +50,8 @@ struct LimitCommand: NTKSubcommand {
             help: "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year).")
     var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
-    /// Output formats of `limit`.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @Option(help: "Output format.")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
         // The size of the numbers only; the ranges and combinations are the request's

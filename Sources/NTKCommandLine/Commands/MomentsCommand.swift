@@ -42,10 +42,6 @@ struct ArithmeticOptions: ParsableArguments {
     }
 }
 
-/// Output formats of `moments`.
-enum MomentsFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text, json, csv
-}
 
 struct MomentsCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
@@ -60,7 +56,7 @@ struct MomentsCommand: NTKSubcommand {
     var model: MomentModel = .exact
 
     @Option(help: "Output format.")
-    var format: MomentsFormat = .text
+    var format: ReportOrCSVFormat = .text
 
     @Flag(name: .customLong("per-layer"), help: "Also print each layer's contribution to E[Θ] (depth ≤ 10^6; text or json).")
     var perLayer = false

@@ -61,7 +61,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     var zMax = RationalArgument(4)
 
     @Option(help: "Output format.")
-    var format: MomentsFormat = .text
+    var format: ReportOrCSVFormat = .text
 
     @OptionGroup var sharding: ShardOptions
 
@@ -129,7 +129,7 @@ struct OffDiagMergeCommand: NTKSubcommand {
     var zMax = RationalArgument(4)
 
     @Option(help: "Output format.")
-    var format: MomentsFormat = .text
+    var format: ReportOrCSVFormat = .text
 
     func validate() throws {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)

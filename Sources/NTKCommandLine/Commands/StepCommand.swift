@@ -64,7 +64,7 @@ struct StepRunCommand: NTKSubcommand {
     @OptionGroup var sampling: SamplingOptions<StepSampling>
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     @OptionGroup var sharding: ShardOptions
 
@@ -131,7 +131,7 @@ struct StepMergeCommand: NTKSubcommand {
     var files: [String] = []
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     @OptionGroup var outputFile: OutputFileOption
 

@@ -14,11 +14,6 @@ struct ValidateCommand: ParsableCommand {
         defaultSubcommand: ValidateRunCommand.self)
 }
 
-/// `--format` of the validate commands.
-enum ValidateOutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
 /// The flags a `validate` shard records (its request): the network.
 typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
 
@@ -42,7 +37,7 @@ struct ValidateRunCommand: NTKSubcommand {
     var zMax = RationalArgument(4)
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     @OptionGroup var sharding: ShardOptions
 
@@ -93,7 +88,7 @@ struct ValidateMergeCommand: NTKSubcommand {
     var zMax = RationalArgument(4)
 
     @Option(help: "Output format.")
-    var format: ValidateOutputFormat = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)

@@ -73,7 +73,7 @@ struct OffDiagReport {
         return out + "\n" + (try table(.text))
     }
 
-    func emit(_ io: CommandIO, format: MomentsFormat) throws {
+    func emit(_ io: CommandIO, format: ReportOrCSVFormat) throws {
         switch format {
         case .json: io.writeJSON(try JSONValueEncoder().encode(result))
         case .csv: io.write(try table(.csv))

@@ -39,7 +39,7 @@ struct StepReport {
         return out
     }
 
-    func emit(_ io: CommandIO, format: ValidateOutputFormat) throws {
+    func emit(_ io: CommandIO, format: ReportFormat) throws {
         if format == .json { io.writeJSON(try JSONValueEncoder().encode(result)) } else { io.write(text) }
     }
 }

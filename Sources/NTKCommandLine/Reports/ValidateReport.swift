@@ -47,7 +47,7 @@ struct ValidateReport {
     }
 
     /// Writes the report, then signals a failed (exit 1) or inconclusive (exit 3) verdict.
-    func emit(_ io: CommandIO, format: ValidateOutputFormat) throws {
+    func emit(_ io: CommandIO, format: ReportFormat) throws {
         if format == .json { try io.writeDocument(result) } else { io.write(text) }
         switch result.verdict {
         case .pass: return
