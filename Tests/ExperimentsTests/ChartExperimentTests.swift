@@ -55,7 +55,7 @@ struct ChartExperimentTests {
     func notesAndRefusals() throws {
         let request = ChartRequest(kind: .convergence, sigma2: [2], lambda: [BigRational(1, 3)], widths: [10, 100])
         let result = try request.run(.silent)
-        #expect(result.notes == ["λ·M is not an integer for λ = 1/3 at M = 10, 100: those points use L = round(λM), λ′ = L/M, compared with the limits at λ′"])
+        #expect(result.notes == ["λ·M is not an integer for λ = 0.3333333333333333 (1/3) at M = 10, 100: those points use L = round(λM), λ′ = L/M, compared with the limits at λ′"])
         func refusal(_ change: (inout ChartRequest) -> Void) -> String? {
             var r = ChartRequest()
             change(&r)

@@ -40,8 +40,7 @@ extension ChartRequest {
     /// How the charted networks are fed, for the titles of the study charts (a reader of the
     /// figure does not see the flags): biases or not, n₀ and ‖x‖².
     var inputText: String {
-        func decimal(_ r: BigRational) -> String { r.terminatingDecimal ?? r.fractionString }
-        return [biases ? "biases" : "no biases", inputRatio == 1 ? "n0 = M" : "n0 = \(decimal(inputRatio))·M", "‖x‖² = \(decimal(inputNorm2))"]
+        return [biases ? "biases" : "no biases", inputRatio == 1 ? "n0 = M" : "n0 = \(inputRatio.displayText)·M", "‖x‖² = \(inputNorm2.displayText)"]
             .joined(separator: ", ")
     }
 

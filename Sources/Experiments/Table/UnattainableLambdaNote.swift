@@ -15,7 +15,7 @@ extension ConvergenceStudy {
             if let i = byLambda.firstIndex(where: { $0.0 == l }) { byLambda[i].1.append(m) } else { byLambda.append((l, [m])) }
         }
         let listed = byLambda.prefix(4).map { l, widths in
-            "λ = \(l.terminatingDecimal ?? l.fractionString) at M = \(widths.prefix(6).map(String.init).joined(separator: ", "))\(widths.count > 6 ? ", …" : "")"
+            "λ = \(l.displayText) at M = \(widths.prefix(6).map(String.init).joined(separator: ", "))\(widths.count > 6 ? ", …" : "")"
         }
         return "λ·M is not an integer for \(listed.joined(separator: "; "))\(byLambda.count > 4 ? "; …" : ""): those \(shown), compared with the limits at λ′"
             + (emptiedColumns.map { "; \($0)" } ?? "")

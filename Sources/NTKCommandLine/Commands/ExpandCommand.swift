@@ -96,13 +96,13 @@ struct ExpandCommand: NTKSubcommand {
     }
 
     func familyLine(_ r: ExpandResult) -> String {
-        "family      \(r.phase.displayName), λ = \(exactDecimal(r.lambda)), n0 = \(exactDecimal(r.inputRatio))·M, ‖x‖² = \(exactDecimal(r.inputNorm2)), \(r.biases ? "biases (α0 = \(exactDecimal(r.alpha0)))" : "no biases"), \(r.model == .exact ? "exact model" : "GI model")\n"
+        "family      \(r.phase.displayName), λ = \(r.lambda.displayText), n0 = \(r.inputRatio.displayText)·M, ‖x‖² = \(r.inputNorm2.displayText), \(r.biases ? "biases (α0 = \(r.alpha0.displayText))" : "no biases"), \(r.model == .exact ? "exact model" : "GI model")\n"
     }
 
     func widthNote(_ r: ExpandResult) -> String {
         let base = r.widthBase ?? 1, k = r.widthExponents ?? 0...0
-        return "M = \(exactDecimal(base) == "1" ? "" : exactDecimal(base) + "·")2^k, k = \(k.lowerBound)…\(k.upperBound)"
-            + (base == 1 ? "" : " (multiples of \(exactDecimal(base)) so that λM and n0 = rM are integers)")
+        return "M = \(base.displayText == "1" ? "" : base.displayText + "·")2^k, k = \(k.lowerBound)…\(k.upperBound)"
+            + (base == 1 ? "" : " (multiples of \(base.displayText) so that λM and n0 = rM are integers)")
     }
 
     /// The text report of a result whose expansion holds.

@@ -230,14 +230,12 @@ func correctionNote(_ notes: [(sigma2: BigRational, lambda: BigRational, width: 
     }
     let shown = byReason.prefix(3).map { g -> String in
         let rows = g.widths.count == widthCount ? "every M" : "M = " + g.widths.prefix(6).map(String.init).joined(separator: ", ") + (g.widths.count > 6 ? ", …" : "")
-        return "σ² = \(exactDecimal(g.sigma2)), λ = \(exactDecimal(g.lambda)) (\(rows)): \(g.note)"
+        return "σ² = \(g.sigma2.displayText), λ = \(g.lambda.displayText) (\(rows)): \(g.note)"
     }
     let more = byReason.count > 3 ? "; and \(byReason.count - 3) more (σ², λ) groups" : ""
     return "ntk: note: predicted and rel_err_predicted (and c1 where the expansion fails for the whole (σ², λ)) left empty where the 1/M expansion does not hold — \(shown.joined(separator: "; "))\(more)\n"
 }
 
-/// The exact decimal of a rational (`2.5`, `0.1`) where there is one; `p/q` otherwise.
-func exactDecimal(_ r: BigRational) -> String { r.terminatingDecimal ?? r.fractionString }
 
 /// How a study's networks are fed: n₀ = r·M, ‖x‖², biases. Shared by `table` and `chart`.
 struct StudyInputOptions: ParsableArguments {

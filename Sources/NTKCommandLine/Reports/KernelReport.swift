@@ -41,7 +41,7 @@ struct KernelReport {
                     out += name.padding(toLength: 14, withPad: " ", startingAt: 0) + (certified ? f.display : Self.shown(f)) + "\n"
                 }
             } else {
-                out += "Θ*(x, x)      \(Self.shown(first.ntkDiagonal1))   (both inputs with ‖x‖² = \(exactDecimal(architecture.inputNorm2)))\n"
+                out += "Θ*(x, x)      \(Self.shown(first.ntkDiagonal1))   (both inputs with ‖x‖² = \(architecture.inputNorm2.displayText))\n"
                 var header = ["ρ", "Θ*(x,x′)", "Σ*(x,x′)", "Θ*(x,x′)/Θ*(x,x)"]
                 if certified { header += ["Θ* lower", "Θ* upper"] }
                 out += columns(header)
@@ -85,9 +85,9 @@ struct KernelReport {
 }
 
 extension ReportedReal {
-    /// An exact input echoed in text: its terminating decimal, or p/q.
+    /// An exact input echoed in text, the one way parameters are shown (`BigRational.displayText`).
     var decimalText: String {
-        if let exact, let r = BigRational(exact) { return exactDecimal(r) }
+        if let exact, let r = BigRational(exact) { return r.displayText }
         return decimal ?? ""
     }
 

@@ -12,10 +12,10 @@ struct LimitReport {
         self.correctionsAsked = correctionsAsked
     }
 
-    /// The exact parameter as the text shows it: its terminating decimal, else p/q.
+    /// The exact parameter as every text shows it (`BigRational.displayText`).
     func parameter(_ r: ReportedReal) -> String {
         guard let text = r.exact, let q = BigRational(text) else { return r.decimal ?? "" }
-        return q.terminatingDecimal ?? q.fractionString
+        return q.displayText
     }
 
     func text() -> String {

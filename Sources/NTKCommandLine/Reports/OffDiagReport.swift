@@ -56,7 +56,7 @@ struct OffDiagReport {
         let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) shards, seeds \(Set(seeds).sorted().map(String.init).joined(separator: ","))"
         out += "samples       \(depths.map { "\($0.samples)" }.joined(separator: ",")) (per depth, stopped by \(Set(depths.map(\.stoppedBy)).sorted().joined(separator: " / "))) in \(String(format: "%.2f", result.seconds)) s"
             + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
-        out += "inputs        ‖x‖² = ‖x′‖² = \(exactDecimal(architecture.inputNorm2)), ⟨x, x′⟩ = ρ‖x‖²; simulated explicit networks, Monte Carlo estimates and standard errors (se)\n"
+        out += "inputs        ‖x‖² = ‖x′‖² = \(architecture.inputNorm2.displayText), ⟨x, x′⟩ = ρ‖x‖²; simulated explicit networks, Monte Carlo estimates and standard errors (se)\n"
         out += "columns       ratio = E[Θ(x,x′)]/E[Θ(x,x)] (paired); inf_width_ratio = Θ*(x,x′)/Θ*(x,x); corr_xx = correlation of Θ(x,x′) with Θ(x,x);\n"
         out += "              bounds |E[Θ(x,x′)]| ≤ E[Θ(x,x)], E[Θ(x,x′)²] ≤ E[Θ(x,x)²] from the exact diagonal moments (certified, rounded up)\n"
         // The rows are grouped by depth, one per correlation.

@@ -47,7 +47,7 @@ struct RationalArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
 
     init(_ value: BigRational) {
         self.value = value
-        text = exactDecimal(value)
+        text = value.displayText
     }
 
     init(_ value: Int) { self.init(BigRational(value)) }
@@ -113,7 +113,7 @@ extension RationalArgument {
         }
         try Arguments.checkMagnitude(value, text: text, flag: flag, digits: maximumMagnitudeDigits)
         if let maximum, maximum < value {
-            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: at most \(exactDecimal(maximum))")
+            throw ValidationError("\(flag) \(Arguments.quoted(text)) is out of range: at most \(maximum.displayText)")
         }
     }
 
