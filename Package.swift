@@ -3,13 +3,17 @@ import PackageDescription
 
 // Layers, bottom to top (each target depends only on targets above it in this list):
 //   CMPFR          C bindings to GMP/MPFR
-//   Multiprecision number types (BigRational, BigFloat, enclosures, polynomials)
+//   Multiprecision number types (BigRational, BigFloat, enclosures, polynomials), and the
+//                  loops that must work on MPFR registers directly, so they live beside the C
+//                  bindings: the certified deep-kernel layers, arcsine tables, small-argument
+//                  series, the sparse layer update of the moment recursion
 //   NTKMoments     the exact mathematics (depends on Multiprecision)
 //   MonteCarlo     simulated networks and their statistics (no dependencies)
 //   NTKOutput      data formats: JSON (with Codable coding), tables, SVG charts, atomic files (no dependencies)
 //   Experiments    every experiment as a typed, Codable request → result: references, cost
 //                  models, verdicts (depends on NTKMoments, MonteCarlo, NTKOutput)
 //   NTKCommandLine parsing and printing (depends on all of the above) → the `ntk` executable
+//   ntk-bench      `make bench`: release timings of the library (no command line)
 let package = Package(
     name: "NTKMoments",
     platforms: [.macOS(.v13)],
@@ -48,7 +52,7 @@ let package = Package(
         .executableTarget(name: "ntk", dependencies: ["NTKCommandLine"]),
         // `make bench`: release-mode timings (medians of several runs); not part of the tests.
         .executableTarget(name: "ntk-bench", dependencies: ["NTKMoments", "Multiprecision", "MonteCarlo", "Experiments"]),
-        .testTarget(name: "MultiprecisionTests", dependencies: ["Multiprecision"]),
+        .testTarget(name: "MultiprecisionTests", dependencies: ["Multiprecision", "CMPFR"]),
         .testTarget(name: "NTKMomentsTests", dependencies: ["NTKMoments", "Multiprecision"]),
         .testTarget(name: "MonteCarloTests", dependencies: ["MonteCarlo"]),
         .testTarget(name: "NTKOutputTests", dependencies: ["NTKOutput"]),

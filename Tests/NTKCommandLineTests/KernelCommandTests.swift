@@ -80,4 +80,11 @@ struct KernelCommandTests {
         }
         #expect(ntk(["kernel", "--width", "10", "--depth", "1e12", "--sigma2", "2"]).isCleanRefusal)
     }
+
+    @Test("the architecture line of kernel leaves ‖x‖² to the inputs, whatever its value", arguments: ["1", "2.5", "1/3"])
+    func architectureLineWithoutInputNorm(_ norm: String) {
+        let r = ntk(["kernel", "--widths", "3,2,2", "--sigma2", "2", "--input-norm2", norm])
+        let line = r.stdout.split(separator: "\n").first ?? ""
+        #expect(r.code == 0 && line == "architecture  n0=3, hidden 2x2, L=3, σ²=2, trainable biases", "\(line)")
+    }
 }

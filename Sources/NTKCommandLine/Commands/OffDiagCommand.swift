@@ -24,12 +24,6 @@ struct OffDiagShardRequest: Codable, Hashable, Sendable {
 
 typealias OffDiagShardFile = ShardFile<OffDiagShardRequest, OffDiagonalSweepStatistics>
 
-/// The shortest decimal that reads back as x (0.1 → "0.1", 1 → "1").
-func shortestDecimal(_ x: Double) -> String { LegacyJSON.shortestDecimal(x) }
-
-/// −1 ≤ ρ ≤ 1.
-func isCorrelation(_ rho: BigRational) -> Bool { OffDiagRequest.isCorrelation(rho) }
-
 struct OffDiagRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -71,7 +65,7 @@ struct OffDiagRunCommand: NTKSubcommand {
             throw ValidationError("--correlation: at most \(OffDiagRequest.maximumCorrelations) correlations")
         }
         for rho in correlation.elements {
-            guard isCorrelation(rho.value) else {
+            guard OffDiagRequest.isCorrelation(rho.value) else {
                 throw ValidationError("--correlation \(Arguments.quoted(rho.text)) is out of range: a number from -1 to 1")
             }
         }

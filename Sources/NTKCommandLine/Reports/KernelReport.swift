@@ -100,5 +100,5 @@ extension ReportedReal {
 
 /// The architecture line of `ntk kernel`: as `describe`, without ‖x‖² (the inputs say it).
 func describeKernel(_ a: Architecture) -> String {
-    describe(a).replacingOccurrences(of: ", ‖x‖²=\(a.inputNorm2)", with: "")
+    describe(a, showsInputNorm2: false)
 }

@@ -36,7 +36,7 @@ struct MomentsReport {
         let exact = result.arithmetic == .exact
         func line(_ label: String, _ value: ReportedReal, certifiedNote: Bool) -> String {
             var line = label.padding(toLength: 14, withPad: " ", startingAt: 0) + value.display
-            if let shown = value.shownDigits, shown > 0, shown < digits, !exact, certifiedNote || !value.isCertified {
+            if let shown = value.guaranteedDigits, shown > 0, shown < digits, !exact, certifiedNote || !value.isCertified {
                 line += "   (\(shown) digit\(shown == 1 ? "" : "s") guaranteed)"
             }
             return line + "\n"
