@@ -51,6 +51,8 @@ public struct DistributionResult: ExperimentResult, Equatable {
     public var logMean: Estimate
     /// Var[log x], its standard error from normal theory (√(2/(n − 1))·Var).
     public var logVariance: Estimate
+    /// The E[log x] a lognormal law with this Var[log x] and E[x] = 1 would have: −Var[log x]/2.
+    public var lognormalLogMean: Double { -logVariance.value / 2 }
     /// Samples with Θ = 0 (dead networks without biases), left out of the log-moments.
     public var zeroSamples: Int
     /// The density of log x with its lognormal fit, when the request asked for it and the

@@ -67,20 +67,15 @@ public struct ExpandRequest: Experiment, Equatable {
     public func check() throws {
         func refuse(_ message: String) -> ExperimentError { .invalidRequest(message) }
         func positive(_ flag: String, _ x: BigRational, maximum: BigRational? = nil) throws {
-            guard x.signum > 0 else {
-                throw refuse("\(flag) '\(x.displayText)' is out of range: must be positive; allowed: a positive number such as 2, 5/2, 2.5 or 1e-1")
-            }
-            if let maximum, x > maximum {
-                throw refuse("\(flag) '\(x.displayText)' is out of range: at most \(maximum.terminatingDecimal ?? maximum.fractionString)")
-            }
+            try RequestRange.positive(flag, x, text: x.displayText, maximum: maximum ?? x)
         }
         try positive("--sigma2", sigma2)
         try positive("--lambda", lambda, maximum: Self.maximumLambda)
         try positive("--input-norm2", inputNorm2)
         if let r = inputRatio { try positive("--input-ratio", r, maximum: Self.maximumInputRatio) }
         if let a = alpha0 { try positive("--alpha0", a) }
-        guard Self.orderRange.contains(order) else { throw refuse("--order '\(order)' is out of range: an integer from 1 to 8") }
-        guard Self.digitsRange.contains(digits) else { throw refuse("--digits '\(digits)' is out of range: an integer from 1 to 100") }
+        try RequestRange.integer("--order", order, Self.orderRange)
+        try RequestRange.integer("--digits", digits, Self.digitsRange)
         if alpha0 != nil && inputRatio != nil { throw refuse("give either --alpha0 or --input-ratio, not both") }
         if alpha0 != nil && !biases { throw refuse("--alpha0 does not apply with --no-bias (α0 = 0 without biases)") }
         if firstStep && model != .exact {

@@ -123,6 +123,14 @@ public struct TableRequest: Experiment, Equatable {
     /// approximation of E[fQ]/E[Θ]² (whose limit there is 0).
     public var hasApproximateLimit: Bool { firstStep && biases && sigma2.contains { $0 < BigRational(2) } }
 
+    /// The note a table of the dispersion owes its reader when its published column holds the
+    /// GI-derived form at σ² = 2, where Seleznova & Kutyniok (ICML 2022) give no explicit limit;
+    /// nil for other tables (and for later shards, which repeat no note).
+    public var publishedLimitNote: String? {
+        guard isFirstPart, moment == 2, !firstStep, groups.contains(where: { $0.sigma2 == 2 }) else { return nil }
+        return "at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form."
+    }
+
     /// Refuses (`ExperimentError.tooExpensive`) a table whose limits of E[Θ^p]/E[Θ]^p (p ≥ 3)
     /// without a closed form — extrapolated from the exact recursion, once per σ² and attained
     /// λ′, seconds each at p ≥ 7 — are estimated to take longer than `maximumSeconds`;

@@ -95,15 +95,10 @@ struct KernelCommand: NTKSubcommand {
               let values = try? parts.map({ try BigRational(parsing: $0) }) else {
             throw UsageError("--gram \(Arguments.quoted(text)) is not three numbers q1,q2,c")
         }
-        guard values[0].signum >= 0, values[1].signum >= 0 else {
-            throw UsageError("--gram \(Arguments.quoted(text)) is out of range: squared norms q1, q2 must not be negative")
-        }
-        guard values[2] * values[2] <= values[0] * values[1] else {
-            throw UsageError("--gram \(Arguments.quoted(text)) is not a Gram matrix: c² > q1·q2 (it is not positive semidefinite)")
-        }
         for (v, name) in zip(values, ["q1", "q2", "c"]) {
             try Arguments.checkMagnitude(v, text: text, flag: "--gram (\(name))", digits: 400)
         }
+        // Whether it is a Gram matrix is the request's check (`KernelRequest.check`).
         return KernelRequest.Gram(q1: values[0], q2: values[1], c: values[2])
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import MonteCarlo
 import NTKOutput
@@ -63,8 +64,8 @@ struct SlurmCommand: NTKSubcommand {
         guard let n = shards.value(in: 1...ShardSpec.maximumCount) else {
             throw UsageError("--shards \(Arguments.quoted(shards.text)) is out of range: an integer from 1 to \(ShardSpec.maximumCount)")
         }
-        guard let cpus = cpusPerTask.value(in: 1...1024) else {
-            throw UsageError("--cpus-per-task \(Arguments.quoted(cpusPerTask.text)) is out of range: an integer from 1 to 1024")
+        guard let cpus = cpusPerTask.value(in: RequestRange.threads) else {
+            throw UsageError("--cpus-per-task \(Arguments.quoted(cpusPerTask.text)) is out of range: an integer from 1 to \(RequestRange.threads.upperBound)")
         }
         var options = ["--cpus-per-task=\(cpus)"]
         for (flag, value, pattern, example) in [
@@ -93,7 +94,8 @@ struct SlurmCommand: NTKSubcommand {
             throw UsageError("--out \(Arguments.quoted(out)) exists and is not a directory")
         }
         let hasBudget = flags.contains { $0 == "--max-seconds" || $0.hasPrefix("--max-seconds=") }
-        let shardFlags = hasBudget ? flags : flags + ["--max-seconds", "31536000"]
+        // Without a budget of its own a shard runs to its sample count (the longest budget allowed).
+        let shardFlags = hasBudget ? flags : flags + ["--max-seconds", "\(Int(RunTimeLimit.maximumSeconds))"]
         let script = SlurmJobScript(command: command, flags: shardFlags, mergeFlags: mergeFlags(flags), shards: n, directory: directory,
                                     ntkPath: Self.executablePath, sbatchOptions: options,
                                     invocation: (["ntk", "slurm", command] + self.flags + ["--shards", "\(n)", "--out", out] + options)

@@ -208,9 +208,9 @@ struct TableCommand: NTKSubcommand {
         }
         io.writeError(correctionNote(correctionNotes, widthCount: request.widths.count))
         let showsPublished = selected.contains { $0.column.name.hasSuffix("published") }
-        if request.isFirstPart, showsPublished, request.moment == 2, !request.firstStep, format == .text || format == .markdown,
-           request.groups.contains(where: { $0.sigma2 == 2 }), outputFile.output == nil {
-            io.write("note: at σ² = 2 Seleznova & Kutyniok (ICML 2022) give no explicit g(λ, α0); limit_published there is the GI-derived form.\n")
+        // Below a table meant for reading (not in CSV, JSON or a file a program reads).
+        if let note = request.publishedLimitNote, showsPublished, format == .text || format == .markdown, outputFile.output == nil {
+            io.write("note: \(note)\n")
         }
     }
 }

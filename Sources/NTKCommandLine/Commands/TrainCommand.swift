@@ -141,7 +141,7 @@ struct TrainCommand: NTKSubcommand {
             do { chartWriter = try AtomicFileWriter(path: path) } catch { throw UsageError("--chart \(Arguments.quoted(path)): \(error)") }
         }
         let result = try io.withContext { try experiment.run($0) }
-        let report = TrainReport(result: result, labels: sigma2.elements.map(\.text))
+        let report = TrainReport(result: result)
         let table: String
         do { table = try report.table(format) } catch { throw UsageError("train output failed: \(error)") }
         if let chartWriter {

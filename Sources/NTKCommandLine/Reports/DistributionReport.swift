@@ -32,7 +32,7 @@ struct DistributionReport {
         }.joined(separator: "; ") + "\n"
         let (mean, variance) = (r.logMean, r.logVariance)
         out += "log           E[log x] = \(estimateText(mean.value, 5)) ± \(estimateText(mean.standardError, 2)); Var[log x] = \(estimateText(variance.value, 5)) ± \(estimateText(variance.standardError, 2)) (normal-theory s.e.)"
-            + "; a lognormal law would have E[log x] = −Var/2 = \(estimateText(-variance.value / 2, 5))\n"
+            + "; a lognormal law would have E[log x] = −Var/2 = \(estimateText(r.lognormalLogMean, 5))\n"
         if r.zeroSamples > 0 { out += "Θ = 0         \(r.zeroSamples) samples (dead networks without biases; left out of the log-moments)\n" }
         return out
     }

@@ -3,11 +3,11 @@ import MonteCarlo
 import Multiprecision
 import NTKOutput
 
-/// The table, the chart and the notes of a `TrainResult`. σ² values are named as the user
-/// wrote them (`labels`, one per run), so that "2.20" stays "2.20".
+/// The table, the chart and the notes of a `TrainResult`. σ² values are named the one way every
+/// report names parameters (`BigRational.displayText`).
 struct TrainReport {
     let result: TrainResult
-    let labels: [String]
+    var labels: [String] { result.runs.map(\.sigma2.displayText) }
 
     /// One row per record of every σ²: sigma2, step, loss, ntk_rel_change, alignment, learning_rate.
     func table(_ format: TableFormat) throws -> String {
