@@ -46,8 +46,7 @@ struct DistributionRunCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Thresholds t of the tail probabilities P(Θ > t·E[Θ]) (list or range).")
     var tail = ArgumentList<RationalArgument>("2,5,10")
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     @Option(help: "Also write an SVG of the density of log(Θ/E[Θ]) with its lognormal fit to FILE.")
     var chart: String?
@@ -75,9 +74,8 @@ struct DistributionRunCommand: NTKSubcommand {
     /// Runs the shard of the request `--shard` names (all of it without), in the experiment's
     /// steps: the cost note, the references, the shard's file opened, the samples, the file
     /// written, the report.
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let request = try request()
@@ -92,7 +90,7 @@ struct DistributionRunCommand: NTKSubcommand {
         let sample = try io.withContext { try experiment.sample(shard.range, references: references, context: $0) }
         try shard.commit(sample.statistic, seconds: sample.seconds, stoppedBy: sample.stoppedBy)
         try Self.emit(DistributionReport(result: try experiment.result(sample, references: references), threads: experiment.threads),
-                      io: io, format: format, chart: chart, logDensity: logDensity)
+                      io: io, format: output.format, chart: chart, logDensity: logDensity)
     }
 
     static func emit(_ report: DistributionReport, io: CommandIO, format: ReportFormat, chart: String?, logDensity: Bool) throws {
@@ -120,8 +118,7 @@ struct DistributionMergeCommand: NTKSubcommand {
     @Argument(help: "Shard files written by `ntk distribution --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     @Option(help: "Also write the density chart (SVG) to FILE.")
     var chart: String?
@@ -129,9 +126,8 @@ struct DistributionMergeCommand: NTKSubcommand {
     @Flag(name: .customLong("log-density"), help: "Log scale for the density axis of --chart.")
     var logDensity = false
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "distribution", as: DistributionShardFile.self)
@@ -141,7 +137,7 @@ struct DistributionMergeCommand: NTKSubcommand {
         }
         let sample = DistributionSample(statistic: merged.statistic, seconds: merged.seconds, stoppedBy: merged.stoppedBy, seeds: [merged.seed])
         let result = try DistributionExperiment.mergedResult(network: a, model: model, sample: sample, density: chart != nil)
-        try DistributionRunCommand.emit(DistributionReport(result: result, threads: nil), io: io, format: format, chart: chart,
+        try DistributionRunCommand.emit(DistributionReport(result: result, threads: nil), io: io, format: output.format, chart: chart,
                                         logDensity: logDensity)
     }
 }

@@ -51,8 +51,7 @@ struct ExpandCommand: NTKSubcommand {
           help: "Also expand E[fQ]/E[Θ]² (the normalized smooth first-step NTK change; exact model): F is its limit, c1 its 1/M coefficient (numerical).")
     var firstStep = false
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     func validate() throws {
         // The size of the numbers only; the ranges and combinations are the request's
@@ -70,15 +69,14 @@ struct ExpandCommand: NTKSubcommand {
                       alpha0: alpha0?.value, biases: !noBias, model: model, order: order.value, digits: digits.value, firstStep: firstStep)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let result = try io.run(request())
         if let reason = result.reason {
             // No coefficient where the expansion does not hold: the report says why, exit 3.
-            switch format {
+            switch output.format {
             case .json: try io.writeDocument(result)
             case .text:
                 io.write(familyLine(result) + "widths      \(widthNote(result)); \(result.precisionBits)-bit MPFR\n"
@@ -86,7 +84,7 @@ struct ExpandCommand: NTKSubcommand {
             }
             throw ResultDoesNotHold("expand: the 1/M expansion does not hold here: \(reason)")
         }
-        switch format {
+        switch output.format {
         case .json: try io.writeDocument(result)
         case .text: io.write(text(result))
         }

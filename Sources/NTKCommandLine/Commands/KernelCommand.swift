@@ -48,8 +48,7 @@ struct KernelCommand: NTKSubcommand {
             help: "Refuse, before any work, when the kernel is estimated to take longer than this (seconds; at most one year).")
     var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
-    @Option(help: "Output format.")
-    var format: ReportOrCSVFormat = .text
+    @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
     static let maximumInputs = KernelRequest.maximumInputs
 
@@ -62,9 +61,8 @@ struct KernelCommand: NTKSubcommand {
         }
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let (sigma2, inputNorm2) = try scale.values()
@@ -82,7 +80,7 @@ struct KernelCommand: NTKSubcommand {
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         let report = KernelReport(result)
-        switch format {
+        switch output.format {
         case .text: io.write(report.text())
         case .json: try io.writeDocument(result)
         case .csv: io.write(report.csv())

@@ -50,8 +50,7 @@ struct LimitCommand: NTKSubcommand {
             help: "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year).")
     var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     func validate() throws {
         // The size of the numbers only; the ranges and combinations are the request's
@@ -71,9 +70,8 @@ struct LimitCommand: NTKSubcommand {
                      corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep, maximumSeconds: maxSeconds.doubleValue)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let request = request()
@@ -83,7 +81,7 @@ struct LimitCommand: NTKSubcommand {
         if let reason = result.correctionsReason {
             io.writeError("ntk: note: c1 and c2 left out: the 1/M expansion does not hold here: \(reason)\n")
         }
-        switch format {
+        switch output.format {
         case .json: try io.writeDocument(result)
         case .text: io.write(LimitReport(result, correctionsAsked: corrections).text())
         }

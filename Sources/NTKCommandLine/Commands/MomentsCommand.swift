@@ -55,8 +55,7 @@ struct MomentsCommand: NTKSubcommand {
     @Option(help: "exact (the real network) or gi (gradient-independence approximation).")
     var model: MomentModel = .exact
 
-    @Option(help: "Output format.")
-    var format: ReportOrCSVFormat = .text
+    @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
     @Flag(name: .customLong("per-layer"), help: "Also print each layer's contribution to E[Θ] (depth ≤ 10^6; text or json).")
     var perLayer = false
@@ -76,8 +75,8 @@ struct MomentsCommand: NTKSubcommand {
     func validate() throws {
         try maxMoment?.check("--max-moment", MomentsRequest.maxMomentRange)
         try maxSeconds.checkMaxSeconds()
-        if perLayer && format == .csv {
-            throw ValidationError("--per-layer is not available with --format csv (one row per network); use --format json or text")
+        if perLayer && output.format == .csv {
+            throw ValidationError("--per-layer is not available with --output.format csv (one row per network); use --output.format json or text")
         }
     }
 
@@ -91,16 +90,15 @@ struct MomentsCommand: NTKSubcommand {
                               firstStep: firstStep, perLayer: perLayer, maximumSeconds: maxSeconds.doubleValue)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let request = try request()
         if let note = try request.costNote() { io.writeError("ntk: note: \(note)\n") }
         let result = try io.run(request)
         let report = MomentsReport(result)
-        switch format {
+        switch output.format {
         case .json: try io.writeDocument(result)
         case .csv: io.write(report.csv())
         case .text: io.write(report.text())

@@ -54,8 +54,7 @@ struct OffDiagRunCommand: NTKSubcommand {
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
     var zMax = RationalArgument(4)
 
-    @Option(help: "Output format.")
-    var format: ReportOrCSVFormat = .text
+    @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
     @OptionGroup var sharding: ShardOptions
 
@@ -87,9 +86,8 @@ struct OffDiagRunCommand: NTKSubcommand {
                               maxSeconds: sampling.seconds, zMax: zMax.doubleValue)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         try validate()
@@ -107,7 +105,7 @@ struct OffDiagRunCommand: NTKSubcommand {
         let measurement = try io.withContext { try request.simulate($0) }
         try shard.commit(measurement.sweep, seconds: measurement.seconds, stoppedBy: measurement.stopReason)
         let result = try request.result(of: measurement, seeds: [request.seed])
-        try OffDiagReport(result: result, threads: request.threads).emit(io, format: format)
+        try OffDiagReport(result: result, threads: request.threads).emit(io, format: output.format)
     }
 }
 
@@ -122,16 +120,14 @@ struct OffDiagMergeCommand: NTKSubcommand {
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
     var zMax = RationalArgument(4)
 
-    @Option(help: "Output format.")
-    var format: ReportOrCSVFormat = .text
+    @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
     func validate() throws {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         try validate()
@@ -139,7 +135,7 @@ struct OffDiagMergeCommand: NTKSubcommand {
         let request = try OffDiagRequest(shardsOf: try merged.request.network.architecture(), depths: merged.request.depths,
                                          correlations: merged.request.correlations, zMax: zMax.doubleValue)
         let result = try request.mergedResult(of: OffDiagMeasurement(merged: merged.statistic, stoppedBy: merged.stoppedBy), seed: merged.seed)
-        try OffDiagReport(result: result, threads: nil).emit(io, format: format)
+        try OffDiagReport(result: result, threads: nil).emit(io, format: output.format)
     }
 }
 

@@ -63,8 +63,7 @@ struct StepRunCommand: NTKSubcommand {
 
     @OptionGroup var sampling: SamplingOptions<StepSampling>
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     @OptionGroup var sharding: ShardOptions
 
@@ -96,9 +95,8 @@ struct StepRunCommand: NTKSubcommand {
                            threads: RequestRange.resolvedThreads(sampling.threadCount), maxSeconds: sampling.seconds)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         try validate()
@@ -118,7 +116,7 @@ struct StepRunCommand: NTKSubcommand {
         try shard.commit(run.statistic, seconds: run.wallSeconds, stoppedBy: run.stoppedBy)
         let result = StepResult(network: request.network.architecture, plan: plan, statistics: run.statistic, seconds: run.wallSeconds,
                                 stoppedBy: run.stoppedBy.label, seeds: [request.seed])
-        try StepReport(result: result, threads: request.threads).emit(io, format: format)
+        try StepReport(result: result, threads: request.threads).emit(io, format: output.format)
     }
 }
 
@@ -130,12 +128,10 @@ struct StepMergeCommand: NTKSubcommand {
     @Argument(help: "Shard files written by `ntk step --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "step", as: StepShardFile.self)
@@ -144,7 +140,7 @@ struct StepMergeCommand: NTKSubcommand {
                                                   learningRateScales: request.learningRateScales, target: request.target,
                                                   correlation: request.correlation, statistics: merged.statistic, seconds: merged.seconds,
                                                   stoppedBy: merged.stoppedBy, seed: merged.seed)
-        try StepReport(result: result, threads: nil).emit(io, format: format)
+        try StepReport(result: result, threads: nil).emit(io, format: output.format)
     }
 }
 

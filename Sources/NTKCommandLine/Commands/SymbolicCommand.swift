@@ -16,10 +16,9 @@ struct SymbolicCommand: NTKSubcommand {
     var model: MomentModel = .exact
 
     /// Output formats of `symbolic`.
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, latex }
+    enum Format: String, OutputFormat { case text, json, latex }
 
-    @Option(help: "Output format.")
-    var format: Format = .text
+    @OptionGroup var output: OutputOptions<Format>
 
     @Option(name: .customLong("max-moment"), parsing: .unconditional, help: "Also E[Θ^k] for k = 3 … p (p ≤ 6).")
     var maxMoment: IntegerArgument?
@@ -32,9 +31,8 @@ struct SymbolicCommand: NTKSubcommand {
         try maxMoment?.check("--max-moment", SymbolicRequest.maxMomentRange)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         let a = try network.architecture(sigma2: 1, inputNorm2: 1)
@@ -42,7 +40,7 @@ struct SymbolicCommand: NTKSubcommand {
         let mean = result.mean.polynomial, second = result.secondMoment.polynomial
         let higher = result.higherMoments.map(\.polynomial), fQ = result.fQ?.polynomial
         let network = describe(a).replacingOccurrences(of: "σ²=1, ‖x‖²=1, ", with: "")
-        switch format {
+        switch output.format {
         case .json:
             try io.writeDocument(result)
         case .latex:

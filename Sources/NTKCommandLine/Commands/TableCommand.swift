@@ -39,10 +39,8 @@ struct TableCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Significant digits.")
     var digits = IntegerArgument(8)
 
-    @Option(help: "Output format.")
-    var format: TableFormat = .text
+    @OptionGroup var output: OutputOptions<TableFormat>
 
-    @OptionGroup var outputFile: OutputFileOption
 
     /// `--shard k/N|auto`: the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.
     @OptionGroup var sharding: ShardOptions
@@ -163,10 +161,10 @@ struct TableCommand: NTKSubcommand {
 
         let selected = try selectedColumns(symbols(request))
         var correctionNotes: [(sigma2: BigRational, lambda: BigRational, width: Int, note: String)] = []
-        try outputFile.writing(io) { out in
+        try output.writing(io) { out in
             // Later CSV shards drop the header line, so `cat` of the parts equals the whole table.
-            var skippingHeader = !request.isFirstPart && format == .csv
-            let sink = format.makeSink { chunk in
+            var skippingHeader = !request.isFirstPart && output.format == .csv
+            let sink = output.format.makeSink { chunk in
                 var text = Substring(chunk)
                 if skippingHeader {
                     guard let newline = text.firstIndex(of: "\n") else { return }
@@ -209,7 +207,7 @@ struct TableCommand: NTKSubcommand {
         io.writeError(correctionNote(correctionNotes, widthCount: request.widths.count))
         let showsPublished = selected.contains { $0.column.name.hasSuffix("published") }
         // Below a table meant for reading (not in CSV, JSON or a file a program reads).
-        if let note = request.publishedLimitNote, showsPublished, format == .text || format == .markdown, outputFile.output == nil {
+        if let note = request.publishedLimitNote, showsPublished, output.format == .text || output.format == .markdown, output.file == nil {
             io.write("note: \(note)\n")
         }
     }

@@ -81,10 +81,7 @@ struct TrainCommand: NTKSubcommand {
 
     @OptionGroup var seed: SeedOption
 
-    @Option(help: "Output format: text, csv, json, markdown or latex.")
-    var format: TableFormat = .text
-
-    @OptionGroup var outputFile: OutputFileOption
+    @OptionGroup var output: OutputOptions<TableFormat>
 
     @Option(help: "Also write an SVG chart of the relative NTK change against the step, one line per σ², to FILE.")
     var chart: String?
@@ -134,7 +131,7 @@ struct TrainCommand: NTKSubcommand {
         // stdout is written last, so that a refusal never follows partial output.
         InterruptCleanup.install()
         var writer: AtomicFileWriter? = nil, chartWriter: AtomicFileWriter? = nil
-        if let path = outputFile.output {
+        if let path = output.file {
             do { writer = try AtomicFileWriter(path: path) } catch { throw UsageError("--output \(Arguments.quoted(path)): \(error)") }
         }
         if let path = chart {
@@ -143,7 +140,7 @@ struct TrainCommand: NTKSubcommand {
         let result = try io.withContext { try experiment.run($0) }
         let report = TrainReport(result: result)
         let table: String
-        do { table = try report.table(format) } catch { throw UsageError("train output failed: \(error)") }
+        do { table = try report.table(output.format) } catch { throw UsageError("train output failed: \(error)") }
         if let chartWriter {
             do {
                 try chartWriter.append(try report.chart().svg())
@@ -154,7 +151,7 @@ struct TrainCommand: NTKSubcommand {
             do {
                 try writer.append(table)
                 try writer.commit()
-            } catch { throw UsageError("--output \(Arguments.quoted(outputFile.output ?? "")): \(error)") }
+            } catch { throw UsageError("--output \(Arguments.quoted(output.file ?? "")): \(error)") }
         } else {
             io.write(table)
         }

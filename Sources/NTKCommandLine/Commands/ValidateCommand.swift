@@ -36,8 +36,7 @@ struct ValidateRunCommand: NTKSubcommand {
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this for E[Θ] and E[Θ²].")
     var zMax = RationalArgument(4)
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     @OptionGroup var sharding: ShardOptions
 
@@ -55,9 +54,8 @@ struct ValidateRunCommand: NTKSubcommand {
                                zMax: zMax.doubleValue, shard: try sharding.spec())
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         try validate()  // also when constructed without parsing
@@ -71,7 +69,7 @@ struct ValidateRunCommand: NTKSubcommand {
         if let note = try request.checkCost() { io.writeError("ntk: note: \(note)\n") }
         let run = try io.withContext { try request.simulate($0) }
         try shard.commit(run.moments, seconds: run.wallSeconds, stoppedBy: run.stoppedBy)
-        try ValidateReport(result: request.evaluate(run), threads: request.threadCount).emit(io, format: format)
+        try ValidateReport(result: request.evaluate(run), threads: request.threadCount).emit(io, format: output.format)
     }
 }
 
@@ -87,23 +85,21 @@ struct ValidateMergeCommand: NTKSubcommand {
     @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this.")
     var zMax = RationalArgument(4)
 
-    @Option(help: "Output format.")
-    var format: ReportFormat = .text
+    @OptionGroup var output: OutputOptions<ReportFormat>
 
     func validate() throws {
         try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
     }
 
-    @OptionGroup var outputFile: OutputFileOption
 
-    func execute(_ io: CommandIO) throws { try outputFile.writing(io) { try produce($0) } }
+    func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
         try validate()
         let merged = try mergeShards(files, command: "validate", as: ValidateShardFile.self)
         let request = ValidateMergeRequest(network: try merged.request.architecture(), statistic: merged.statistic, seconds: merged.seconds,
                                            stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax.doubleValue)
-        try ValidateReport(result: try io.run(request), threads: nil).emit(io, format: format)
+        try ValidateReport(result: try io.run(request), threads: nil).emit(io, format: output.format)
     }
 }
 
