@@ -126,7 +126,6 @@ struct DistributionMergeCommand: NTKSubcommand {
     @Flag(name: .customLong("log-density"), help: "Log scale for the density axis of --chart.")
     var logDensity = false
 
-
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {

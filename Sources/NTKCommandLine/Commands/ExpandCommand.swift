@@ -69,7 +69,6 @@ struct ExpandCommand: NTKSubcommand {
                       alpha0: alpha0?.value, biases: !noBias, model: model, order: order.value, digits: digits.value, firstStep: firstStep)
     }
 
-
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {

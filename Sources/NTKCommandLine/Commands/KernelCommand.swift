@@ -44,9 +44,7 @@ struct KernelCommand: NTKSubcommand {
     @Option(parsing: .unconditional, help: "Significant digits to print at most (default 20; 16 with --double).")
     var digits: IntegerArgument?
 
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
-            help: "Refuse, before any work, when the kernel is estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
+    @OptionGroup var runTime: RunTimeLimitOption<KernelRunTime>
 
     @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
@@ -55,12 +53,10 @@ struct KernelCommand: NTKSubcommand {
     func validate() throws {
         // The ranges and combinations are the request's (`KernelRequest.check`); the forms are
         // refused together here, before --inputs reads its file.
-        try maxSeconds.checkMaxSeconds()
         if [correlation != nil, gram != nil, inputs != nil].filter({ $0 }).count > 1 {
             throw ValidationError("give at most one of --correlation, --gram, --inputs")
         }
     }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
@@ -68,7 +64,7 @@ struct KernelCommand: NTKSubcommand {
         let (sigma2, inputNorm2) = try scale.values()
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         var request = KernelRequest(network: a, arithmetic: KernelRequest.Arithmetic(rawValue: arithmetic.rawValue)!,
-                                    precision: precision?.value, digits: digits?.value, maximumSeconds: maxSeconds.doubleValue)
+                                    precision: precision?.value, digits: digits?.value, maximumSeconds: runTime.seconds)
         if let text = gram {
             request.gram = try Self.parseGram(text)
         } else if let path = inputs {
@@ -131,4 +127,9 @@ struct KernelCommand: NTKSubcommand {
         guard !rows.isEmpty else { throw UsageError("\(origin): no input vectors in the file") }
         return rows
     }
+}
+
+/// What `--max-seconds` of `ntk kernel` limits.
+enum KernelRunTime: RunTimeLimitSubject {
+    static let help = "Refuse, before any work, when the kernel is estimated to take longer than this (seconds; at most one year)."
 }

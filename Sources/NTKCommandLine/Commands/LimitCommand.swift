@@ -46,9 +46,7 @@ struct LimitCommand: NTKSubcommand {
           help: "Also the limit of E[fQ]/E[Θ]², the normalized smooth first-order NTK change of one gradient step (0 with exponential decay in the ordered phase with biases).")
     var firstStep = false
 
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
-            help: "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
+    @OptionGroup var runTime: RunTimeLimitOption<LimitRunTime>
 
     @OptionGroup var output: OutputOptions<ReportFormat>
 
@@ -57,7 +55,6 @@ struct LimitCommand: NTKSubcommand {
         // (`LimitRequest.check`).
         try lambda.checkPositive("--lambda")
         try sigma2.checkPositive("--sigma2", maximumMagnitudeDigits: 200)
-        try maxSeconds.checkMaxSeconds()
         try alpha0?.checkNonNegative("--alpha0")
         try inputRatio?.checkPositive("--input-ratio")
         try inputNorm2?.checkPositive("--input-norm2")
@@ -67,9 +64,8 @@ struct LimitCommand: NTKSubcommand {
     func request() -> LimitRequest {
         LimitRequest(lambda: lambda.value, sigma2: sigma2.value, alpha0: alpha0?.value, inputRatio: inputRatio?.value,
                      inputNorm2: inputNorm2?.value, biases: !noBias, precision: precision.value, digits: digits?.value,
-                     corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep, maximumSeconds: maxSeconds.doubleValue)
+                     corrections: corrections, maxMoment: maxMoment?.value, firstStep: firstStep, maximumSeconds: runTime.seconds)
     }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
@@ -86,4 +82,9 @@ struct LimitCommand: NTKSubcommand {
         case .text: io.write(LimitReport(result, correctionsAsked: corrections).text())
         }
     }
+}
+
+/// What `--max-seconds` of `ntk limit` limits.
+enum LimitRunTime: RunTimeLimitSubject {
+    static let help = "Refuse, before any work, when the limits that --max-moment extrapolates are estimated to take longer than this (seconds; at most one year)."
 }

@@ -42,7 +42,6 @@ struct ArithmeticOptions: ParsableArguments {
     }
 }
 
-
 struct MomentsCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "moments",
@@ -68,13 +67,10 @@ struct MomentsCommand: NTKSubcommand {
           help: "Also E[fQ] (Q = ⟨∇Θ, ∇f⟩): −E[fQ] is the smooth first-order mean change E[ΔΘ]/η of one gradient step (fixed activation patterns), with E[fQ]/E[Θ] and E[fQ]/E[Θ]² (exact model only).")
     var firstStep = false
 
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
-            help: "Refuse, before any work, when --max-moment is estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
+    @OptionGroup var runTime: RunTimeLimitOption<MomentsRunTime>
 
     func validate() throws {
         try maxMoment?.check("--max-moment", MomentsRequest.maxMomentRange)
-        try maxSeconds.checkMaxSeconds()
         if perLayer && output.format == .csv {
             throw ValidationError("--per-layer is not available with --output.format csv (one row per network); use --output.format json or text")
         }
@@ -87,9 +83,8 @@ struct MomentsCommand: NTKSubcommand {
         return MomentsRequest(network: a, model: model, arithmetic: MomentsRequest.Arithmetic(rawValue: arithmetic.arithmetic.rawValue)!,
                               precision: arithmetic.precision?.value, digits: arithmetic.digits?.value,
                               maxDigits: arithmetic.maxDigits.value, maxMoment: maxMoment?.value,
-                              firstStep: firstStep, perLayer: perLayer, maximumSeconds: maxSeconds.doubleValue)
+                              firstStep: firstStep, perLayer: perLayer, maximumSeconds: runTime.seconds)
     }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
@@ -104,4 +99,9 @@ struct MomentsCommand: NTKSubcommand {
         case .text: io.write(report.text())
         }
     }
+}
+
+/// What `--max-seconds` of `ntk moments` limits.
+enum MomentsRunTime: RunTimeLimitSubject {
+    static let help = "Refuse, before any work, when --max-moment is estimated to take longer than this (seconds; at most one year)."
 }

@@ -51,15 +51,13 @@ struct OffDiagRunCommand: NTKSubcommand {
 
     @OptionGroup var sampling: SamplingOptions<OffDiagSampling>
 
-    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
-    var zMax = RationalArgument(4)
+    @OptionGroup var zMax: ZMaxOption
 
     @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
 
     @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
-        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         guard correlation.elements.count <= OffDiagRequest.maximumCorrelations else {
             throw ValidationError("--correlation: at most \(OffDiagRequest.maximumCorrelations) correlations")
         }
@@ -83,9 +81,8 @@ struct OffDiagRunCommand: NTKSubcommand {
         let a = try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2)
         return OffDiagRequest(network: a, depths: depths?.elements.map(\.value), correlations: correlation.elements.map(\.value),
                               samples: sampling.sampleCount, seed: sampling.seedValue, threads: RequestRange.resolvedThreads(sampling.threadCount),
-                              maxSeconds: sampling.seconds, zMax: zMax.doubleValue)
+                              maxSeconds: sampling.seconds, zMax: zMax.value)
     }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
@@ -117,23 +114,16 @@ struct OffDiagMergeCommand: NTKSubcommand {
     @Argument(help: "Shard files written by `ntk offdiag --shard k/N --emit-stats` (all N of one run).")
     var files: [String] = []
 
-    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "The checks against the exact diagonal pass when |z| ≤ this.")
-    var zMax = RationalArgument(4)
+    @OptionGroup var zMax: ZMaxOption
 
     @OptionGroup var output: OutputOptions<ReportOrCSVFormat>
-
-    func validate() throws {
-        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
-    }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
-        try validate()
         let merged = try mergeShards(files, command: "offdiag", as: OffDiagShardFile.self)
         let request = try OffDiagRequest(shardsOf: try merged.request.network.architecture(), depths: merged.request.depths,
-                                         correlations: merged.request.correlations, zMax: zMax.doubleValue)
+                                         correlations: merged.request.correlations, zMax: zMax.value)
         let result = try request.mergedResult(of: OffDiagMeasurement(merged: merged.statistic, stoppedBy: merged.stoppedBy), seed: merged.seed)
         try OffDiagReport(result: result, threads: nil).emit(io, format: output.format)
     }

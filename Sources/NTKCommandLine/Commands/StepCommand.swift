@@ -95,7 +95,6 @@ struct StepRunCommand: NTKSubcommand {
                            threads: RequestRange.resolvedThreads(sampling.threadCount), maxSeconds: sampling.seconds)
     }
 
-
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
@@ -129,7 +128,6 @@ struct StepMergeCommand: NTKSubcommand {
     var files: [String] = []
 
     @OptionGroup var output: OutputOptions<ReportFormat>
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 

@@ -31,7 +31,6 @@ struct SymbolicCommand: NTKSubcommand {
         try maxMoment?.check("--max-moment", SymbolicRequest.maxMomentRange)
     }
 
-
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {

@@ -41,7 +41,6 @@ struct TableCommand: NTKSubcommand {
 
     @OptionGroup var output: OutputOptions<TableFormat>
 
-
     /// `--shard k/N|auto`: the k-th of N contiguous blocks of (σ², λ) groups; shard 1 carries the header.
     @OptionGroup var sharding: ShardOptions
 
@@ -56,9 +55,7 @@ struct TableCommand: NTKSubcommand {
           help: "Tabulate E[fQ]/E[Θ]² (normalized smooth first-step NTK change, exact model) against its limit; in the ordered phase with biases, where the limit is 0, limit_exact is the approximation 16‖x‖²(σ²/2)^L/((2 − σ²)n0).")
     var firstStep = false
 
-    @Option(name: .customLong("max-seconds"), parsing: .unconditional,
-            help: "Refuse, before the first row, when the limits that --moment extrapolates are estimated to take longer than this (seconds; at most one year).")
-    var maxSeconds = RationalArgument(BigRational(exactly: RunTimeLimit.defaultSeconds)!)
+    @OptionGroup var runTime: RunTimeLimitOption<TableRunTime>
 
     @Option(help: "Comma list of columns to print, in this order (default: all but c1, predicted, rel_err_predicted; see the discussion for the names).")
     var columns: String?
@@ -137,7 +134,6 @@ struct TableCommand: NTKSubcommand {
         // Syntax only; the ranges are the request's (`TableRequest.check`).
         for s in sigma2.elements { try s.checkPositive("--sigma2", maximumMagnitudeDigits: 60) }
         for l in lambda.elements { try l.checkPositive("--lambda", maximumMagnitudeDigits: 60) }
-        try maxSeconds.checkMaxSeconds()
         _ = try selectedColumns()
         try sharding.check(merge: nil)
     }
@@ -150,7 +146,7 @@ struct TableCommand: NTKSubcommand {
                             model: model, precision: precision.value, digits: digits.value, richardsonOrder: richardsonOrder.value,
                             moment: moment.value, firstStep: firstStep,
                             firstCorrection: try selectedColumns().contains { Self.correctionColumns.contains($0.column.name) },
-                            shard: try sharding.spec(), maximumSeconds: maxSeconds.doubleValue)
+                            shard: try sharding.spec(), maximumSeconds: runTime.seconds)
     }
 
     func execute(_ io: CommandIO) throws {
@@ -211,4 +207,9 @@ struct TableCommand: NTKSubcommand {
             io.write("note: \(note)\n")
         }
     }
+}
+
+/// What `--max-seconds` of `ntk table` limits.
+enum TableRunTime: RunTimeLimitSubject {
+    static let help = "Refuse, before the first row, when the limits that --moment extrapolates are estimated to take longer than this (seconds; at most one year)."
 }

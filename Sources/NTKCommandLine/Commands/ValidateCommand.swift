@@ -33,15 +33,13 @@ struct ValidateRunCommand: NTKSubcommand {
 
     @OptionGroup var sampling: SamplingOptions<ValidateSampling>
 
-    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this for E[Θ] and E[Θ²].")
-    var zMax = RationalArgument(4)
+    @OptionGroup var zMax: ZMaxOption
 
     @OptionGroup var output: OutputOptions<ReportFormat>
 
     @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
-        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
         try sharding.check(merge: "ntk validate merge")
     }
 
@@ -51,9 +49,8 @@ struct ValidateRunCommand: NTKSubcommand {
         return ValidateRequest(network: try network.architecture(sigma2: sigma2, inputNorm2: inputNorm2),
                                samples: sampling.sampleCount, seed: sampling.seedValue,
                                threads: sampling.threadCount, maximumSeconds: sampling.seconds,
-                               zMax: zMax.doubleValue, shard: try sharding.spec())
+                               zMax: zMax.value, shard: try sharding.spec())
     }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
@@ -82,23 +79,16 @@ struct ValidateMergeCommand: NTKSubcommand {
     @Argument(help: "Shard files written by `ntk validate --shard k/N --emit-stats`.")
     var files: [String] = []
 
-    @Option(name: .customLong("z-max"), parsing: .unconditional, help: "Pass when |z| ≤ this.")
-    var zMax = RationalArgument(4)
+    @OptionGroup var zMax: ZMaxOption
 
     @OptionGroup var output: OutputOptions<ReportFormat>
-
-    func validate() throws {
-        try zMax.checkPositive("--z-max", maximumMagnitudeDigits: 12)
-    }
-
 
     func execute(_ io: CommandIO) throws { try output.writing(io) { try produce($0) } }
 
     func produce(_ io: CommandIO) throws {
-        try validate()
         let merged = try mergeShards(files, command: "validate", as: ValidateShardFile.self)
         let request = ValidateMergeRequest(network: try merged.request.architecture(), statistic: merged.statistic, seconds: merged.seconds,
-                                           stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax.doubleValue)
+                                           stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax.value)
         try ValidateReport(result: try io.run(request), threads: nil).emit(io, format: output.format)
     }
 }
