@@ -112,4 +112,18 @@ struct CommandLineHabitsTests {
         #expect(badPath.code == 2 && badPath.stderr.hasPrefix("ntk: error: --output "))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["m.txt", "v.txt"])
     }
+
+    @Test("--rho is a hidden name of chart's --correlation: read, not shown, and refused together with it")
+    func rhoAlias() {
+        let help = ntk("chart --help")
+        #expect(help.stdout.contains("--correlation <correlation>") && !help.stdout.contains("--rho"))
+        let both = ntk("chart --kind offdiag-depth --rho 0.5 --correlation 0.6")
+        #expect(both.code == 2 && both.stderr == "ntk: error: --rho is another name of --correlation: give the correlations once\n")
+    }
+
+    @Test("an unknown command lists the commands a person uses, not the engine's")
+    func unknownCommandList() {
+        let r = ntk("xyz")
+        #expect(r.code == 2 && r.stderr.contains("are moments, kernel,") && r.stderr.hasSuffix("train, slurm\n"))
+    }
 }

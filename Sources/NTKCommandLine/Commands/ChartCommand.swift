@@ -52,15 +52,24 @@ struct ChartCommand: NTKSubcommand {
             help: "offdiag-correlation, offdiag-depth: JSON files of `ntk offdiag --format json` (e.g. one per σ²); nothing is simulated here.")
     var offdiag: [String] = []
 
-    @Option(name: [.customLong("correlation"), .customLong("rho")], parsing: .unconditional,
-            help: "offdiag-depth: the correlations ρ drawn against depth (list or range; --rho is an alias).")
-    var correlation = ArgumentList<RationalArgument>("0,0.5,0.9")
+    @Option(parsing: .unconditional, help: "offdiag-depth: the correlations ρ drawn against depth (list or range; default: 0,0.5,0.9).")
+    var correlation: ArgumentList<RationalArgument>?
+
+    /// `--rho`: the name `chart` once had for `--correlation`, still read, no longer shown.
+    @Option(parsing: .unconditional, help: .hidden)
+    var rho: ArgumentList<RationalArgument>?
+
+    /// The correlations of `--correlation` (or `--rho`), or the default.
+    var correlations: [BigRational] {
+        ((correlation ?? rho)?.elements.map(\.value)) ?? [0, BigRational(1, 2), BigRational(9, 10)]
+    }
 
     @OptionGroup var input: StudyInputOptions
 
     @OptionGroup var outputFile: OutputFileOption
 
     func validate() throws {
+        if correlation != nil && rho != nil { throw ValidationError("--rho is another name of --correlation: give the correlations once") }
         // Syntax only; the ranges are the request's (`ChartRequest.check`).
         for s in sigma2.elements { try s.checkPositive("--sigma2", maximumMagnitudeDigits: 60) }
         for l in lambda.elements { try l.checkPositive("--lambda", maximumMagnitudeDigits: 30) }
@@ -72,7 +81,7 @@ struct ChartCommand: NTKSubcommand {
         let (r, x) = try input.values()
         var request = ChartRequest(kind: kind, sigma2: sigma2.elements.map(\.value), lambda: lambda.elements.map(\.value),
                                    lambdaMax: lambdaMax.value, points: points.value, widths: widthsGrid?.elements.map(\.value),
-                                   depths: depths.elements.map(\.value), correlations: correlation.elements.map(\.value),
+                                   depths: depths.elements.map(\.value), correlations: correlations,
                                    inputRatio: r, inputNorm2: x, biases: !input.noBias, skipUnmatched: skipUnmatched)
         request.overlay = try overlayFiles().map { path in
             try ChartRequest.OverlayPoint(source: Arguments.quoted(path), document: try Self.readJSON(path, flag: "--overlay"))

@@ -108,7 +108,7 @@ struct CommandLineVocabulary: Sendable {
                 }
                 if command.name == root.name { return }  // `ntk --help`, `ntk --version`: ArgumentParser's own
             }
-            let names = command.subcommands.map(\.name).filter { $0 != "help" }
+            let names = command.subcommands.filter(\.isShownInHelp).map(\.name).filter { $0 != "help" }
             throw UsageError("unknown command '\(word)'\(suggestion(word, among: names)); the commands of '\(path.joined(separator: " "))' are \(names.joined(separator: ", "))")
         }
         guard !command.capturesRemainingInput else { return }
