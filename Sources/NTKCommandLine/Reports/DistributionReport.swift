@@ -12,10 +12,8 @@ struct DistributionReport {
 
     var text: String {
         let r = result
-        var out = "architecture  \(describe(r.network.architecture))\n"
-        let seedText = r.seeds.count == 1 ? "seed \(r.seeds[0])" : "\(r.seeds.count) shards, seeds \(Set(r.seeds).sorted().map(String.init).joined(separator: ","))"
-        out += "samples       \(r.samples) (stopped by \(r.stoppedBy.label)) in \(String(format: "%.2f", r.seconds)) s"
-            + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
+        var out = runHeader(r.network.architecture, samples: "\(r.samples)", stop: "stopped by \(r.stoppedBy.label)", seconds: r.seconds,
+                            threads: threads, seeds: r.seeds)
         out += "law           \(r.model == .exact ? "exact" : "gradient-independence") reduced model: a binomial and two chi-squares per layer (derivations/08); Monte Carlo estimates ± standard errors\n"
         out += "E[Θ]          \(r.meanExact.formatted(significantDigits: 10)) (exact recursion); below, x = Θ/E[Θ]\n"
         out += "moments       k   Monte Carlo ± s.e.   exact E[Θ^k]/E[Θ]^k   z\n"

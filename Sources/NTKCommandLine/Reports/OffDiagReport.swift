@@ -52,10 +52,9 @@ struct OffDiagReport {
 
     func text() throws -> String {
         let architecture = result.network, depths = result.depths, seeds = result.seeds
-        var out = "architecture  \(describe(architecture))\n"
-        let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) shards, seeds \(Set(seeds).sorted().map(String.init).joined(separator: ","))"
-        out += "samples       \(depths.map { "\($0.samples)" }.joined(separator: ",")) (per depth, stopped by \(Set(depths.map(\.stoppedBy)).sorted().joined(separator: " / "))) in \(String(format: "%.2f", result.seconds)) s"
-            + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
+        var out = runHeader(architecture, samples: depths.map { "\($0.samples)" }.joined(separator: ","),
+                            stop: "per depth, stopped by \(Set(depths.map(\.stoppedBy)).sorted().joined(separator: " / "))",
+                            seconds: result.seconds, threads: threads, seeds: seeds)
         out += "inputs        ‖x‖² = ‖x′‖² = \(architecture.inputNorm2.displayText), ⟨x, x′⟩ = ρ‖x‖²; simulated explicit networks, Monte Carlo estimates and standard errors (se)\n"
         out += "columns       ratio = E[Θ(x,x′)]/E[Θ(x,x)] (paired); inf_width_ratio = Θ*(x,x′)/Θ*(x,x); corr_xx = correlation of Θ(x,x′) with Θ(x,x);\n"
         out += "              bounds |E[Θ(x,x′)]| ≤ E[Θ(x,x)], E[Θ(x,x′)²] ≤ E[Θ(x,x)²] from the exact diagonal moments (certified, rounded up)\n"

@@ -13,10 +13,7 @@ struct StepReport {
 
     var text: String {
         let r = result, seeds = r.seeds
-        var out = "architecture  \(describe(r.network))\n"
-        let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) shards, seeds \(Set(seeds).sorted().map(String.init).joined(separator: ","))"
-        out += "samples       \(r.samples) (stopped by \(r.stoppedBy)) in \(String(format: "%.2f", r.seconds)) s"
-            + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
+        var out = runHeader(r.network, samples: "\(r.samples)", stop: "stopped by \(r.stoppedBy)", seconds: r.seconds, threads: threads, seeds: seeds)
         out += "step          θ' = θ − η(f − y)∇f on ½(f(x) − y)², y = \(estimateText(r.target)); Monte Carlo estimates ± standard errors\n"
         out += "E[Θ]          \(pm(r.theta)) | exact \(estimateText(r.exactMeanTheta, 8))\n"
         out += "E[fQ]         \(pm(r.fQ)) | exact \(estimateText(r.exactFQ, 8)) (z = \(zScoreText(r.zFQ))); smooth part of E[ΔΘ]/η = −E[fQ]\n"

@@ -28,10 +28,8 @@ struct ValidateReport {
 
     var text: String {
         let r = result, m = r.mean, m2 = r.secondMoment
-        var out = "architecture  \(describe(r.network.architecture))\n"
-        let seedText = r.seeds.count == 1 ? "seed \(r.seeds[0])" : "\(r.seeds.count) shards, seeds \(r.seeds.map(String.init).joined(separator: ","))"
-        out += "samples       \(r.samples) (stopped by \(r.stoppedBy.label)) in \(String(format: "%.2f", r.seconds)) s"
-            + (threads.map { " with \($0) thread\($0 == 1 ? "" : "s")" } ?? "") + ", \(seedText)\n"
+        var out = runHeader(r.network.architecture, samples: "\(r.samples)", stop: "stopped by \(r.stoppedBy.label)", seconds: r.seconds,
+                            threads: threads, seeds: r.seeds)
         let zKind = r.usesExactStandardErrors ? "z on the exact s.e." : "z on the sample s.e."
         out += "              Monte Carlo estimate ± sample s.e. | exact recursion (\(zKind)) | gradient independence (z on the sample s.e.)\n"
         out += "E[Θ]          \(estimateText(m.estimate)) ± \(seText(m.standardError)) | \(estimateText(m.exact, 8)) (\(zScoreText(m.z))) | \(estimateText(m.gi, 8)) (\(zScoreText(m.zGI)))\n"
