@@ -14,15 +14,6 @@ struct DistributionCommand: ParsableCommand {
         defaultSubcommand: DistributionRunCommand.self)
 }
 
-/// The flags a `distribution` shard records: the network, the model and the tail thresholds.
-struct DistributionShardFlags: Codable, Hashable, Sendable {
-    var network: NetworkRequest
-    var model: String
-    var tail: [String]
-}
-
-typealias DistributionShardFile = ShardFile<DistributionShardFlags, ThetaDistribution>
-
 struct DistributionRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -82,7 +73,7 @@ struct DistributionRunCommand: NTKSubcommand {
         let experiment = try DistributionExperiment(request)
         if let note = try experiment.costNote() { io.writeError("ntk: note: \(note)\n") }
         let references = try experiment.references()
-        let flags = DistributionShardFlags(network: NetworkRequest(request.network.architecture), model: model.rawValue,
+        let flags = DistributionShardRequest(network: ShardNetwork(request.network.architecture), model: model.rawValue,
                                            tail: tail.elements.map(\.value.fractionString))
         let shard = try sharding.plan(command: "distribution", request: flags, seed: request.seed, samples: request.samples,
                                       alignment: experiment.blockSize, as: DistributionShardFile.self)

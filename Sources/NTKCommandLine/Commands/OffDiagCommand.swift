@@ -14,16 +14,6 @@ struct OffDiagCommand: ParsableCommand {
         defaultSubcommand: OffDiagRunCommand.self)
 }
 
-/// The flags an `offdiag` shard records: the network, the depths of the sweep and the
-/// correlations (exact).
-struct OffDiagShardRequest: Codable, Hashable, Sendable {
-    var network: NetworkRequest
-    var depths: [Int]
-    var correlations: [String]
-}
-
-typealias OffDiagShardFile = ShardFile<OffDiagShardRequest, OffDiagonalSweepStatistics>
-
 struct OffDiagRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -91,7 +81,7 @@ struct OffDiagRunCommand: NTKSubcommand {
         var request = try request()
         try request.check()
         let networks = try request.networks()
-        let shardRequest = OffDiagShardRequest(network: NetworkRequest(request.network.architecture), depths: networks.map(\.depth),
+        let shardRequest = OffDiagShardRequest(network: ShardNetwork(request.network.architecture), depths: networks.map(\.depth),
                                                correlations: correlation.elements.map(\.value.fractionString))
         let shard = try sharding.plan(command: "offdiag", request: shardRequest, seed: request.seed, samples: request.samples,
                                       alignment: try request.sampleAlignment(), as: OffDiagShardFile.self)

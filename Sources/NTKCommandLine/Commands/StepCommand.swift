@@ -14,23 +14,6 @@ struct StepCommand: ParsableCommand {
         defaultSubcommand: StepRunCommand.self)
 }
 
-/// The flags a `step` shard records: the network and the experiment (rates as the doubles
-/// simulated, with the c of η = c/E[Θ] where given that way; the target; the correlation).
-struct StepShardRequest: Codable, Hashable, Sendable {
-    var network: NetworkRequest
-    var learningRates: [Double]
-    var learningRateScales: [String]?
-    var target: Double
-    var correlation: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case network, target, correlation
-        case learningRates = "learning_rates", learningRateScales = "learning_rate_scales"
-    }
-}
-
-typealias StepShardFile = ShardFile<StepShardRequest, GradientStepStatistics>
-
 struct StepRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -105,7 +88,7 @@ struct StepRunCommand: NTKSubcommand {
         try checkSamplingBudget(request.samplingCost(plan, threads: request.threads!), samples: request.samples,
                                 maxSeconds: request.maxSeconds, io: io, what: "network")
         let experiment = plan.experiment
-        let shardRequest = StepShardRequest(network: NetworkRequest(request.network.architecture), learningRates: experiment.learningRates,
+        let shardRequest = StepShardRequest(network: ShardNetwork(request.network.architecture), learningRates: experiment.learningRates,
                                             learningRateScales: plan.scales, target: experiment.target, correlation: experiment.correlation)
         let shard = try sharding.plan(command: "step", request: shardRequest, seed: request.seed, samples: request.samples,
                                       alignment: experiment.samplesPerBlock, as: StepShardFile.self)

@@ -14,9 +14,6 @@ struct ValidateCommand: ParsableCommand {
         defaultSubcommand: ValidateRunCommand.self)
 }
 
-/// The flags a `validate` shard records (its request): the network.
-typealias ValidateShardFile = ShardFile<NetworkRequest, ThetaMoments>
-
 struct ValidateRunCommand: NTKSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -60,7 +57,7 @@ struct ValidateRunCommand: NTKSubcommand {
         try request.check()
         let a = request.network.architecture
         // The shard file is opened (or found complete) before any work, so a bad path costs nothing.
-        let shard = try sharding.plan(command: "validate", request: NetworkRequest(a), seed: request.seed, samples: request.samples,
+        let shard = try sharding.plan(command: "validate", request: ShardNetwork(a), seed: request.seed, samples: request.samples,
                                       alignment: SimulatedArchitecture(a).samplesPerBlock, as: ValidateShardFile.self)
         if shard.done { return io.write(shard.doneMessage) }
         if let note = try request.checkCost() { io.writeError("ntk: note: \(note)\n") }

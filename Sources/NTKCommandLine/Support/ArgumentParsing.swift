@@ -197,5 +197,4 @@ extension MomentModel: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["exact", "gi"] }
 }
 
-
 extension TableFormat: ExpressibleByArgument {}
