@@ -91,13 +91,14 @@ public enum TableFormat: String, CaseIterable, Sendable {
         self = format
     }
 
-    /// A fresh sink of this format writing to `output`.
-    public func makeSink(writingTo output: @escaping TextOutput) -> any TableSink {
+    /// A fresh sink of this format writing to `output`; JSON rows go into an object that starts
+    /// with `document` when it is given (see `JSONTableSink`).
+    public func makeSink(writingTo output: @escaping TextOutput, document: [(key: String, value: JSONValue)]? = nil) -> any TableSink {
         switch self {
         case .text: return TextTableSink(output: output)
         case .markdown: return MarkdownTableSink(output: output)
         case .csv: return CSVTableSink(output: output)
-        case .json: return JSONTableSink(output: output)
+        case .json: return JSONTableSink(output: output, document: document)
         case .latex: return LaTeXTableSink(output: output)
         }
     }

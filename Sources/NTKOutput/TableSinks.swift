@@ -117,13 +117,36 @@ public final class CSVTableSink: TableSink {
 /// text columns become JSON strings; `nil` becomes `null`.
 public final class JSONTableSink: TableSink {
     private let output: TextOutput
+    private let document: [(key: String, value: JSONValue)]?
     private var state = TableSinkState()
 
-    public init(output: @escaping TextOutput) { self.output = output }
+    /// - Parameter document: when given, the rows are the member `rows` of an object whose
+    ///   first members these are (a result document with its stamp); otherwise a bare array.
+    public init(output: @escaping TextOutput, document: [(key: String, value: JSONValue)]? = nil) {
+        self.output = output
+        self.document = document
+    }
+
+    /// The members that write `text`, a JSON number, as the member `name` under the JSON
+    /// contract (docs/json.md): the number itself, or — for a number no double holds (6.5e-628
+    /// reads as 0) — null, with its digits and order of magnitude beside it.
+    /// - Throws: `TableError.invalidNumber` when `text` is not a JSON number.
+    public static func numberMembers(_ name: String, _ text: String, row: Int = 1) throws -> [(key: String, value: JSONValue)] {
+        guard isValidJSONNumber(text) else { throw TableError.invalidNumber(column: name, text: text, row: row) }
+        guard DecimalText.nearestDouble(text) == nil, let log10 = DecimalText.log10Magnitude(text) else { return [(name, .number(text))] }
+        return [(name, .null), (name + "_decimal", .string(text)), (name + "_log10", .number(DecimalText.shortest(log10)))]
+    }
+
+    private var indent: String { document == nil ? "  " : "    " }
 
     public func begin(columns: [TableColumn]) throws {
         try state.begin(columns)
-        try output("[\n")
+        if let document {
+            let head = document.map { "  \(JSONValue.string($0.key).serialized()): \($0.value.serialized())," }.joined(separator: "\n")
+            try output("{\n" + head + "\n  \"rows\": [\n")
+        } else {
+            try output("[\n")
+        }
     }
 
     public func row(_ cells: [String?]) throws {
@@ -131,32 +154,19 @@ public final class JSONTableSink: TableSink {
         var members: [(key: String, value: JSONValue)] = []
         members.reserveCapacity(cells.count)
         for (column, cell) in zip(state.columns, cells) {
-            let value: JSONValue
             switch (cell, column.content) {
-            case (nil, _): value = .null
-            case (let text?, .text): value = .string(text)
-            case (let text?, .number):
-                guard isValidJSONNumber(text) else {
-                    throw TableError.invalidNumber(column: column.name, text: text, row: rowNumber)
-                }
-                // The JSON contract (docs/json.md): a number no double holds (6.5e-628 reads
-                // as 0) is null, with its digits and order of magnitude beside it.
-                guard DecimalText.nearestDouble(text) == nil, let log10 = DecimalText.log10Magnitude(text) else {
-                    value = .number(text)
-                    break
-                }
-                members += [(column.name, .null), (column.name + "_decimal", .string(text)),
-                            (column.name + "_log10", .number(DecimalText.shortest(log10)))]
-                continue
+            case (nil, _): members.append((column.name, .null))
+            case (let text?, .text): members.append((column.name, .string(text)))
+            case (let text?, .number): members += try Self.numberMembers(column.name, text, row: rowNumber)
             }
-            members.append((key: column.name, value: value))
         }
-        try output((rowNumber > 1 ? ",\n  " : "  ") + JSONValue.object(members).serialized())
+        try output((rowNumber > 1 ? ",\n" + indent : indent) + JSONValue.object(members).serialized())
     }
 
     public func end() throws {
         try state.end()
-        try output(state.rowsWritten > 0 ? "\n]\n" : "]\n")
+        let close = document == nil ? "]\n" : "  ]\n}\n"
+        try output(state.rowsWritten > 0 ? "\n" + close : close)
     }
 }
 

@@ -64,7 +64,9 @@ struct TableExperimentTests {
         #expect(parts == whole.rows)
         let json = try JSONValueEncoder().encode(whole)
         #expect(json["schema"] == .string("ntk.table"))
-        #expect(json["rows"]?.arrayValue?.first?["ratio_decimal"] == whole.rows[0].ratio.decimal.map(JSONValue.string))
+        // A row's members are the table's columns, the reported digits as JSON numbers, and the exact parameters.
+        let first = try #require(json["rows"]?.arrayValue?.first)
+        #expect(first["ratio"]?.numberText == whole.rows[0].ratio.decimal && first["sigma2_exact"]?.stringValue == "3/2")
         // A decimal a double holds exactly (1.000000000) is written as that double alone, so the
         // document, not the value, is what round-trips.
         let decoded = try JSONValueDecoder().decode(TableResult.self, from: try JSONParser().parse(json.serialized()))

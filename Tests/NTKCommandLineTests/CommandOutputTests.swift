@@ -47,8 +47,9 @@ struct CommandOutputTests {
     @Test("table: the default study has 45 rows and every format renders")
     func tableFormats() throws {
         let json = try JSONParser().parse(ntk("table --format json").stdout)
-        #expect(json.arrayValue?.count == 45)
-        let last = try #require(json.arrayValue?.last)
+        #expect(json["schema"]?.stringValue == "ntk.table" && json["moment"]?.numberText == "2")
+        #expect(json["rows"]?.arrayValue?.count == 45)
+        let last = try #require(json["rows"]?.arrayValue?.last)
         #expect(last["sigma2"]?.numberText == "2.5" && last["M"]?.numberText == "100000")
         // Observed order against the exact limit at the largest M is ≈ 1 (error ∝ 1/M).
         let order = try #require(Double(last["order_exact"]?.numberText ?? ""))

@@ -105,8 +105,7 @@ document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1
 
 
 # The Monte Carlo commands, expand and the tables. Their members predate the typed results and
-# are kept; validate, offdiag, step, distribution and expand now write the stamp, and table and
-# train print arrays of rows, which have no place for one.
+# are kept; all of them now write the stamp except train, which prints an array of rows.
 NUMBER = {"type": "number"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 COUNT = {"type": "integer", "minimum": 0}
@@ -201,13 +200,18 @@ document("expand", "ntk expand --format json (schema ntk.expand, version 1)",
   {"if": {"properties": {"valid": {"const": True}}}, "then": {"required": ["F", "F_error", "c1", "c1_error", "error_estimate"]},
    "else": {"required": ["reason"]}})
 
-# table (one row per network)
-row = {**reals("sigma2", "lambda"), "M": COUNT, "L": COUNT, "n0": COUNT,
-       **reals("ratio", "limit_exact", "limit_published", "rel_err_exact", "rel_err_published", "order_exact", "order_published", "richardson",
-               "E_fQ_over_theta2", "limit_first_step")}
-table_rows("table", "ntk table --format json (rows)",
-  "One row per network of the convergence table: the finite-width dispersion (ratio), its limits and relative errors, the observed order of convergence and the Richardson extrapolation; numbers outside double range are null beside _decimal and _log10. " + CONTRACT,
-  row, ["sigma2", "lambda", "M", "L", "n0"])
+# table (schema ntk.table): the stamp, what the rows were computed with, one row per network
+# (restricted to --columns when the command line prints it), and the λ that λM misses
+row = {**reals("sigma2", "lambda", "requested_lambda"), "M": COUNT, "L": COUNT, "n0": COUNT,
+       **reals("ratio", "limit_exact", "limit_published", "rel_err_exact", "rel_err_published", "order_exact", "order_published",
+               "c1", "predicted", "rel_err_predicted", "richardson"),
+       "phase": {"enum": ["ordered", "edge-of-chaos", "chaotic"]}, "published_is_gi_derived": {"type": "boolean"}, "correction_note": TEXT}
+top = {**stamp("table"), "moment": COUNT, "first_step": {"type": "boolean"}, "digits": COUNT, "precision_bits": COUNT, "shard": TEXT,
+       "rows": {"type": "array", "items": obj(row, [])},
+       "unattainable_lambdas": {"type": "array", "items": obj({**reals("lambda"), "M": COUNT}, ["lambda", "lambda_exact", "M"])}}
+document("table", "ntk table --format json (schema ntk.table, version 1)",
+  "The convergence table: one row per network with the finite-width dispersion (ratio; E[Θ^p]/E[Θ]^p with moment p, E[fQ]/E[Θ]² with first_step), its limits and relative errors, the observed order of convergence, the first 1/M correction and the Richardson extrapolation. The command line prints the columns --columns selects; numbers outside double range are null beside _decimal and _log10. " + CONTRACT,
+  top, ["schema", "schema_version", "ntk_version", "moment", "first_step", "digits", "precision_bits", "rows"])
 
 # train (one row per recorded step)
 row = {**reals("sigma2"), "step": COUNT, **reals("loss", "ntk_rel_change", "alignment", "learning_rate", "test_loss", "accuracy")}

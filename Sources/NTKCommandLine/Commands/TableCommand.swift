@@ -160,7 +160,8 @@ struct TableCommand: NTKSubcommand {
         try output.writing(io) { out in
             // Later CSV shards drop the header line, so `cat` of the parts equals the whole table.
             var skippingHeader = !request.isFirstPart && output.format == .csv
-            let sink = output.format.makeSink { chunk in
+            // JSON: the rows of the result document (`TableResult`), under its stamp.
+            let sink = output.format.makeSink(writingTo: { chunk in
                 var text = Substring(chunk)
                 if skippingHeader {
                     guard let newline = text.firstIndex(of: "\n") else { return }
@@ -168,7 +169,7 @@ struct TableCommand: NTKSubcommand {
                     skippingHeader = false
                 }
                 out.write(String(text))
-            }
+            }, document: TableResult.documentMembers(request))
             do {
                 // The header waits for the first rows: the run may still refuse before them.
                 var begun = false

@@ -99,10 +99,17 @@ def run(command, progress=None, **options):
         return options["output"]  # written to that file instead (--output)
     name = "".join(part.capitalize() for part in command.split()) + "Result"
     result = _results.build(raw, name)
-    if isinstance(result, list) and result and all(isinstance(r, _results.Result) for r in result):
-        rows = [r.to_dict() for r in result]
-        return pandas.DataFrame(rows) if pandas is not None else rows
+    if isinstance(result, list):
+        return _frame(result)
     return result
+
+
+def _frame(rows):
+    """Rows of results as a pandas DataFrame when pandas is installed, else a list of dicts."""
+    if rows and all(isinstance(r, _results.Result) for r in rows):
+        rows = [r.to_dict() for r in rows]
+        return pandas.DataFrame(rows) if pandas is not None else rows
+    return rows
 
 
 def moments(*, progress=None, **options):
@@ -170,7 +177,9 @@ def table(*, progress=None, **options):
     """
     if "lambda_" in options:
         options["lambda"] = options.pop("lambda_")
-    return run("table", progress, **options)
+    result = run("table", progress, **options)
+    # The document (schema ntk.table) carries the rows; a table is its rows.
+    return _frame(result.rows) if hasattr(result, "rows") else result
 
 
 def expand(*, progress=None, **options):
