@@ -105,7 +105,7 @@ document("symbolic", "ntk symbolic --format json (schema ntk.symbolic, version 1
 
 
 # The Monte Carlo commands, expand and the tables. Their members predate the typed results and
-# are kept; all of them now write the stamp except train, which prints an array of rows.
+# are kept; all of them now write the stamp.
 NUMBER = {"type": "number"}
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 COUNT = {"type": "integer", "minimum": 0}
@@ -128,10 +128,6 @@ def run_header(name):
     return p
 RUN_REQUIRED = ["schema", "schema_version", "ntk_version"] + [k for k in NETWORK_REQUIRED if k != "input_dim"] + ["samples", "seconds", "seeds"]
 VERDICT = {"enum": ["pass", "fail", "inconclusive"]}
-def table_rows(name, title, description, row, required):
-    s = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "description": description,
-         "type": "array", "items": obj(row, required)}
-    OUTPUT[name] = json.dumps(s, indent=2, ensure_ascii=False) + "\n"
 
 # validate (run and merge)
 moment_check = obj({**reals("mc", "se", "se_exact", "exact", "z", "gi", "z_gi")}, ["mc", "se", "exact", "z"])
@@ -213,12 +209,16 @@ document("table", "ntk table --format json (schema ntk.table, version 1)",
   "The convergence table: one row per network with the finite-width dispersion (ratio; E[Θ^p]/E[Θ]^p with moment p, E[fQ]/E[Θ]² with first_step), its limits and relative errors, the observed order of convergence, the first 1/M correction and the Richardson extrapolation. The command line prints the columns --columns selects; numbers outside double range are null beside _decimal and _log10. " + CONTRACT,
   top, ["schema", "schema_version", "ntk_version", "moment", "first_step", "digits", "precision_bits", "rows"])
 
-# train (one row per recorded step)
-row = {**reals("sigma2"), "step": COUNT, **reals("loss", "ntk_rel_change", "alignment", "learning_rate", "test_loss", "accuracy")}
-table_rows("train", "ntk train --format json (rows)",
-  "One row per recorded optimizer step and σ²: the training loss, the relative change of the tracked NTK matrix ‖Θ_t − Θ_0‖_F/‖Θ_0‖_F, its alignment with the labels and the learning rate. " + CONTRACT,
-  row, ["sigma2", "step", "loss", "ntk_rel_change", "learning_rate"])
-
+# train (schema ntk.train): the network, the optimizer and data, and per σ² its recorded steps
+record = obj({"step": COUNT, **reals("loss", "ntk_rel_change", "alignment")}, ["step", "loss", "ntk_rel_change", "alignment"])
+run = obj({**reals("sigma2", "learning_rate", "initial_mean_diagonal"), "parameters": COUNT,
+           "records": {"type": "array", "items": record}, "diverged": {"type": "boolean"}, "stopped_by": TEXT, "seconds": NUMBER_OR_NULL},
+          ["sigma2", "sigma2_exact", "learning_rate", "initial_mean_diagonal", "parameters", "records", "diverged", "stopped_by", "seconds"])
+top = {**stamp("train"), "width": COUNT, "depth": COUNT, "input_dim": COUNT, "biases": {"type": "boolean"}, "optimizer": TEXT,
+       "inputs": COUNT, "steps": COUNT, "seed": COUNT, "runs": {"type": "array", "items": run}}
+document("train", "ntk train --format json (schema ntk.train, version 1)",
+  "Gradient-descent training of simulated networks, one run per σ²: the learning rate, the mean initial NTK diagonal, the parameter count and the recorded steps (training loss, relative change of the tracked NTK matrix ‖Θ_t − Θ_0‖_F/‖Θ_0‖_F, its alignment with the labels); null where a value stopped being finite (diverged). " + CONTRACT,
+  top, list(top))
 
 if __name__ == "__main__":
     for name, text in OUTPUT.items():

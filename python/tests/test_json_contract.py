@@ -45,9 +45,8 @@ CASES = [
     ("train", ["train", "--width", "8", "--depth", "3", "--sigma2", "1.5,2", "--steps", "10", "--seed", "1"]),
 ]
 
-# Documents whose result type writes the stamp (schema, schema_version, ntk_version); train
-# prints a JSON array of rows, which has no place for one.
-STAMPED = {"symbolic", "limit", "moments", "kernel", "validate", "offdiag", "step", "distribution", "expand", "table"}
+# Documents whose result type writes the stamp (schema, schema_version, ntk_version): all.
+STAMPED = {"symbolic", "limit", "moments", "kernel", "validate", "offdiag", "step", "distribution", "expand", "table", "train"}
 # expand exits 3 (and says valid: false) where the 1/M expansion does not hold.
 EXIT_CODES = {"expand": (0, 3)}
 

@@ -1,5 +1,6 @@
 import MonteCarlo
 import Multiprecision
+import NTKOutput
 
 /// The result of `TrainRequest` (schema `ntk.train`): per σ², the recorded steps of its network.
 public struct TrainResult: ExperimentResult, Equatable {
@@ -99,21 +100,41 @@ extension TrainResult.Record {
     }
 }
 
+/// σ² is written as the JSON contract writes an exact parameter: the number (17 significant
+/// digits where it does not terminate) beside `sigma2_exact`, the rational.
 extension TrainResult.Run {
     enum CodingKeys: String, CodingKey {
-        case sigma2, learningRate = "learning_rate", initialMeanDiagonal = "initial_mean_diagonal", parameterCount = "parameters"
-        case records, diverged, stoppedBy = "stopped_by", seconds
+        case sigma2, sigma2Exact = "sigma2_exact", learningRate = "learning_rate", initialMeanDiagonal = "initial_mean_diagonal"
+        case parameterCount = "parameters", records, diverged, stoppedBy = "stopped_by", seconds
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(JSONValue.number(LegacyJSON.decimalNumber(sigma2)), forKey: .sigma2)
+        try c.encode(sigma2.fractionString, forKey: .sigma2Exact)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(initialMeanDiagonal, forKey: .initialMeanDiagonal)
+        try c.encode(parameterCount, forKey: .parameterCount)
+        try c.encode(records, forKey: .records)
+        try c.encode(diverged, forKey: .diverged)
+        // Named as every document names the budget that ended a run.
+        try c.encode(stoppedBy.label, forKey: .stoppedBy)
+        try c.encode(seconds, forKey: .seconds)
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        sigma2 = try c.decode(BigRational.self, forKey: .sigma2)
+        sigma2 = try BigRational(parsing: try c.decode(String.self, forKey: .sigma2Exact))
         learningRate = try c.decodeReal(.learningRate)
         initialMeanDiagonal = try c.decodeReal(.initialMeanDiagonal)
         parameterCount = try c.decode(Int.self, forKey: .parameterCount)
         records = try c.decode([TrainResult.Record].self, forKey: .records)
         diverged = try c.decode(Bool.self, forKey: .diverged)
-        stoppedBy = try c.decode(MonteCarloStopReason.self, forKey: .stoppedBy)
+        let stop = try c.decode(String.self, forKey: .stoppedBy)
+        guard let reason = MonteCarloStopReason(label: stop) ?? MonteCarloStopReason(rawValue: stop) else {
+            throw JSONValueDecoder.Failure(path: "runs.stopped_by", reason: "not a budget: \(stop)")
+        }
+        stoppedBy = reason
         seconds = try c.decodeReal(.seconds)
     }
 }

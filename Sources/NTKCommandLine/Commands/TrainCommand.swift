@@ -140,7 +140,11 @@ struct TrainCommand: NTKSubcommand {
         let result = try io.withContext { try experiment.run($0) }
         let report = TrainReport(result: result)
         let table: String
-        do { table = try report.table(output.format) } catch { throw UsageError("train output failed: \(error)") }
+        // JSON is the result document (schema ntk.train); the other formats, its table of records.
+        do {
+            table = output.format == .json ? try JSONValueEncoder().encode(result).serialized(pretty: true) + "\n"
+                : try report.table(output.format)
+        } catch { throw UsageError("train output failed: \(error)") }
         if let chartWriter {
             do {
                 try chartWriter.append(try report.chart().svg())

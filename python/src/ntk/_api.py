@@ -266,7 +266,13 @@ def train(*, progress=None, **options):
     >>> len(rows)
     2
     """
-    return run("train", progress, **options)
+    result = run("train", progress, **options)
+    if not hasattr(result, "runs"):
+        return result  # written to output=
+    # The document (schema ntk.train) holds each σ²'s records; the table has one row per record.
+    rows = [{"sigma2": r.sigma2, "step": rec.step, "loss": rec.loss, "ntk_rel_change": rec.ntk_rel_change,
+             "alignment": rec.alignment, "learning_rate": r.learning_rate} for r in result.runs for rec in r.records]
+    return pandas.DataFrame(rows) if pandas is not None else rows
 
 
 def distribution(*, merge=None, progress=None, **options):
