@@ -25,6 +25,13 @@ public struct ValidateMergeRequest: Experiment, Equatable {
         self.zMax = zMax
     }
 
+    /// The request of merged shard files.
+    /// - Throws: `ExperimentError.invalidRequest` when the files describe no valid network.
+    public init(_ merged: MergedShards<ShardNetwork, ThetaMoments>, zMax: Double = ValidateRequest.defaultZMax) throws {
+        self.init(network: try merged.request.architecture(), statistic: merged.statistic, seconds: merged.seconds,
+                  stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax)
+    }
+
     enum CodingKeys: String, CodingKey {
         case network, statistic, seconds, stoppedBy = "stopped_by", seed, zMax = "z_max"
     }

@@ -121,12 +121,7 @@ struct DistributionMergeCommand: NTKSubcommand {
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "distribution", as: DistributionShardFile.self)
-        let a = try merged.request.network.architecture()
-        guard let model = MomentModel(argument: merged.request.model) else {
-            throw UsageError("the shards name an unknown model \(Arguments.quoted(merged.request.model))")
-        }
-        let sample = DistributionSample(statistic: merged.statistic, seconds: merged.seconds, stoppedBy: merged.stoppedBy, seeds: [merged.seed])
-        let result = try DistributionExperiment.mergedResult(network: a, model: model, sample: sample, density: chart != nil)
+        let result = try io.run(DistributionMergeRequest(merged, density: chart != nil))
         try DistributionRunCommand.emit(DistributionReport(result: result, threads: nil), io: io, format: output.format, chart: chart,
                                         logDensity: logDensity)
     }

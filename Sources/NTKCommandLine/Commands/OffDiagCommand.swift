@@ -112,9 +112,7 @@ struct OffDiagMergeCommand: NTKSubcommand {
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "offdiag", as: OffDiagShardFile.self)
-        let request = try OffDiagRequest(shardsOf: try merged.request.network.architecture(), depths: merged.request.depths,
-                                         correlations: merged.request.correlations, zMax: zMax.value)
-        let result = try request.mergedResult(of: OffDiagMeasurement(merged: merged.statistic, stoppedBy: merged.stoppedBy), seed: merged.seed)
+        let result = try io.run(OffDiagMergeRequest(merged, zMax: zMax.value))
         try OffDiagReport(result: result, threads: nil).emit(io, format: output.format)
     }
 }

@@ -116,11 +116,7 @@ struct StepMergeCommand: NTKSubcommand {
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "step", as: StepShardFile.self)
-        let request = merged.request
-        let result = try StepRequest.mergedResult(network: try request.network.architecture(), learningRates: request.learningRates,
-                                                  learningRateScales: request.learningRateScales, target: request.target,
-                                                  correlation: request.correlation, statistics: merged.statistic, seconds: merged.seconds,
-                                                  stoppedBy: merged.stoppedBy, seed: merged.seed)
+        let result = try io.run(StepMergeRequest(merged))
         try StepReport(result: result, threads: nil).emit(io, format: output.format)
     }
 }

@@ -84,9 +84,8 @@ struct ValidateMergeCommand: NTKSubcommand {
 
     func produce(_ io: CommandIO) throws {
         let merged = try mergeShards(files, command: "validate", as: ValidateShardFile.self)
-        let request = ValidateMergeRequest(network: try merged.request.architecture(), statistic: merged.statistic, seconds: merged.seconds,
-                                           stoppedBy: merged.stoppedBy, seed: merged.seed, zMax: zMax.value)
-        try ValidateReport(result: try io.run(request), threads: nil).emit(io, format: output.format)
+        let result = try io.run(try ValidateMergeRequest(merged, zMax: zMax.value))
+        try ValidateReport(result: result, threads: nil).emit(io, format: output.format)
     }
 }
 
