@@ -62,6 +62,14 @@ struct FirstStepCommandTests {
         // which the tool prints to 20 significant digits.
         let edge = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 2 --first-step --format json").stdout)
         #expect(edge.real("fQ_over_theta2_limit") == "1.7239153513350216345")
+        // The closed forms of derivations/11 (first-step section), evaluated here in Double:
+        // G_w = ((18λ² − 6λ + 1)e^{5λ} − e^{−λ})/(27λ²), G_b = 2((30λ − 11)e^{5λ} + 36 − 25e^{−λ})/(225λ²).
+        let l = 0.5
+        let gw = ((18 * l * l - 6 * l + 1) * Foundation.exp(5 * l) - Foundation.exp(-l)) / (27 * l * l)
+        let gb = 2 * ((30 * l - 11) * Foundation.exp(5 * l) + 36 - 25 * Foundation.exp(-l)) / (225 * l * l)
+        let printed = try #require(edge.real("fQ_over_theta2_limit").flatMap(Double.init))
+        #expect(abs(printed / ((gw + gb) / 4) - 1) < 1e-14)
+        #expect(abs((edge.real("G_w").flatMap(Double.init) ?? 0) / gw - 1) < 1e-14)
         let chaotic = try JSONParser().parse(ntk("limit --lambda 1/2 --sigma2 3 --first-step --format json").stdout)
         #expect(chaotic.real("fQ_over_theta2_limit") == chaotic.real("G_w"))
         let ordered = ntk("limit --lambda 1/2 --sigma2 1 --first-step")
