@@ -42,8 +42,8 @@ extension ValidateSuiteRequest {
     func stepCase(_ c: Case, threads: Int) throws -> ValidateSuiteResult.StepCase {
         let a = try c.architecture()
         let reference = try StepReference(a)
-        let experiment = try GradientStepExperiment(architecture: SimulatedArchitecture(a), learningRates: [1e-3 / reference.meanTheta],
-                                                    target: 0, correlation: nil)
+        let experiment = try GradientStepExperiment(architecture: SimulatedArchitecture(a), learningRates: [Self.stepLearningRateScale / reference.meanTheta],
+                                                    target: Self.stepTarget, correlation: nil)
         let run = simulateGradientSteps(experiment, samples: scaledSamples(c), maxSeconds: c.seconds * budgetScale, seed: Self.seed,
                                         threads: threads)
         let fq = run.statistic.fQ, z = (fq.mean - reference.fQ) / fq.standardError

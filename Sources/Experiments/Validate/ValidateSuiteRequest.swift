@@ -33,6 +33,9 @@ public struct ValidateSuiteRequest: Experiment, Equatable {
 
     public static let seed: UInt64 = 20_221_129
     public static let zMax = 4.0
+    /// The step cases' learning rate is this over E[Θ] (η = c/E[Θ]), with target y = 0.
+    public static let stepLearningRateScale = 1e-3
+    public static let stepTarget = 0.0
     public static let maximumBudgetScale = 100.0
 
     /// λ = L/M ≤ 0.5 everywhere: beyond that Θ is heavy-tailed and the moments' standard

@@ -57,8 +57,9 @@ struct ValidateSuiteCommand: NTKSubcommand {
                           estimateText(c.dispersion, 5), estimateText(c.exactDispersion, 5), Self.label(c.verdict)])
         }
         try sink.end()
-        io.write("z = (Monte Carlo − model)/standard error for E[Θ] and E[Θ²]; pass when |z| ≤ 4 against the exact recursion;\n")
-        io.write("inconclusive below \(result.minimumSamples) samples, without finite, positive standard errors, or where heavy tails leave |z| > 4 unsupported.\n")
+        let zMax = shortestDecimal(result.zMax)
+        io.write("z = (Monte Carlo − model)/standard error for E[Θ] and E[Θ²]; pass when |z| ≤ \(zMax) against the exact recursion;\n")
+        io.write("inconclusive below \(result.minimumSamples) samples, without finite, positive standard errors, or where heavy tails leave |z| > \(zMax) unsupported.\n")
         io.write("dispersion_mc is the plug-in estimate (biased low for heavy tails); fixed seed \(result.seed).\n")
     }
 
@@ -75,7 +76,8 @@ struct ValidateSuiteCommand: NTKSubcommand {
                           estimateText(c.fQ, 5), estimateText(c.exactFQ, 5), zScoreText(c.z), estimateText(c.kink, 5), Self.label(c.verdict)])
         }
         try sink.end()
-        io.write("one gradient step per network (ntk step, η = 10⁻³/E[Θ], y = 0): E[fQ] (the smooth part) against the exact recursion;\n")
+        let rate = shortestDecimal(ValidateSuiteRequest.stepLearningRateScale), target = shortestDecimal(ValidateSuiteRequest.stepTarget)
+        io.write("one gradient step per network (ntk step, η = \(rate)/E[Θ], y = \(target)): E[fQ] (the smooth part) against the exact recursion;\n")
         io.write("kink_mc = E[ΔΘ/η + fQ], the part of the change that activation patterns crossing zero add (no exact value).\n")
     }
 
