@@ -592,7 +592,6 @@ struct DerivationClaimTests {
 
     @Test("check: limit-table — F_ww, F_pub and F_ww/F_pub at λ = 0.1, 0.5, 1, 2 match independent mpmath values")
     func limitTable() {
-        // Computed offline with mpmath at 50 significant digits from the closed forms of
         // The closed forms of derivations/04 and 05 evaluated in mpmath (mp.dps = 50), printed to 25 digits.
         let table: [(String, String, String, String)] = [
             ("1/10", "1.458273422662666102374694", "1.449226945694634208781467", "1.006242277646649603247028"),
