@@ -55,15 +55,19 @@ figures-data: release
 	  mv $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json.tmp $(FIGURE_DIR)/monte-carlo/validate-M100-L$$L-s$$s.json || exit 1; \
 	done; done
 
-# After the unit tests: a real single-node Slurm cluster runs `ntk slurm` jobs (Tests/Cluster/;
-# installs slurm-wlm and munge when missing, about 30 s after that), then the Python package
-# is built, installed and tested (python-test).
-# .ci/swift-test is `swift test`, repeating its failures at the end of the output.
+# The builds first: the debug build with its tests, and the release engine that the Python
+# wheel packs (python-test's `pip wheel` then finds it compiled). Then the Swift tests, a real
+# single-node Slurm cluster running `ntk slurm` jobs (Tests/Cluster/; installs slurm-wlm and
+# munge when missing, about 30 s after that), and the Python package built, installed and
+# tested (python-test). .ci/swift-test is `swift test`, repeating its failures at the end.
 test: deps
-	SWIFT=$(SWIFT) .ci/swift-test
-	$(SWIFT) build --product ntk
+	$(SWIFT) build --build-tests
+	$(SWIFT) build -c release --product ntk
+	@echo "make test: builds done at $$(date +%T); the tests follow"
+	SWIFT=$(SWIFT) .ci/swift-test --skip-build
 	Tests/Cluster/slurm-cluster.sh .build/debug/ntk
 	$(MAKE) --no-print-directory python-test
+	@echo "make test: all passed at $$(date +%T)"
 
 # The Python package (python/): built and installed into virtual environments under
 # .build/python (without and with its optional extras) and tested there with pytest.
